@@ -1,0 +1,129 @@
+/* model.h: trained models, their bundle on disk, training and classification.
+ *
+ * A model has up to two parts over one vectorizer:
+ *  - topics: either multi-label (one calibrated logistic-regression model per label, each with
+ *    its own decision threshold; an article can get several labels or none) or multi-class (one
+ *    label per article, with a probability per class);
+ *  - tone: a score in [-1, 1] with the coarse label of LABELS.md (negative below -0.25, positive
+ *    above 0.25).
+ * The bundle is a directory: model.json (manifest and model card), vocab.tsv and weights.bin;
+ * it is written to "<dir>.tmp" and renamed into place. A loaded model is read-only and may be
+ * used from several threads at once. */
+#ifndef NC_MODEL_H
+#define NC_MODEL_H
+
+#include <stddef.h>
+
+#include <newsclass/article.h>
+#include <newsclass/error.h>
+#include <newsclass/features.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define NC_MODEL_FORMAT "newsclass-model"
+#define NC_MODEL_FORMAT_VERSION 1
+
+typedef struct nc_model nc_model;
+
+typedef enum nc_topic_mode {
+    NC_TOPICS_NONE = 0,       /* the model has no topic part */
+    NC_TOPICS_MULTILABEL = 1, /* corpus had "topics" lists: one-vs-rest, thresholds */
+    NC_TOPICS_MULTICLASS = 2  /* corpus had one label per article */
+} nc_topic_mode;
+
+typedef enum nc_solver {
+    NC_SOLVER_LR = 0,  /* L2-regularised logistic regression (primal, deterministic) */
+    NC_SOLVER_SVM = 1, /* L2-regularised L2-loss SVM (dual; seeded), scores calibrated */
+    NC_SOLVER_LR_DUAL = 2 /* L2-regularised logistic regression (dual; seeded) */
+} nc_solver;
+
+typedef enum nc_tone_method {
+    NC_TONE_AUTO = 0,  /* train tone when the corpus has tone: NC_TONE_SVR */
+    NC_TONE_OFF,       /* no tone part */
+    NC_TONE_SVR,       /* L2-regularised support vector regression on the score */
+    NC_TONE_RIDGE      /* (reserved for an alternative regression) */
+} nc_tone_method;
+
+typedef struct nc_train_opts {
+    nc_feature_opts features;
+    nc_solver solver;        /* default NC_SOLVER_LR */
+    double C;                /* > 0: fixed; 0: chosen by cross-validation (default) */
+    double tone_C;           /* > 0: fixed; 0: chosen by cross-validation (default) */
+    int folds;               /* cross-validation folds for C, calibration, thresholds; default 5 */
+    unsigned long seed;      /* default 1 */
+    int balanced;            /* 1: class weights inversely proportional to class size (default) */
+    int calibrate;           /* 1: Platt-calibrate topic probabilities on held-out folds (default) */
+    int tune_thresholds;     /* 1: per-topic thresholds maximising cross-validated F1 (default) */
+    nc_tone_method tone;     /* default NC_TONE_AUTO */
+    int threads;             /* worker threads for cross-validation; default 1 */
+    nc_topic_mode topic_mode; /* NC_TOPICS_NONE: decide from the corpus (default); or force
+                                 NC_TOPICS_MULTILABEL / NC_TOPICS_MULTICLASS */
+} nc_train_opts;
+
+void nc_train_opts_default(nc_train_opts *o);
+
+/* Progress callback: 'what' is a short phrase ("fold 2/5 of 'sport'"); may be NULL. */
+typedef void (*nc_progress_fn)(const char *what, void *ctx);
+
+/* Train on docs[0..n). Topic mode follows the corpus: every article with a "topics" list ->
+ * multi-label; single "label"s -> multi-class. Tone is trained when articles carry tone.
+ * On success stores a new model in *out (free with nc_model_free). */
+int nc_train(const nc_article *docs, size_t n, const nc_train_opts *o, nc_progress_fn progress,
+             void *progress_ctx, nc_model **out, nc_error *err);
+
+/* Load and validate a bundle (format, version, checksums, consistency). Errors name the file. */
+int nc_model_load(const char *dir, nc_model **out, nc_error *err);
+/* Save to 'dir' atomically (via "<dir>.tmp", then rename; an existing bundle is replaced). */
+int nc_model_save(const nc_model *m, const char *dir, nc_error *err);
+void nc_model_free(nc_model *m); /* NULL is a no-op */
+
+nc_topic_mode nc_model_topic_mode(const nc_model *m);
+size_t nc_model_nlabels(const nc_model *m);
+const char *nc_model_label(const nc_model *m, size_t i);  /* borrowed */
+double nc_model_threshold(const nc_model *m, size_t i);   /* multi-label decision threshold */
+int nc_model_has_tone(const nc_model *m);
+const nc_vectorizer *nc_model_vectorizer(const nc_model *m);
+/* The model card (model.json) as pretty-printed JSON text; caller frees with free(). */
+char *nc_model_card_json(const nc_model *m);
+
+/* ---- classification ---- */
+
+typedef struct nc_prediction {
+    size_t nlabels;
+    double *scores;   /* probability per label, in model label order (owned) */
+    int *selected;    /* 1 when the label is given to the article (owned) */
+    int primary;      /* index of the highest-scoring selected label, or -1 (none) */
+    int has_tone;
+    double tone;      /* in [-1, 1] */
+} nc_prediction;
+
+void nc_prediction_init(nc_prediction *p);
+void nc_prediction_finish(nc_prediction *p);
+
+/* Classify one article. Thread-safe for a shared model. */
+int nc_classify(const nc_model *m, const nc_article *a, nc_prediction *out, nc_error *err);
+
+/* "negative" (tone < -0.25), "positive" (tone > 0.25) or "neutral". */
+const char *nc_tone_label(double tone);
+/* -1, 0 or 1 by the same thresholds. */
+int nc_tone_class(double tone);
+
+/* One term's push on a score: weight x feature value. */
+typedef struct nc_contribution {
+    const char *term;  /* borrowed from the model */
+    double value;
+} nc_contribution;
+
+/* The n terms that pushed label 'label' (or the tone when label == (size_t)-1) most up and
+ * most down for article 'a'. Fills up[0..*nup) (descending) and down[0..*ndown) (ascending);
+ * both arrays must hold n entries. */
+int nc_explain(const nc_model *m, const nc_article *a, size_t label, size_t n,
+               nc_contribution *up, size_t *nup, nc_contribution *down, size_t *ndown,
+               nc_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,732 @@
+/* article.c: the nc_article value type and the parsers that turn one record into an article.
+ *
+ * Three record shapes end up here, one function each: a JSON Lines object
+ * (nc_article_from_json), a fastText line (nc_article_from_fasttext) and a whole plain-text
+ * article (nc_article_from_text). The reader (reader.c) does all the I/O and hands over one
+ * record at a time, so these functions see bytes in memory and never touch files.
+ *
+ * Invariants after a successful parse: id, title, text and file are non-NULL (title and text
+ * may be ""), every string is valid UTF-8 without NUL bytes, topics hold no duplicates, and
+ * tone lies in [-1, 1] when has_tone. On failure the article is left initialised (empty) and
+ * 'err' says "file:line: what is wrong". docs/input-formats.md is the user-facing description
+ * of every rule here, including the furniture list; keep the two in step.
+ *
+ * Plain text is cleaned with two small heuristics: page furniture ("Share this", "Source: ...")
+ * is dropped line by line, and the headline loses a short trailing site name ("... | Site").
+ * Both only ever remove whole lines or a short suffix; they never rewrite words.
+ * SPDX-License-Identifier: MIT */
+#include <newsclass/article.h>
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "util.h"
+
+void nc_article_init(nc_article *a)
+{
+    memset(a, 0, sizeof *a);
+}
+
+static void free_strv(char **v, size_t n)
+{
+    if (!v)
+        return;
+    for (size_t i = 0; i < n; i++)
+        free(v[i]);
+    free(v);
+}
+
+void nc_article_finish(nc_article *a)
+{
+    if (!a)
+        return;
+    free(a->id);
+    free(a->title);
+    free(a->text);
+    free(a->date);
+    free_strv(a->topics, a->ntopics);
+    free_strv(a->field_names, a->nfields);
+    free_strv(a->field_values, a->nfields);
+    free(a->file);
+    nc_article_init(a);
+}
+
+const char *nc_article_field(const nc_article *a, const char *name)
+{
+    for (size_t i = 0; i < a->nfields; i++)
+        if (strcmp(a->field_names[i], name) == 0)
+            return a->field_values[i];
+    return NULL;
+}
+
+/* ---- byte-level helpers ---------------------------------------------------------------- */
+
+/* Offset of the first byte that is not part of a well-formed UTF-8 sequence (no overlongs, no
+ * surrogates, nothing above U+10FFFF), or len when all of s[0..len) is valid. */
+static size_t utf8_invalid_at(const char *str, size_t len)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    size_t i = 0;
+
+    while (i < len) {
+        unsigned c = s[i];
+        size_t n;
+        unsigned lo = 0x80, hi = 0xBF; /* allowed range of the first continuation byte */
+
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        if (c >= 0xC2 && c <= 0xDF) {
+            n = 1;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            n = 2;
+            if (c == 0xE0)
+                lo = 0xA0; /* overlong */
+            else if (c == 0xED)
+                hi = 0x9F; /* surrogates */
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            n = 3;
+            if (c == 0xF0)
+                lo = 0x90; /* overlong */
+            else if (c == 0xF4)
+                hi = 0x8F; /* above U+10FFFF */
+        } else {
+            return i;
+        }
+        if (n > len - i - 1 || s[i + 1] < lo || s[i + 1] > hi)
+            return i;
+        for (size_t k = 2; k <= n; k++)
+            if ((s[i + k] & 0xC0) != 0x80)
+                return i;
+        i += n + 1;
+    }
+    return len;
+}
+
+static int is_space(unsigned char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
+}
+
+static int is_alnum(unsigned char c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static int is_alpha(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static unsigned char to_lower(unsigned char c)
+{
+    return (c >= 'A' && c <= 'Z') ? (unsigned char)(c - 'A' + 'a') : c;
+}
+
+/* Trim ASCII white space and U+00A0 (no-break space, common in scraped pages) from both ends. */
+static void trim(const char **s, size_t *len)
+{
+    const unsigned char *p = (const unsigned char *)*s;
+    size_t n = *len;
+
+    for (;;) {
+        if (n && is_space(p[0])) {
+            p++;
+            n--;
+        } else if (n >= 2 && p[0] == 0xC2 && p[1] == 0xA0) {
+            p += 2;
+            n -= 2;
+        } else {
+            break;
+        }
+    }
+    for (;;) {
+        if (n && is_space(p[n - 1]))
+            n--;
+        else if (n >= 2 && p[n - 2] == 0xC2 && p[n - 1] == 0xA0)
+            n -= 2;
+        else
+            break;
+    }
+    *s = (const char *)p;
+    *len = n;
+}
+
+static size_t count_words(const char *s, size_t len)
+{
+    size_t n = 0;
+    int in_word = 0;
+
+    for (size_t i = 0; i < len; i++) {
+        int sp = is_space((unsigned char)s[i]);
+        if (!sp && !in_word)
+            n++;
+        in_word = !sp;
+    }
+    return n;
+}
+
+/* 1 when s[0..len) contains something other than white space. */
+static int is_blank(const char *s, size_t len)
+{
+    trim(&s, &len);
+    return len == 0;
+}
+
+/* ---- furniture ------------------------------------------------------------------------- */
+
+enum { FURN_PREFIX = 0, FURN_NAV = 1 };
+
+/* Page furniture: a trimmed line that equals an entry (ASCII case-insensitively), or starts
+ * with one and has at most FURN_MAX_WORDS words. An entry ending in a letter must end a word
+ * ("Subscribe" does not match "Subscribers ..."); "(c) 20" still matches "(c) 2024". FURN_NAV
+ * entries match only alone or before a navigation separator ("Home", "Home | News"), so that
+ * "Home Office ..." stays.
+ * docs/input-formats.md lists this table; keep them in step. */
+static const struct furniture {
+    const char *text;
+    int kind;
+} furniture[] = {
+    { "Source:", FURN_PREFIX },
+    { "No comments:", FURN_PREFIX },
+    { "No comments", FURN_PREFIX },
+    { "Post a Comment", FURN_PREFIX },
+    { "Add a Comment", FURN_PREFIX }, /* also "Add a Comment..." */
+    { "Share this", FURN_PREFIX },    /* also "Share this article" */
+    { "Share on Facebook", FURN_PREFIX },
+    { "Share on Twitter", FURN_PREFIX },
+    { "Related Topics", FURN_PREFIX },
+    { "Related Articles", FURN_PREFIX },
+    { "Related stories", FURN_PREFIX },
+    { "Image copyright", FURN_PREFIX },
+    { "Image caption", FURN_PREFIX },
+    { "Getty Images", FURN_PREFIX },
+    { "Advertisement", FURN_PREFIX },
+    { "Read more", FURN_PREFIX }, /* also "Read more:" */
+    { "Click here to", FURN_PREFIX },
+    { "Subscribe", FURN_PREFIX },
+    { "Sign up for", FURN_PREFIX },
+    { "Follow us on", FURN_PREFIX },
+    { "Comments (", FURN_PREFIX },
+    { "Print this", FURN_PREFIX },
+    { "Email this", FURN_PREFIX },
+    { "Posted by", FURN_PREFIX },
+    { "Labels:", FURN_PREFIX },
+    { "Newer Post", FURN_PREFIX },
+    { "Older Post", FURN_PREFIX },
+    { "Home", FURN_NAV },
+    { "Skip to content", FURN_PREFIX },
+    { "All rights reserved", FURN_PREFIX },
+    { "Copyright \xC2\xA9", FURN_PREFIX }, /* "Copyright ©" */
+    { "\xC2\xA9 20", FURN_PREFIX },        /* "© 20" */
+    { "Cookie", FURN_PREFIX },
+    { "Cookies", FURN_PREFIX },
+    { "We use cookies", FURN_PREFIX },
+    { "This website uses cookies", FURN_PREFIX },
+    { "Accept cookies", FURN_PREFIX },
+    { "Reuse this content", FURN_PREFIX },
+    { "Tags:", FURN_PREFIX },
+};
+
+#define FURN_MAX_WORDS 12
+
+/* 1 when s[0..len) starts with a navigation separator: | > / : - » › · */
+static int starts_nav_separator(const unsigned char *s, size_t len)
+{
+    if (len == 0)
+        return 0;
+    if (s[0] == '|' || s[0] == '>' || s[0] == '/' || s[0] == ':' || s[0] == '-')
+        return 1;
+    if (len >= 2 && s[0] == 0xC2 && (s[1] == 0xBB || s[1] == 0xB7))
+        return 1;
+    return len >= 3 && s[0] == 0xE2 && s[1] == 0x80 && s[2] == 0xBA;
+}
+
+int nc_is_furniture(const char *line, size_t len)
+{
+    const unsigned char *s;
+
+    trim(&line, &len);
+    s = (const unsigned char *)line;
+    if (len == 0)
+        return 0;
+    for (size_t i = 0; i < NC_ARRAY_SIZE(furniture); i++) {
+        const unsigned char *f = (const unsigned char *)furniture[i].text;
+        size_t flen = strlen(furniture[i].text), k;
+
+        if (flen > len)
+            continue;
+        for (k = 0; k < flen && to_lower(s[k]) == to_lower(f[k]); k++)
+            ;
+        if (k < flen)
+            continue;
+        if (flen == len)
+            return 1;
+        if (is_alpha(f[flen - 1]) && is_alnum(s[flen]))
+            continue; /* not at a word boundary */
+        if (furniture[i].kind == FURN_NAV) {
+            size_t j = flen;
+            while (j < len && is_space(s[j]))
+                j++;
+            if (starts_nav_separator(s + j, len - j))
+                return 1;
+            continue;
+        }
+        if (count_words(line, len) <= FURN_MAX_WORDS)
+            return 1;
+    }
+    return 0;
+}
+
+/* ---- headline cleaning ----------------------------------------------------------------- */
+
+/* Separators between a headline and a site name. Except for "|", they need white space on
+ * both sides, so that "2-1" or "well-known" are left alone. */
+static const char *const headline_seps[] = {
+    "|", "-", "\xE2\x80\x94" /* em dash */, "\xE2\x80\x93" /* en dash */, "::",
+    "\xC2\xB7" /* middle dot */, "\xC2\xBB" /* >> */,
+};
+
+#define HEADLINE_MAX_SUFFIX_WORDS 4
+
+/* Drop trailing separators ("Talks resume |", "Talks resume -") from t[0..*len). */
+static void strip_trailing_seps(const char *t, size_t *len)
+{
+    int again = 1;
+
+    while (again) {
+        again = 0;
+        trim(&t, len);
+        for (size_t i = 0; i < NC_ARRAY_SIZE(headline_seps); i++) {
+            size_t sl = strlen(headline_seps[i]);
+            if (*len < sl || memcmp(t + *len - sl, headline_seps[i], sl) != 0)
+                continue;
+            if (headline_seps[i][0] != '|' && *len > sl && !is_space((unsigned char)t[*len - sl - 1]))
+                continue;
+            *len -= sl;
+            again = 1;
+            break;
+        }
+    }
+}
+
+void nc_clean_headline(char *title)
+{
+    const char *t = title;
+    size_t len = strlen(title), best = 0, best_end = 0;
+
+    trim(&t, &len);
+    strip_trailing_seps(t, &len);
+    /* Find the last separator; remove it and what follows when that is a short site name. */
+    for (size_t i = 0; i < NC_ARRAY_SIZE(headline_seps); i++) {
+        size_t sl = strlen(headline_seps[i]);
+        for (size_t p = 1; p + sl < len; p++) {
+            int pipe = headline_seps[i][0] == '|';
+            if (memcmp(t + p, headline_seps[i], sl) != 0)
+                continue;
+            if (!pipe && (!is_space((unsigned char)t[p - 1]) || !is_space((unsigned char)t[p + sl])))
+                continue;
+            if (p > best) {
+                best = p;
+                best_end = p + sl;
+            }
+        }
+    }
+    if (best) {
+        const char *head = t, *suffix = t + best_end;
+        size_t hlen = best, slen = len - best_end, words;
+        trim(&head, &hlen);
+        trim(&suffix, &slen);
+        words = count_words(suffix, slen);
+        if (hlen && words >= 1 && words <= HEADLINE_MAX_SUFFIX_WORDS) {
+            len = (size_t)(head + hlen - t);
+            strip_trailing_seps(t, &len);
+        }
+    }
+    memmove(title, t, len);
+    title[len] = '\0';
+}
+
+/* ---- shared record helpers ------------------------------------------------------------- */
+
+static int oom(nc_error *err)
+{
+    return nc_err(err, NC_ENOMEM, "out of memory");
+}
+
+/* Append a copy of s to *v (n entries, capacity *cap); 0 or NC_ENOMEM. */
+static int strv_push(char ***v, size_t *n, size_t *cap, const char *s, size_t len)
+{
+    void *p = *v;
+    char *d;
+
+    if (nc_grow(&p, cap, *n + 1, sizeof(char *)) < 0)
+        return NC_ENOMEM;
+    *v = p;
+    if (!(d = nc_strndup(s, len)))
+        return NC_ENOMEM;
+    (*v)[(*n)++] = d;
+    return NC_OK;
+}
+
+/* Add a topic unless it is already there; 0 or NC_ENOMEM. */
+static int add_topic(nc_article *a, size_t *cap, const char *s, size_t len)
+{
+    for (size_t i = 0; i < a->ntopics; i++)
+        if (strlen(a->topics[i]) == len && memcmp(a->topics[i], s, len) == 0)
+            return NC_OK;
+    return strv_push(&a->topics, &a->ntopics, cap, s, len);
+}
+
+/* NUL bytes and invalid UTF-8 in one line of a line-based format. */
+static int check_line_bytes(const char *line, size_t len, const char *file, long lineno,
+                            nc_error *err)
+{
+    size_t bad;
+
+    if (memchr(line, '\0', len))
+        return nc_err(err, NC_EFORMAT, "%s:%ld: NUL byte (binary file?)", file, lineno);
+    bad = utf8_invalid_at(line, len);
+    if (bad < len)
+        return nc_err(err, NC_EFORMAT, "%s:%ld: invalid UTF-8 at byte %zu", file, lineno,
+                      bad + 1);
+    return NC_OK;
+}
+
+/* Default id "file:line"; fills a->id, a->file, a->line. */
+static int set_origin(nc_article *a, const char *file, long lineno, int need_id)
+{
+    nc_strbuf sb = NC_STRBUF_INIT;
+
+    a->line = lineno;
+    if (!(a->file = nc_strdup(file)))
+        return NC_ENOMEM;
+    if (!need_id)
+        return NC_OK;
+    if (nc_strbuf_addf(&sb, "%s:%ld", file, lineno) < 0 || !(a->id = nc_strbuf_detach(&sb))) {
+        nc_strbuf_finish(&sb);
+        return NC_ENOMEM;
+    }
+    return NC_OK;
+}
+
+/* ---- JSON Lines -------------------------------------------------------------------------- */
+
+/* The string value of optional field 'name' in *out (borrowed; NULL when absent or null). */
+static int get_string(const cJSON *obj, const char *name, const char **out, const char *file,
+                      long lineno, nc_error *err)
+{
+    const cJSON *it = cJSON_GetObjectItemCaseSensitive(obj, name);
+
+    *out = NULL;
+    if (!it || cJSON_IsNull(it))
+        return NC_OK;
+    if (!cJSON_IsString(it))
+        return nc_err(err, NC_EFORMAT, "%s:%ld: '%s' must be a string", file, lineno, name);
+    *out = it->valuestring;
+    return NC_OK;
+}
+
+static int json_topics(const cJSON *obj, nc_article *a, const char *file, long lineno,
+                       nc_error *err)
+{
+    const cJSON *topics = cJSON_GetObjectItemCaseSensitive(obj, "topics");
+    const cJSON *label = cJSON_GetObjectItemCaseSensitive(obj, "label");
+    const cJSON *it;
+    size_t cap = 0;
+
+    if (label && !cJSON_IsNull(label) &&
+        (!cJSON_IsString(label) || label->valuestring[0] == '\0'))
+        return nc_err(err, NC_EFORMAT, "%s:%ld: 'label' must be a non-empty string", file,
+                      lineno);
+    if (topics && !cJSON_IsNull(topics)) {
+        if (!cJSON_IsArray(topics))
+            return nc_err(err, NC_EFORMAT, "%s:%ld: 'topics' must be an array of strings", file,
+                          lineno);
+        a->has_topics = 1;
+        cJSON_ArrayForEach(it, topics) {
+            if (!cJSON_IsString(it) || it->valuestring[0] == '\0')
+                return nc_err(err, NC_EFORMAT,
+                              "%s:%ld: 'topics' must be an array of non-empty strings", file,
+                              lineno);
+            if (add_topic(a, &cap, it->valuestring, strlen(it->valuestring)) < 0)
+                return oom(err);
+        }
+        return NC_OK;
+    }
+    if (label && !cJSON_IsNull(label)) {
+        a->has_topics = 1;
+        if (add_topic(a, &cap, label->valuestring, strlen(label->valuestring)) < 0)
+            return oom(err);
+    }
+    return NC_OK;
+}
+
+/* id: a string, or an integer (many corpora number their records); "" or null = absent. */
+static int json_id(const cJSON *obj, nc_article *a, const char *file, long lineno, nc_error *err)
+{
+    const cJSON *it = cJSON_GetObjectItemCaseSensitive(obj, "id");
+    nc_strbuf sb = NC_STRBUF_INIT;
+
+    if (!it || cJSON_IsNull(it))
+        return NC_OK;
+    if (cJSON_IsString(it)) {
+        if (it->valuestring[0] && !(a->id = nc_strdup(it->valuestring)))
+            return oom(err);
+        return NC_OK;
+    }
+    if (cJSON_IsNumber(it) && it->valuedouble == (double)(long long)it->valuedouble &&
+        it->valuedouble > -9007199254740992.0 && it->valuedouble < 9007199254740992.0) {
+        if (nc_strbuf_addf(&sb, "%lld", (long long)it->valuedouble) < 0 ||
+            !(a->id = nc_strbuf_detach(&sb))) {
+            nc_strbuf_finish(&sb);
+            return oom(err);
+        }
+        return NC_OK;
+    }
+    return nc_err(err, NC_EFORMAT, "%s:%ld: 'id' must be a string or an integer", file, lineno);
+}
+
+/* Every top-level string field, in record order, into field_names / field_values. */
+static int json_fields(const cJSON *obj, nc_article *a, nc_error *err)
+{
+    const cJSON *it;
+    size_t n = 0;
+
+    cJSON_ArrayForEach(it, obj)
+        n += cJSON_IsString(it) != 0;
+    if (n == 0)
+        return NC_OK;
+    a->field_names = nc_alloc_array(n, sizeof(char *));
+    a->field_values = nc_alloc_array(n, sizeof(char *));
+    if (!a->field_names || !a->field_values)
+        return oom(err);
+    cJSON_ArrayForEach(it, obj) {
+        char *name, *value;
+        if (!cJSON_IsString(it))
+            continue;
+        name = nc_strdup(it->string);
+        value = nc_strdup(it->valuestring);
+        if (!name || !value) {
+            free(name);
+            free(value);
+            return oom(err);
+        }
+        a->field_names[a->nfields] = name;
+        a->field_values[a->nfields++] = value;
+    }
+    return NC_OK;
+}
+
+static int json_record(const cJSON *obj, nc_article *a, const char *file, long lineno,
+                       nc_error *err)
+{
+    const char *title, *text, *date;
+    const cJSON *tone;
+    int rc;
+
+    if ((rc = get_string(obj, "title", &title, file, lineno, err)) < 0 ||
+        (rc = get_string(obj, "text", &text, file, lineno, err)) < 0 ||
+        (rc = get_string(obj, "date", &date, file, lineno, err)) < 0)
+        return rc;
+    if ((rc = json_id(obj, a, file, lineno, err)) < 0)
+        return rc;
+    if ((rc = json_topics(obj, a, file, lineno, err)) < 0)
+        return rc;
+    tone = cJSON_GetObjectItemCaseSensitive(obj, "tone");
+    if (tone && !cJSON_IsNull(tone)) {
+        if (!cJSON_IsNumber(tone) || !(tone->valuedouble >= -1.0 && tone->valuedouble <= 1.0))
+            return nc_err(err, NC_EFORMAT, "%s:%ld: 'tone' must be a number in [-1, 1]", file,
+                          lineno);
+        a->tone = tone->valuedouble;
+        a->has_tone = 1;
+    }
+    /* after the type checks, which name the field that is wrong */
+    if ((!title || is_blank(title, strlen(title))) && (!text || is_blank(text, strlen(text))))
+        return nc_err(err, NC_EFORMAT, "%s:%ld: missing 'text' and 'title'", file, lineno);
+    if (!(a->title = nc_strdup(title ? title : "")) || !(a->text = nc_strdup(text ? text : "")) ||
+        (date && !(a->date = nc_strdup(date))))
+        return oom(err);
+    if ((rc = json_fields(obj, a, err)) < 0)
+        return rc;
+    if (set_origin(a, file, lineno, a->id == NULL) < 0)
+        return oom(err);
+    return NC_OK;
+}
+
+int nc_article_from_json(const char *line, size_t len, const char *file, long lineno,
+                         nc_article *a, nc_error *err)
+{
+    cJSON *obj = NULL;
+    const char *end = NULL;
+    int rc;
+
+    nc_article_finish(a);
+    if ((rc = check_line_bytes(line, len, file, lineno, err)) < 0)
+        goto out;
+    obj = cJSON_ParseWithLengthOpts(line, len, &end, 0);
+    if (obj && end) { /* only white space may follow the value */
+        while (end < line + len && is_space((unsigned char)*end))
+            end++;
+    }
+    if (!obj || !end || end < line + len) {
+        size_t col = end && end >= line ? (size_t)(end - line) + 1 : 1;
+        rc = nc_err(err, NC_EFORMAT, "%s:%ld: malformed JSON at column %zu", file, lineno, col);
+        goto out;
+    }
+    if (!cJSON_IsObject(obj)) {
+        rc = nc_err(err, NC_EFORMAT, "%s:%ld: expected a JSON object", file, lineno);
+        goto out;
+    }
+    rc = json_record(obj, a, file, lineno, err);
+out:
+    cJSON_Delete(obj);
+    if (rc < 0)
+        nc_article_finish(a);
+    return rc;
+}
+
+/* ---- fastText ---------------------------------------------------------------------------- */
+
+#define FT_LABEL "__label__"
+
+int nc_article_from_fasttext(const char *line, size_t len, const char *file, long lineno,
+                             nc_article *a, nc_error *err)
+{
+    size_t i = 0, cap = 0, plen = strlen(FT_LABEL);
+    const char *rest;
+    size_t rlen;
+    int rc;
+
+    nc_article_finish(a);
+    if ((rc = check_line_bytes(line, len, file, lineno, err)) < 0)
+        goto out;
+    for (;;) {
+        size_t start;
+        while (i < len && is_space((unsigned char)line[i]))
+            i++;
+        if (len - i < plen || memcmp(line + i, FT_LABEL, plen) != 0)
+            break;
+        start = i + plen;
+        i = start;
+        while (i < len && !is_space((unsigned char)line[i]))
+            i++;
+        if (i == start) {
+            rc = nc_err(err, NC_EFORMAT, "%s:%ld: empty label '%s'", file, lineno, FT_LABEL);
+            goto out;
+        }
+        if (add_topic(a, &cap, line + start, i - start) < 0) {
+            rc = oom(err);
+            goto out;
+        }
+    }
+    rest = line + i;
+    rlen = len - i;
+    trim(&rest, &rlen);
+    if (rlen == 0) {
+        rc = nc_err(err, NC_EFORMAT, "%s:%ld: no text after the labels", file, lineno);
+        goto out;
+    }
+    a->has_topics = a->ntopics > 0;
+    if (!(a->text = nc_strndup(rest, rlen)) || !(a->title = nc_strdup("")) ||
+        set_origin(a, file, lineno, 1) < 0) {
+        rc = oom(err);
+        goto out;
+    }
+    rc = NC_OK;
+out:
+    if (rc < 0)
+        nc_article_finish(a);
+    return rc;
+}
+
+/* ---- plain text -------------------------------------------------------------------------- */
+
+int nc_article_from_text(const char *buf, size_t len, const char *name, int keep_furniture,
+                         nc_article *a, nc_error *err)
+{
+    nc_strbuf body = NC_STRBUF_INIT;
+    const char *p, *end, *nul;
+    size_t bad;
+    int rc = NC_OK, para_break = 0;
+
+    nc_article_finish(a);
+    if ((nul = memchr(buf, '\0', len))) {
+        rc = nc_err(err, NC_EFORMAT, "'%s': binary file (NUL byte at offset %zu)", name,
+                    (size_t)(nul - buf));
+        goto out;
+    }
+    bad = utf8_invalid_at(buf, len);
+    if (bad < len) {
+        long lineno = 1;
+        const char *line_start = buf;
+        for (const char *q = buf; q < buf + bad; q++) {
+            if (*q == '\n') {
+                lineno++;
+                line_start = q + 1;
+            }
+        }
+        rc = nc_err(err, NC_EFORMAT, "'%s':%ld: invalid UTF-8 at byte %zu", name, lineno,
+                    (size_t)(buf + bad - line_start) + 1);
+        goto out;
+    }
+    p = buf;
+    end = buf + len;
+    if (len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)
+        p += 3; /* byte order mark */
+    while (p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        const char *line = p;
+        size_t llen = (size_t)((nl ? nl : end) - p);
+
+        p = nl ? nl + 1 : end;
+        trim(&line, &llen);
+        if (llen == 0) {
+            para_break = 1;
+            continue;
+        }
+        if (!keep_furniture && nc_is_furniture(line, llen))
+            continue;
+        if (!a->title) {
+            if (!(a->title = nc_strndup(line, llen))) {
+                rc = oom(err);
+                goto out;
+            }
+            nc_clean_headline(a->title);
+            if (a->title[0] == '\0') { /* nothing but separators: not a headline */
+                free(a->title);
+                a->title = NULL;
+            }
+            continue;
+        }
+        if (body.len && ((para_break && nc_strbuf_add(&body, "\n\n", 2) < 0) ||
+                         (!para_break && nc_strbuf_addc(&body, '\n') < 0))) {
+            rc = oom(err);
+            goto out;
+        }
+        para_break = 0;
+        if (nc_strbuf_add(&body, line, llen) < 0) {
+            rc = oom(err);
+            goto out;
+        }
+    }
+    if (!a->title) {
+        rc = nc_err(err, NC_EFORMAT, "'%s': empty article", name);
+        goto out;
+    }
+    if (!(a->text = nc_strbuf_detach(&body)) || !(a->id = nc_strdup(name)) ||
+        !(a->file = nc_strdup(name))) {
+        rc = oom(err);
+        goto out;
+    }
+    a->line = 0;
+out:
+    nc_strbuf_finish(&body);
+    if (rc < 0)
+        nc_article_finish(a);
+    return rc;
+}

@@ -1,0 +1,171 @@
+/* classify.c: score articles with a loaded model, and explain the scores.
+ *
+ * Everything here only reads the model, so one model can serve several threads. Scores are
+ * plain dot products over the article's sparse vector (LIBLINEAR is not needed at prediction
+ * time: the weights live in our own bundle).
+ * SPDX-License-Identifier: MIT */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <newsclass/model.h>
+
+#include "model_impl.h"
+#include "util.h"
+
+const char *nc_tone_label(double tone)
+{
+    return tone < -0.25 ? "negative" : tone > 0.25 ? "positive" : "neutral";
+}
+
+int nc_tone_class(double tone)
+{
+    return tone < -0.25 ? -1 : tone > 0.25 ? 1 : 0;
+}
+
+void nc_prediction_init(nc_prediction *p)
+{
+    memset(p, 0, sizeof *p);
+    p->primary = -1;
+}
+
+void nc_prediction_finish(nc_prediction *p)
+{
+    free(p->scores);
+    free(p->selected);
+    nc_prediction_init(p);
+}
+
+static double dot(const nc_linear *l, const nc_vector *v)
+{
+    double s = l->bias;
+    for (size_t i = 0; i < v->n; i++)
+        s += l->w[v->idx[i] - 1] * v->val[i];
+    return s;
+}
+
+int nc_classify(const nc_model *m, const nc_article *a, nc_prediction *out, nc_error *err)
+{
+    nc_vector v;
+    int rc = NC_OK;
+
+    nc_vector_init(&v);
+    if (out->nlabels != m->nlabels) {
+        free(out->scores);
+        free(out->selected);
+        out->scores = calloc(m->nlabels ? m->nlabels : 1, sizeof *out->scores);
+        out->selected = calloc(m->nlabels ? m->nlabels : 1, sizeof *out->selected);
+        if (!out->scores || !out->selected) {
+            out->nlabels = 0;
+            return nc_err(err, NC_ENOMEM, "out of memory");
+        }
+        out->nlabels = m->nlabels;
+    }
+    out->primary = -1;
+    out->has_tone = 0;
+    out->tone = 0;
+    if (m->mode != NC_TOPICS_NONE) {
+        double sum = 0, best = -1;
+        if ((rc = nc_vectorizer_transform(m->vec, a, NC_WEIGHT_TFIDF, &v, err)) < 0)
+            goto out;
+        for (size_t l = 0; l < m->nlabels; l++) {
+            out->scores[l] = nc_platt(m->platt_a[l], m->platt_b[l], dot(&m->topic[l], &v));
+            sum += out->scores[l];
+        }
+        for (size_t l = 0; l < m->nlabels; l++) {
+            if (m->mode == NC_TOPICS_MULTICLASS) {
+                out->scores[l] = sum > 0 ? out->scores[l] / sum : 1.0 / (double)m->nlabels;
+                out->selected[l] = 0;
+                if (out->scores[l] > best) {
+                    best = out->scores[l];
+                    out->primary = (int)l;
+                }
+            } else {
+                out->selected[l] = out->scores[l] >= m->threshold[l];
+                if (out->selected[l] && out->scores[l] > best) {
+                    best = out->scores[l];
+                    out->primary = (int)l;
+                }
+            }
+        }
+        if (m->mode == NC_TOPICS_MULTICLASS && out->primary >= 0)
+            out->selected[out->primary] = 1;
+    }
+    if (m->has_tone) {
+        double t;
+        if ((rc = nc_vectorizer_transform(m->vec, a, NC_WEIGHT_TFIDF_LINEAR, &v, err)) < 0)
+            goto out;
+        t = m->tone_scale * dot(&m->tone, &v);
+        out->tone = t > 1 ? 1 : t < -1 ? -1 : t;
+        out->has_tone = 1;
+    }
+out:
+    nc_vector_finish(&v);
+    return rc;
+}
+
+struct contrib_sort {
+    double value;
+    int idx;
+};
+
+static int cmp_contrib_desc(const void *a, const void *b)
+{
+    const struct contrib_sort *x = a, *y = b;
+    if (x->value != y->value)
+        return x->value < y->value ? 1 : -1;
+    return (x->idx > y->idx) - (x->idx < y->idx);
+}
+
+int nc_explain(const nc_model *m, const nc_article *a, size_t label, size_t n,
+               nc_contribution *up, size_t *nup, nc_contribution *down, size_t *ndown,
+               nc_error *err)
+{
+    const nc_linear *lin;
+    nc_weighting wt;
+    nc_vector v;
+    struct contrib_sort *c = NULL;
+    int rc = NC_OK;
+
+    *nup = *ndown = 0;
+    if (label == (size_t)-1) {
+        if (!m->has_tone)
+            return nc_err(err, NC_EINVAL, "the model has no tone part");
+        lin = &m->tone;
+        wt = NC_WEIGHT_TFIDF_LINEAR;
+    } else {
+        if (label >= m->nlabels)
+            return nc_err(err, NC_EINVAL, "no label %zu in the model", label);
+        lin = &m->topic[label];
+        wt = NC_WEIGHT_TFIDF;
+    }
+    nc_vector_init(&v);
+    if ((rc = nc_vectorizer_transform(m->vec, a, wt, &v, err)) < 0)
+        goto out;
+    c = nc_alloc_array(v.n ? v.n : 1, sizeof *c);
+    if (!c) {
+        rc = nc_err(err, NC_ENOMEM, "out of memory");
+        goto out;
+    }
+    for (size_t i = 0; i < v.n; i++) {
+        c[i].value = lin->w[v.idx[i] - 1] * v.val[i];
+        c[i].idx = v.idx[i];
+    }
+    qsort(c, v.n, sizeof *c, cmp_contrib_desc);
+    for (size_t i = 0; i < v.n && *nup < n && c[i].value > 0; i++) {
+        up[*nup].term = nc_vectorizer_term(m->vec, (size_t)c[i].idx);
+        if (!up[*nup].term)
+            up[*nup].term = "(hashed feature)";
+        up[(*nup)++].value = c[i].value;
+    }
+    for (size_t i = v.n; i-- > 0 && *ndown < n && c[i].value < 0;) {
+        down[*ndown].term = nc_vectorizer_term(m->vec, (size_t)c[i].idx);
+        if (!down[*ndown].term)
+            down[*ndown].term = "(hashed feature)";
+        down[(*ndown)++].value = c[i].value;
+    }
+out:
+    free(c);
+    nc_vector_finish(&v);
+    return rc;
+}

@@ -1,0 +1,53 @@
+/* cli.h: shared helpers of the newsclass command line (not part of the library).
+ * Exit codes: 0 success, 1 runtime or data error, 2 usage error. */
+#ifndef NC_CLI_H
+#define NC_CLI_H
+
+#include <stdio.h>
+
+#include <newsclass/error.h>
+
+#define CLI_EXIT_OK 0
+#define CLI_EXIT_ERROR 1
+#define CLI_EXIT_USAGE 2
+
+/* One row of the command table (main.c). */
+struct cli_cmd {
+    const char *name;
+    int (*fn)(int argc, char **argv);
+    const char *summary;
+    const char *usage; /* full help text, printed by --help and `newsclass help CMD` */
+};
+const struct cli_cmd *cli_find_cmd(const char *name);
+
+/* "newsclass CMD: <err->msg>" on stderr; returns CLI_EXIT_ERROR. */
+int cli_error(const char *cmd, const nc_error *err);
+/* "newsclass CMD: <printf message>" on stderr; returns CLI_EXIT_ERROR. */
+int cli_errorf(const char *cmd, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+/* "newsclass CMD: <message>" plus "try 'newsclass help CMD'" on stderr; returns CLI_EXIT_USAGE. */
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+/* Informational line on stderr unless quiet ("newsclass CMD: ..."). */
+void cli_info(int quiet, const char *cmd, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
+/* Strict number parsing: the whole string must be a number in [min, max]. 0 or -1. */
+int cli_parse_long(const char *s, long min, long max, long *out);
+int cli_parse_double(const char *s, double min, double max, double *out);
+
+/* The default model directory: $NEWSCLASS_MODEL, models/default next to the binary's source
+ * tree, or the install prefix's share/newsclass/models/default. Returns a borrowed string or
+ * NULL when none exists. argv0 is used to find the executable. */
+const char *cli_default_model(void);
+
+#endif

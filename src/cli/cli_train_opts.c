@@ -1,0 +1,142 @@
+/* cli_train_opts.c: parse the training options shared by `train` and `cross-validate`.
+ * SPDX-License-Identifier: MIT */
+#include "cli_train_opts.h"
+
+#include <string.h>
+
+#include "cli.h"
+
+enum {
+    OPT_C = 1000, OPT_TONE_C, OPT_SOLVER, OPT_FOLDS, OPT_SEED, OPT_NGRAMS, OPT_MIN_DF,
+    OPT_MAX_DF, OPT_MAX_FEATURES, OPT_HASH_BITS, OPT_NO_TITLE, OPT_STOPWORDS, OPT_STEM,
+    OPT_NO_SUBLINEAR, OPT_NO_BALANCE, OPT_NO_CALIBRATE, OPT_NO_THRESHOLDS, OPT_NO_TONE,
+    OPT_MULTILABEL, OPT_MULTICLASS
+};
+
+const struct option cli_train_longopts[] = {
+    { "C", required_argument, NULL, OPT_C },
+    { "tone-C", required_argument, NULL, OPT_TONE_C },
+    { "solver", required_argument, NULL, OPT_SOLVER },
+    { "folds", required_argument, NULL, OPT_FOLDS },
+    { "seed", required_argument, NULL, OPT_SEED },
+    { "ngrams", required_argument, NULL, OPT_NGRAMS },
+    { "min-df", required_argument, NULL, OPT_MIN_DF },
+    { "max-df", required_argument, NULL, OPT_MAX_DF },
+    { "max-features", required_argument, NULL, OPT_MAX_FEATURES },
+    { "hash-bits", required_argument, NULL, OPT_HASH_BITS },
+    { "no-title-features", no_argument, NULL, OPT_NO_TITLE },
+    { "stopwords", no_argument, NULL, OPT_STOPWORDS },
+    { "stem", no_argument, NULL, OPT_STEM },
+    { "no-sublinear-tf", no_argument, NULL, OPT_NO_SUBLINEAR },
+    { "no-class-weights", no_argument, NULL, OPT_NO_BALANCE },
+    { "no-calibration", no_argument, NULL, OPT_NO_CALIBRATE },
+    { "no-thresholds", no_argument, NULL, OPT_NO_THRESHOLDS },
+    { "no-tone", no_argument, NULL, OPT_NO_TONE },
+    { "multi-label", no_argument, NULL, OPT_MULTILABEL },
+    { "multi-class", no_argument, NULL, OPT_MULTICLASS },
+    { NULL, 0, NULL, 0 }
+};
+
+const char cli_train_opts_help[] =
+    "training options:\n"
+    "  -C, --C=C              regularisation for topics (default: chosen by cross-validation\n"
+    "                         from 0.5..32)\n"
+    "      --tone-C=C         regularisation for tone (default: cross-validated, 0.03..3)\n"
+    "      --solver=S         lr (logistic regression, default), lr-dual, svm\n"
+    "      --folds=K          cross-validation folds for C, calibration, thresholds (5)\n"
+    "      --seed=N           seed for folds and solvers (1)\n"
+    "      --multi-label      one-vs-rest topics with thresholds (default when articles\n"
+    "                         carry topic lists)\n"
+    "      --multi-class      one label per article (default when every article has one)\n"
+    "      --no-class-weights do not balance class weights\n"
+    "      --no-calibration   do not Platt-calibrate probabilities\n"
+    "      --no-thresholds    threshold 0.5 for every topic instead of tuned ones\n"
+    "      --no-tone          do not train tone even if the corpus has it\n"
+    "feature options:\n"
+    "      --ngrams=N         word n-grams 1..N, N in 1..3 (2)\n"
+    "      --min-df=N         drop terms in fewer than N articles (2)\n"
+    "      --max-df=F         drop terms in more than fraction F of articles (1.0)\n"
+    "      --max-features=N   keep the N most frequent terms (all)\n"
+    "      --hash-bits=B      hashed features, 2^B buckets, B in 10..28 (off: vocabulary)\n"
+    "      --no-title-features  do not add headline-marked features\n"
+    "      --stopwords        drop English stop words\n"
+    "      --stem             Snowball English stemming\n"
+    "      --no-sublinear-tf  raw term counts instead of 1 + ln(tf)\n";
+
+int cli_train_opt(const char *cmd, int c, const char *arg, nc_train_opts *o)
+{
+    long l;
+    double d;
+
+    switch (c) {
+    case 'C':
+    case OPT_C:
+        if (cli_parse_double(arg, 1e-6, 1e6, &d) < 0)
+            return cli_usage_error(cmd, "-C needs a number in (0, 1e6], not '%s'", arg), -1;
+        o->C = d;
+        return 1;
+    case OPT_TONE_C:
+        if (cli_parse_double(arg, 1e-6, 1e6, &d) < 0)
+            return cli_usage_error(cmd, "--tone-C needs a number in (0, 1e6], not '%s'", arg), -1;
+        o->tone_C = d;
+        return 1;
+    case OPT_SOLVER:
+        if (strcmp(arg, "lr") == 0)
+            o->solver = NC_SOLVER_LR;
+        else if (strcmp(arg, "lr-dual") == 0)
+            o->solver = NC_SOLVER_LR_DUAL;
+        else if (strcmp(arg, "svm") == 0)
+            o->solver = NC_SOLVER_SVM;
+        else
+            return cli_usage_error(cmd, "unknown solver '%s' (lr, lr-dual, svm)", arg), -1;
+        return 1;
+    case OPT_FOLDS:
+        if (cli_parse_long(arg, 2, 20, &l) < 0)
+            return cli_usage_error(cmd, "--folds needs a whole number in 2..20, not '%s'", arg), -1;
+        o->folds = (int)l;
+        return 1;
+    case OPT_SEED:
+        if (cli_parse_long(arg, 0, 2147483647L, &l) < 0)
+            return cli_usage_error(cmd, "--seed needs a whole number >= 0, not '%s'", arg), -1;
+        o->seed = (unsigned long)l;
+        return 1;
+    case OPT_NGRAMS:
+        if (cli_parse_long(arg, 1, 3, &l) < 0)
+            return cli_usage_error(cmd, "--ngrams needs 1, 2 or 3, not '%s'", arg), -1;
+        o->features.ngram_max = (int)l;
+        return 1;
+    case OPT_MIN_DF:
+        if (cli_parse_long(arg, 1, 1000000, &l) < 0)
+            return cli_usage_error(cmd, "--min-df needs a whole number >= 1, not '%s'", arg), -1;
+        o->features.min_df = (int)l;
+        return 1;
+    case OPT_MAX_DF:
+        if (cli_parse_double(arg, 1e-9, 1.0, &d) < 0)
+            return cli_usage_error(cmd, "--max-df needs a fraction in (0, 1], not '%s'", arg), -1;
+        o->features.max_df = d;
+        return 1;
+    case OPT_MAX_FEATURES:
+        if (cli_parse_long(arg, 1, 2000000000L, &l) < 0)
+            return cli_usage_error(cmd, "--max-features needs a whole number >= 1, not '%s'", arg),
+                   -1;
+        o->features.max_features = (size_t)l;
+        return 1;
+    case OPT_HASH_BITS:
+        if (cli_parse_long(arg, 10, 28, &l) < 0)
+            return cli_usage_error(cmd, "--hash-bits needs a whole number in 10..28, not '%s'", arg),
+                   -1;
+        o->features.hash_bits = (int)l;
+        return 1;
+    case OPT_NO_TITLE: o->features.title_features = 0; return 1;
+    case OPT_STOPWORDS: o->features.stopwords = 1; return 1;
+    case OPT_STEM: o->features.stem = 1; return 1;
+    case OPT_NO_SUBLINEAR: o->features.sublinear_tf = 0; return 1;
+    case OPT_NO_BALANCE: o->balanced = 0; return 1;
+    case OPT_NO_CALIBRATE: o->calibrate = 0; return 1;
+    case OPT_NO_THRESHOLDS: o->tune_thresholds = 0; return 1;
+    case OPT_NO_TONE: o->tone = NC_TONE_OFF; return 1;
+    case OPT_MULTILABEL: o->topic_mode = NC_TOPICS_MULTILABEL; return 1;
+    case OPT_MULTICLASS: o->topic_mode = NC_TOPICS_MULTICLASS; return 1;
+    default: return 0;
+    }
+}

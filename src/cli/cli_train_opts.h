@@ -1,0 +1,19 @@
+/* cli_train_opts.h: the training options shared by `train` and `cross-validate`. */
+#ifndef NC_CLI_TRAIN_OPTS_H
+#define NC_CLI_TRAIN_OPTS_H
+
+#include <getopt.h>
+
+#include <newsclass/model.h>
+
+/* Long options understood by cli_train_opt(); they use values >= 1000 so that a command can
+ * append them to its own table. Terminated by a zero row. */
+extern const struct option cli_train_longopts[];
+/* Help lines for those options. */
+extern const char cli_train_opts_help[];
+
+/* Apply option 'c' (from getopt_long) with 'arg'. Returns 1 when handled, 0 when 'c' is not a
+ * training option, -1 after printing a usage error for command 'cmd'. */
+int cli_train_opt(const char *cmd, int c, const char *arg, nc_train_opts *o);
+
+#endif

@@ -1,0 +1,125 @@
+/* cli_util.c: error reporting, number parsing and default-model lookup for the CLI.
+ * SPDX-License-Identifier: MIT */
+#include "cli.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int cli_error(const char *cmd, const nc_error *err)
+{
+    fprintf(stderr, "newsclass %s: %s\n", cmd, err && err->msg[0] ? err->msg : "unknown error");
+    return CLI_EXIT_ERROR;
+}
+
+static void vreport(const char *cmd, const char *fmt, va_list ap)
+{
+    fprintf(stderr, "newsclass %s: ", cmd);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+}
+
+int cli_errorf(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vreport(cmd, fmt, ap);
+    va_end(ap);
+    return CLI_EXIT_ERROR;
+}
+
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vreport(cmd, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "try 'newsclass help %s' for usage\n", cmd);
+    return CLI_EXIT_USAGE;
+}
+
+void cli_info(int quiet, const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    if (quiet)
+        return;
+    va_start(ap, fmt);
+    vreport(cmd, fmt, ap);
+    va_end(ap);
+}
+
+int cli_parse_long(const char *s, long min, long max, long *out)
+{
+    char *end;
+    long v;
+    errno = 0;
+    v = strtol(s, &end, 10);
+    if (errno || end == s || *end || v < min || v > max)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+int cli_parse_double(const char *s, double min, double max, double *out)
+{
+    char *end;
+    double v;
+    errno = 0;
+    v = strtod(s, &end);
+    if (errno || end == s || *end || !isfinite(v) || v < min || v > max)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static int is_model_dir(const char *dir)
+{
+    char path[PATH_MAX];
+    struct stat st;
+    if (snprintf(path, sizeof path, "%s/model.json", dir) >= (int)sizeof path)
+        return 0;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+const char *cli_default_model(void)
+{
+    static char found[PATH_MAX];
+    char exe[PATH_MAX];
+    const char *env = getenv("NEWSCLASS_MODEL");
+    ssize_t n;
+
+    if (env && *env)
+        return env;
+    /* Next to the binary: <bindir>/../models/default (a build tree inside the source tree),
+     * then <bindir>/../share/newsclass/models/default (an installed tree). */
+    n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n > 0) {
+        char *slash;
+        exe[n] = '\0';
+        slash = strrchr(exe, '/');
+        if (slash) {
+            *slash = '\0';
+            static const char *rel[] = { "/../models/default", "/../../models/default",
+                                         "/../share/newsclass/models/default" };
+            for (size_t i = 0; i < sizeof rel / sizeof rel[0]; i++) {
+                if (snprintf(found, sizeof found, "%s%s", exe, rel[i]) < (int)sizeof found &&
+                    is_model_dir(found))
+                    return found;
+            }
+        }
+    }
+#ifdef NC_SOURCE_DIR
+    if (is_model_dir(NC_SOURCE_DIR "/models/default"))
+        return NC_SOURCE_DIR "/models/default";
+#endif
+#ifdef NC_DATA_DIR
+    if (is_model_dir(NC_DATA_DIR "/models/default"))
+        return NC_DATA_DIR "/models/default";
+#endif
+    return NULL;
+}

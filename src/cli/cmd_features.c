@@ -1,0 +1,333 @@
+/* cmd_features.c: `newsclass features CORPUS... [-o OUT.svm] [--vocab V.tsv | --use-vocab V.tsv]`:
+ * vectorise articles into LIBLINEAR/svmlight format ("label idx:val ...", 1-based ascending
+ * indices), so the features can be checked with liblinear-train and other tools.
+ *
+ * Fitting a vocabulary streams the inputs twice (counting, then writing), so a corpus larger
+ * than memory can be vectorised; standard input can be read only once, so it needs
+ * --use-vocab. Labels are written as integers 1..K, sorted bytewise so the mapping is
+ * deterministic; it is saved beside the vocabulary as
+ * "<vocab>.labels" ("id<TAB>label") and read back with --use-vocab.
+ * SPDX-License-Identifier: MIT */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <newsclass/newsclass.h>
+#include <newsclass/features.h>
+#include <newsclass/model.h>
+
+#include "cli.h"
+#include "cli_train_opts.h"
+#include "commands.h"
+#include "util.h"
+
+const char cmd_features_usage[] =
+    "usage: newsclass features [OPTIONS] CORPUS... [-o OUT.svm]\n"
+    "\n"
+    "Turn articles into TF-IDF vectors in LIBLINEAR/svmlight format (one line per article:\n"
+    "\"label index:value ...\", indices 1-based and ascending). Class labels are written as\n"
+    "integers 1..K (sorted by name; 0 = unlabelled), the mapping saved in VOCAB.labels.\n"
+    "\n"
+    "  -o, --output=FILE      vectors (default: standard output); written atomically\n"
+    "      --vocab=FILE       fit a vocabulary on the corpus and save it (and FILE.labels)\n"
+    "      --use-vocab=FILE   vectorise with an existing vocabulary and its idf (a test split)\n"
+    "      --target=TOPIC     multi-label corpora: write +1 / -1 for TOPIC\n"
+    "      --tone             write the tone score as the target (regression)\n"
+    "      --linear-tf        linear tf (the tone features) instead of the topic weighting\n"
+    "      --label-from-dir   in directories, the parent folder name is the label\n"
+    "  -q, --quiet            no summary on stderr\n"
+    "  -h, --help             show this help\n"
+    "\n"
+    "feature options (as in `newsclass train`): --ngrams=N --min-df=N --max-df=F\n"
+    "  --max-features=N --hash-bits=B --no-title-features --stopwords --stem --no-sublinear-tf\n";
+
+struct labelmap {
+    char **names;
+    size_t n, cap;
+};
+
+static int label_id(const struct labelmap *lm, const char *name)
+{
+    for (size_t i = 0; i < lm->n; i++)
+        if (strcmp(lm->names[i], name) == 0)
+            return (int)i + 1;
+    return -1;
+}
+
+static int labelmap_add(struct labelmap *lm, const char *name)
+{
+    void *p = lm->names;
+    if (label_id(lm, name) > 0)
+        return 0;
+    if (nc_grow(&p, &lm->cap, lm->n + 1, sizeof *lm->names) < 0)
+        return -1;
+    lm->names = p;
+    if (!(lm->names[lm->n] = nc_strdup(name)))
+        return -1;
+    lm->n++;
+    return 0;
+}
+
+static int cmp_strp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void labelmap_free(struct labelmap *lm)
+{
+    for (size_t i = 0; i < lm->n; i++)
+        free(lm->names[i]);
+    free(lm->names);
+}
+
+static int read_labels(const char *path, struct labelmap *lm, nc_error *err)
+{
+    char *buf, *line, *save = NULL;
+    long n = 0;
+    int rc = nc_read_file(path, &buf, NULL, err);
+    if (rc < 0)
+        return rc;
+    for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        char *tab = strchr(line, '\t');
+        n++;
+        if (!tab || atol(line) != n) {
+            rc = nc_err(err, NC_EFORMAT, "%s:%ld: expected '%ld<TAB>label'", path, n, n);
+            break;
+        }
+        if (labelmap_add(lm, tab + 1) < 0) {
+            rc = nc_err(err, NC_ENOMEM, "out of memory");
+            break;
+        }
+    }
+    free(buf);
+    return rc;
+}
+
+static int write_labels(const char *path, const struct labelmap *lm, nc_error *err)
+{
+    nc_outfile of;
+    int rc = nc_outfile_open(&of, path, err);
+    if (rc < 0)
+        return rc;
+    for (size_t i = 0; i < lm->n; i++)
+        fprintf(of.fp, "%zu\t%s\n", i + 1, lm->names[i]);
+    return nc_outfile_commit(&of, err);
+}
+
+int cmd_features(int argc, char **argv)
+{
+    enum { OPT_VOCAB = 1, OPT_USE_VOCAB, OPT_TARGET, OPT_TONE, OPT_LINEAR, OPT_LFD };
+    static const struct option own[] = {
+        { "output", required_argument, NULL, 'o' },
+        { "vocab", required_argument, NULL, OPT_VOCAB },
+        { "use-vocab", required_argument, NULL, OPT_USE_VOCAB },
+        { "target", required_argument, NULL, OPT_TARGET },
+        { "tone", no_argument, NULL, OPT_TONE },
+        { "linear-tf", no_argument, NULL, OPT_LINEAR },
+        { "label-from-dir", no_argument, NULL, OPT_LFD },
+        { "quiet", no_argument, NULL, 'q' },
+        { "help", no_argument, NULL, 'h' },
+    };
+    struct option longopts[64];
+    nc_train_opts to;
+    nc_reader_opts ro = { 0 };
+    nc_vectorizer *vec = NULL;
+    nc_article a;
+    nc_vector v;
+    nc_error err = { 0 };
+    nc_outfile of = { 0 };
+    struct labelmap lm = { 0 };
+    const char *output = "-", *vocab = NULL, *use_vocab = NULL, *target = NULL;
+    int tone = 0, linear = 0, quiet = 0, c, rc = CLI_EXIT_OK, out_open = 0;
+    size_t k = 0, count = 0, nnz = 0;
+
+    for (size_t i = 0; i < sizeof own / sizeof own[0]; i++)
+        longopts[k++] = own[i];
+    for (size_t i = 0; cli_train_longopts[i].name; i++)
+        longopts[k++] = cli_train_longopts[i];
+    memset(&longopts[k], 0, sizeof longopts[k]);
+    nc_train_opts_default(&to);
+    nc_article_init(&a);
+    nc_vector_init(&v);
+
+    optind = 0;
+    while ((c = getopt_long(argc, argv, "o:qh", longopts, NULL)) != -1) {
+        int r;
+        switch (c) {
+        case 'o': output = optarg; break;
+        case OPT_VOCAB: vocab = optarg; break;
+        case OPT_USE_VOCAB: use_vocab = optarg; break;
+        case OPT_TARGET: target = optarg; break;
+        case OPT_TONE: tone = 1; break;
+        case OPT_LINEAR: linear = 1; break;
+        case OPT_LFD: ro.label_from_dir = 1; break;
+        case 'q': quiet = 1; break;
+        case 'h': fputs(cmd_features_usage, stdout); return CLI_EXIT_OK;
+        default:
+            r = cli_train_opt("features", c, optarg, &to);
+            if (r == 1)
+                break;
+            if (r == 0)
+                fprintf(stderr, "try 'newsclass help features' for usage\n");
+            return CLI_EXIT_USAGE;
+        }
+    }
+    if (optind >= argc)
+        return cli_usage_error("features", "no corpus given");
+    if (vocab && use_vocab)
+        return cli_usage_error("features", "--vocab and --use-vocab exclude each other");
+    if (target && tone)
+        return cli_usage_error("features", "--target and --tone exclude each other");
+    if (!use_vocab)
+        for (int i = optind; i < argc; i++)
+            if (strcmp(argv[i], "-") == 0)
+                return cli_usage_error("features", "standard input can be read only once: "
+                                                   "fitting a vocabulary needs files (or "
+                                                   "--use-vocab)");
+
+    /* the vocabulary: fitted (first pass) or loaded */
+    if (use_vocab) {
+        char lpath[4096];
+        if (nc_vectorizer_read(use_vocab, &to.features, &vec, &err) < 0) {
+            rc = cli_error("features", &err);
+            goto out;
+        }
+        snprintf(lpath, sizeof lpath, "%s.labels", use_vocab);
+        if (!target && !tone && read_labels(lpath, &lm, &err) < 0 && err.code != NC_EIO) {
+            rc = cli_error("features", &err);
+            goto out;
+        }
+    } else {
+        if (nc_vectorizer_new(&to.features, &vec, &err) < 0) {
+            rc = cli_error("features", &err);
+            goto out;
+        }
+        for (int i = optind; i < argc; i++) {
+            nc_reader *r = NULL;
+            int st;
+            if (nc_reader_open(argv[i], &ro, &r, &err) < 0) {
+                rc = cli_error("features", &err);
+                goto out;
+            }
+            while ((st = nc_reader_next(r, &a, &err)) > 0) {
+                if (nc_vectorizer_fit_article(vec, &a, &err) < 0) {
+                    st = -1;
+                    break;
+                }
+                for (size_t t = 0; t < a.ntopics; t++)
+                    if (labelmap_add(&lm, a.topics[t]) < 0) {
+                        st = nc_err(&err, NC_ENOMEM, "out of memory");
+                        break;
+                    }
+            }
+            nc_reader_free(r);
+            if (st < 0) {
+                rc = cli_error("features", &err);
+                goto out;
+            }
+        }
+        if (nc_vectorizer_ndocs(vec) == 0) {
+            rc = cli_errorf("features", "no articles in the corpus");
+            goto out;
+        }
+        if (nc_vectorizer_finish(vec, &err) < 0) {
+            rc = cli_error("features", &err);
+            goto out;
+        }
+        if (lm.n)
+            qsort(lm.names, lm.n, sizeof *lm.names, cmp_strp);
+    }
+
+    /* second pass: write vectors */
+    if (nc_outfile_open(&of, output, &err) < 0) {
+        rc = cli_error("features", &err);
+        goto out;
+    }
+    out_open = 1;
+    for (int i = optind; i < argc; i++) {
+        nc_reader *r = NULL;
+        int st;
+        if (nc_reader_open(argv[i], &ro, &r, &err) < 0) {
+            rc = cli_error("features", &err);
+            goto out;
+        }
+        while ((st = nc_reader_next(r, &a, &err)) > 0) {
+            if (nc_vectorizer_transform(vec, &a, linear ? NC_WEIGHT_TFIDF_LINEAR : NC_WEIGHT_TFIDF,
+                                        &v, &err) < 0) {
+                st = -1;
+                break;
+            }
+            if (tone) {
+                if (!a.has_tone) {
+                    st = nc_err(&err, NC_EFORMAT, "%s:%ld: article has no 'tone'", a.file,
+                                a.line);
+                    break;
+                }
+                fprintf(of.fp, "%.6g", a.tone);
+            } else if (target) {
+                int has = 0;
+                for (size_t t = 0; t < a.ntopics; t++)
+                    has |= strcmp(a.topics[t], target) == 0;
+                fputs(has ? "+1" : "-1", of.fp);
+            } else if (a.ntopics == 0) {
+                fputs("0", of.fp);
+            } else if (a.ntopics == 1) {
+                int id = label_id(&lm, a.topics[0]);
+                if (id < 0) {
+                    st = nc_err(&err, NC_EFORMAT,
+                                "%s:%ld: label '%s' is not in the vocabulary's label list",
+                                a.file, a.line, a.topics[0]);
+                    break;
+                }
+                fprintf(of.fp, "%d", id);
+            } else {
+                st = nc_err(&err, NC_EINVAL,
+                            "%s:%ld: article has %zu labels: use --target TOPIC for "
+                            "multi-label corpora",
+                            a.file, a.line, a.ntopics);
+                break;
+            }
+            for (size_t j = 0; j < v.n; j++)
+                fprintf(of.fp, " %d:%.8g", v.idx[j], v.val[j]);
+            fputc('\n', of.fp);
+            count++;
+            nnz += v.n;
+        }
+        nc_reader_free(r);
+        if (st < 0) {
+            rc = cli_error("features", &err);
+            goto out;
+        }
+    }
+    out_open = 0;
+    if (nc_outfile_commit(&of, &err) < 0) {
+        rc = cli_error("features", &err);
+        goto out;
+    }
+    if (vocab) {
+        nc_outfile vf;
+        char lpath[4096];
+        if (nc_outfile_open(&vf, vocab, &err) < 0 ||
+            (nc_vectorizer_write(vec, vf.fp, &err) < 0 ? (nc_outfile_abort(&vf), 1) : 0) ||
+            nc_outfile_commit(&vf, &err) < 0) {
+            rc = cli_error("features", &err);
+            goto out;
+        }
+        snprintf(lpath, sizeof lpath, "%s.labels", vocab);
+        if (lm.n && write_labels(lpath, &lm, &err) < 0) {
+            rc = cli_error("features", &err);
+            goto out;
+        }
+    }
+    cli_info(quiet, "features", "%zu articles, %zu features, %.1f non-zeros per article", count,
+             nc_vectorizer_size(vec), count ? (double)nnz / (double)count : 0.0);
+out:
+    if (out_open)
+        nc_outfile_abort(&of);
+    labelmap_free(&lm);
+    nc_vector_finish(&v);
+    nc_article_finish(&a);
+    nc_vectorizer_free(vec);
+    return rc;
+}

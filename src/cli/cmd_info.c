@@ -1,0 +1,147 @@
+/* cmd_info.c: `newsclass info [MODEL_DIR]`: print a model's card as text or JSON.
+ * SPDX-License-Identifier: MIT */
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include <newsclass/model.h>
+
+#include "cli.h"
+#include "commands.h"
+
+const char cmd_info_usage[] =
+    "usage: newsclass info [--json] [MODEL_DIR]\n"
+    "\n"
+    "Check a model bundle (format, version, checksums) and print its model card: feature\n"
+    "settings, labels with thresholds and cross-validated scores, tone method and scores,\n"
+    "and the training corpus's statistics. MODEL_DIR defaults to the shipped model.\n"
+    "\n"
+    "  -j, --json             print model.json itself\n"
+    "  -h, --help             show this help\n";
+
+static double num(const cJSON *o, const char *k)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+    return cJSON_IsNumber(v) ? v->valuedouble : NAN;
+}
+
+static const char *str(const cJSON *o, const char *k)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+    return cJSON_IsString(v) ? v->valuestring : "?";
+}
+
+static void print_text(const char *dir, const cJSON *j)
+{
+    const cJSON *f = cJSON_GetObjectItemCaseSensitive(j, "features");
+    const cJSON *t = cJSON_GetObjectItemCaseSensitive(j, "topics");
+    const cJSON *tone = cJSON_GetObjectItemCaseSensitive(j, "tone");
+    const cJSON *tr = cJSON_GetObjectItemCaseSensitive(j, "training"), *it;
+
+    printf("model:      %s\n", dir);
+    printf("format:     %s version %g (written by newsclass %s)\n", str(j, "format"),
+           num(j, "format_version"), str(j, "newsclass_version"));
+    printf("features:   %g (word 1..%g-grams, min-df %g, max-df %g, %s, %s%s%s)\n",
+           num(f, "features"), num(f, "ngram_max"), num(f, "min_df"), num(f, "max_df"),
+           num(f, "hash_bits") > 0 ? "hashed" : "vocabulary",
+           cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(f, "sublinear_tf")) ? "sublinear tf-idf"
+                                                                              : "tf-idf",
+           cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(f, "stopwords")) ? ", stop words removed" : "",
+           cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(f, "stem")) ? ", stemmed" : "");
+    if (t) {
+        printf("topics:     %s, solver %s, class weights %s, calibration %s\n", str(t, "mode"),
+               str(t, "solver"), str(t, "class_weight"), str(t, "calibration"));
+        printf("  %-18s %7s %8s %9s %7s %7s %7s %7s %7s\n", "label", "articles", "C", "threshold",
+               "cv-P", "cv-R", "cv-F1", "cv-ECE", "cv-AUC");
+        cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(t, "labels"))
+        {
+            const cJSON *cv = cJSON_GetObjectItemCaseSensitive(it, "cv");
+            printf("  %-18s %7g %8g %9.3f %7.3f %7.3f %7.3f %7.3f %7.3f\n", str(it, "name"),
+                   num(it, "articles"), num(it, "C"), num(it, "threshold"), num(cv, "precision"),
+                   num(cv, "recall"), num(cv, "f1"), num(cv, "ece"), num(cv, "roc_auc"));
+        }
+    } else {
+        printf("topics:     none\n");
+    }
+    if (tone) {
+        const cJSON *cv = cJSON_GetObjectItemCaseSensitive(tone, "cv");
+        printf("tone:       %s (C %g) on %g articles; cv Pearson %.3f, MAE %.3f, 3-class "
+               "accuracy %.3f\n",
+               str(tone, "method"), num(tone, "C"), num(tone, "articles"), num(cv, "pearson"),
+               num(cv, "mae"), num(cv, "accuracy3"));
+    } else {
+        printf("tone:       none\n");
+    }
+    if (tr) {
+        const cJSON *dr = cJSON_GetObjectItemCaseSensitive(tr, "date_range");
+        printf("training:   %g articles (%g with topics, %g of them with none; %g with tone), "
+               "seed %g, %g folds\n",
+               num(tr, "articles"), num(tr, "articles_with_topics"),
+               num(tr, "articles_without_topic"), num(tr, "articles_with_tone"), num(tr, "seed"),
+               num(tr, "folds"));
+        if (cJSON_GetArraySize(dr) == 2)
+            printf("dates:      %s .. %s\n", cJSON_GetArrayItem(dr, 0)->valuestring,
+                   cJSON_GetArrayItem(dr, 1)->valuestring);
+        printf("per label: ");
+        cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(tr, "articles_per_label"))
+            printf(" %s %g", it->string, it->valuedouble);
+        printf("\ntone steps:");
+        cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(tr, "tone_distribution"))
+            printf(" %s: %g", it->string, it->valuedouble);
+        printf("\ncorpus:     %s\n", str(tr, "checksum"));
+    }
+}
+
+int cmd_info(int argc, char **argv)
+{
+    static const struct option longopts[] = { { "json", no_argument, NULL, 'j' },
+                                              { "help", no_argument, NULL, 'h' },
+                                              { NULL, 0, NULL, 0 } };
+    nc_model *m = NULL;
+    nc_error err = { 0 };
+    const char *dir;
+    char *card = NULL;
+    cJSON *j = NULL;
+    int c, json = 0, rc = CLI_EXIT_OK;
+
+    optind = 0;
+    while ((c = getopt_long(argc, argv, "jh", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'j': json = 1; break;
+        case 'h': fputs(cmd_info_usage, stdout); return CLI_EXIT_OK;
+        default: fprintf(stderr, "try 'newsclass help info' for usage\n"); return CLI_EXIT_USAGE;
+        }
+    }
+    if (argc - optind > 1)
+        return cli_usage_error("info", "too many arguments");
+    dir = optind < argc ? argv[optind] : cli_default_model();
+    if (!dir)
+        return cli_errorf("info", "no model given and no default model found");
+    if (nc_model_load(dir, &m, &err) < 0)
+        return cli_error("info", &err);
+    card = nc_model_card_json(m);
+    if (!card) {
+        rc = cli_errorf("info", "out of memory");
+        goto out;
+    }
+    if (json) {
+        fputs(card, stdout);
+        fputc('\n', stdout);
+    } else {
+        j = cJSON_Parse(card);
+        if (!j) {
+            rc = cli_errorf("info", "model card is not valid JSON");
+            goto out;
+        }
+        print_text(dir, j);
+    }
+out:
+    cJSON_Delete(j);
+    free(card);
+    nc_model_free(m);
+    return rc;
+}

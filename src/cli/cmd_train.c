@@ -1,0 +1,164 @@
+/* cmd_train.c: `newsclass train CORPUS... -o MODEL_DIR`: read labelled corpora, train topic and
+ * tone models, save the bundle atomically, print a summary.
+ * SPDX-License-Identifier: MIT */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+
+#include <newsclass/newsclass.h>
+#include <newsclass/corpus.h>
+#include <newsclass/model.h>
+
+#include "cli.h"
+#include "cli_train_opts.h"
+#include "commands.h"
+
+const char cmd_train_usage[] =
+    "usage: newsclass train [OPTIONS] CORPUS... -o MODEL_DIR\n"
+    "\n"
+    "Train topic and tone models from labelled articles and save a model bundle.\n"
+    "CORPUS is a JSON Lines file (.jsonl, .jsonl.gz), a fastText-format file (.ft), a\n"
+    "plain-text article or a directory of them; '-' reads standard input.\n"
+    "\n"
+    "  -o, --output=DIR       where to write the model bundle (required); written to DIR.tmp\n"
+    "                         and renamed into place\n"
+    "      --label-from-dir   in directories, the parent folder name is the label\n"
+    "  -q, --quiet            no progress or summary on stderr\n"
+    "  -h, --help             show this help\n"
+    "\n";
+
+static void progress(const char *what, void *ctx)
+{
+    (void)ctx;
+    fprintf(stderr, "newsclass train: %s\n", what);
+}
+
+static void print_summary(const nc_model *m)
+{
+    char *card = nc_model_card_json(m);
+    cJSON *j = card ? cJSON_Parse(card) : NULL;
+    const cJSON *tr = cJSON_GetObjectItemCaseSensitive(j, "training");
+    const cJSON *feat = cJSON_GetObjectItemCaseSensitive(j, "features");
+    const cJSON *topics = cJSON_GetObjectItemCaseSensitive(j, "topics");
+    const cJSON *tone = cJSON_GetObjectItemCaseSensitive(j, "tone"), *l;
+
+    if (!j)
+        goto out;
+    fprintf(stderr, "newsclass train: %d articles, %d features\n",
+            cJSON_GetObjectItemCaseSensitive(tr, "articles")->valueint,
+            cJSON_GetObjectItemCaseSensitive(feat, "features")->valueint);
+    if (topics) {
+        fprintf(stderr, "  %-16s %6s %7s %6s %6s %6s %6s %6s\n", "topic", "n", "C", "thr",
+                "cv-P", "cv-R", "cv-F1", "ECE");
+        cJSON_ArrayForEach(l, cJSON_GetObjectItemCaseSensitive(topics, "labels"))
+        {
+            const cJSON *cv = cJSON_GetObjectItemCaseSensitive(l, "cv");
+            fprintf(stderr, "  %-16s %6d %7g %6.3f %6.3f %6.3f %6.3f %6.3f\n",
+                    cJSON_GetObjectItemCaseSensitive(l, "name")->valuestring,
+                    cJSON_GetObjectItemCaseSensitive(l, "articles")->valueint,
+                    cJSON_GetObjectItemCaseSensitive(l, "C")->valuedouble,
+                    cJSON_GetObjectItemCaseSensitive(l, "threshold")->valuedouble,
+                    cJSON_GetObjectItemCaseSensitive(cv, "precision")->valuedouble,
+                    cJSON_GetObjectItemCaseSensitive(cv, "recall")->valuedouble,
+                    cJSON_GetObjectItemCaseSensitive(cv, "f1")->valuedouble,
+                    cJSON_GetObjectItemCaseSensitive(cv, "ece")->valuedouble);
+        }
+    }
+    if (tone) {
+        const cJSON *cv = cJSON_GetObjectItemCaseSensitive(tone, "cv");
+        fprintf(stderr, "  tone: %d articles, C=%g, cv Pearson %.3f, MAE %.3f, 3-class accuracy %.3f\n",
+                cJSON_GetObjectItemCaseSensitive(tone, "articles")->valueint,
+                cJSON_GetObjectItemCaseSensitive(tone, "C")->valuedouble,
+                cJSON_GetObjectItemCaseSensitive(cv, "pearson")->valuedouble,
+                cJSON_GetObjectItemCaseSensitive(cv, "mae")->valuedouble,
+                cJSON_GetObjectItemCaseSensitive(cv, "accuracy3")->valuedouble);
+    }
+out:
+    cJSON_Delete(j);
+    free(card);
+}
+
+int cmd_train(int argc, char **argv)
+{
+    static const struct option own[] = {
+        { "output", required_argument, NULL, 'o' },
+        { "label-from-dir", no_argument, NULL, 'L' },
+        { "quiet", no_argument, NULL, 'q' },
+        { "help", no_argument, NULL, 'h' },
+    };
+    struct option longopts[64];
+    nc_train_opts o;
+    nc_reader_opts ro = { 0 };
+    nc_corpus corpus;
+    nc_model *model = NULL;
+    nc_error err = { 0 };
+    const char *output = NULL;
+    int quiet = 0, c, rc = CLI_EXIT_OK;
+    size_t k = 0;
+
+    for (size_t i = 0; i < sizeof own / sizeof own[0]; i++)
+        longopts[k++] = own[i];
+    for (size_t i = 0; cli_train_longopts[i].name; i++)
+        longopts[k++] = cli_train_longopts[i];
+    memset(&longopts[k], 0, sizeof longopts[k]);
+
+    nc_train_opts_default(&o);
+    nc_corpus_init(&corpus);
+    optind = 0;
+    while ((c = getopt_long(argc, argv, "o:C:qh", longopts, NULL)) != -1) {
+        int r;
+        switch (c) {
+        case 'o': output = optarg; break;
+        case 'L': ro.label_from_dir = 1; break;
+        case 'q': quiet = 1; break;
+        case 'h':
+            fputs(cmd_train_usage, stdout);
+            fputs(cli_train_opts_help, stdout);
+            return CLI_EXIT_OK;
+        default:
+            r = cli_train_opt("train", c, optarg, &o);
+            if (r == 1)
+                break;
+            if (r == 0)
+                fprintf(stderr, "try 'newsclass help train' for usage\n");
+            return CLI_EXIT_USAGE;
+        }
+    }
+    if (!output)
+        return cli_usage_error("train", "missing required option '--output'");
+    if (optind >= argc)
+        return cli_usage_error("train", "no corpus given");
+
+    for (int i = optind; i < argc; i++) {
+        if (nc_corpus_read(&corpus, argv[i], &ro, &err) < 0) {
+            rc = cli_error("train", &err);
+            goto out;
+        }
+    }
+    if (corpus.n == 0) {
+        rc = cli_errorf("train", "no articles in the corpus");
+        goto out;
+    }
+    cli_info(quiet, "train", "read %zu articles", corpus.n);
+    if (nc_train(corpus.docs, corpus.n, &o, !quiet && isatty(2) ? progress : NULL, NULL, &model,
+                 &err) < 0) {
+        rc = cli_error("train", &err);
+        goto out;
+    }
+    if (nc_model_save(model, output, &err) < 0) {
+        rc = cli_error("train", &err);
+        goto out;
+    }
+    if (!quiet) {
+        print_summary(model);
+        fprintf(stderr, "newsclass train: model written to '%s'\n", output);
+    }
+out:
+    nc_model_free(model);
+    nc_corpus_finish(&corpus);
+    return rc;
+}

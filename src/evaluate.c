@@ -1,0 +1,1048 @@
+/* evaluate.c: the evaluation accumulator, its JSON form and the cross-validation helpers.
+ *
+ * nc_eval keeps what the metrics need and nothing more: in multi-label mode one row per scored
+ * article (score, gold bit and selected bit per label, row-major), in multi-class mode the
+ * confusion matrix, for tone the two score arrays, and per label two short sorted lists of the
+ * worst errors (bounded by max_errors, so memory is O(articles x labels) at most).
+ * nc_eval_finish turns that into an nc_eval_result by calling the pure functions of metrics.c;
+ * it copies everything it reports, so the accumulator can keep going (cross-validate and
+ * evaluate share this code). nc_eval_summarize folds several results into mean and standard
+ * deviation per metric, matching labels by name. Nothing here prints or touches files.
+ * SPDX-License-Identifier: MIT */
+#include <newsclass/evaluate.h>
+
+#include <cjson/cJSON.h>
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+#include <gsl/gsl_statistics_double.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+struct errlist {
+    nc_eval_example *fp, *fn; /* each max_errors long */
+    size_t nfp, nfn;
+};
+
+struct nc_eval {
+    nc_topic_mode mode;
+    size_t k;
+    char **labels;
+    int has_tone;
+    size_t max_errors;
+
+    size_t n_articles, n_evaluated, n_no_gold, n_unknown_articles;
+    nc_unknown_label *unknown;
+    size_t nunknown, cap_unknown;
+
+    /* multi-label rows */
+    double *scores;
+    int *gold, *sel;
+    size_t rows, cap_scores, cap_gold, cap_sel;
+
+    /* multi-class */
+    size_t *confusion;    /* k x k */
+    size_t *unknown_pred; /* per predicted class: articles whose gold class is unknown */
+
+    struct errlist *errs; /* k */
+
+    double *tone_pred, *tone_gold;
+    size_t ntone, cap_tone_pred, cap_tone_gold;
+};
+
+static int oom(nc_error *err)
+{
+    return nc_err(err, NC_ENOMEM, "out of memory");
+}
+
+const char *nc_eval_mode_name(nc_topic_mode mode)
+{
+    switch (mode) {
+    case NC_TOPICS_MULTILABEL: return "multi-label";
+    case NC_TOPICS_MULTICLASS: return "multi-class";
+    default: return "none";
+    }
+}
+
+/* ---- results ---- */
+
+static void example_free(nc_eval_example *ex, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(ex[i].id);
+        free(ex[i].title);
+    }
+    free(ex);
+}
+
+static void calib_undefined(nc_calibration *c)
+{
+    memset(c, 0, sizeof *c);
+    c->ece = c->brier = NAN;
+    for (int b = 0; b < NC_CALIB_BINS; b++)
+        c->mean_pred[b] = c->frac_pos[b] = NAN;
+}
+
+static void binary_undefined(nc_binary_metrics *m)
+{
+    memset(m, 0, sizeof *m);
+    m->precision = m->recall = m->f1 = NAN;
+}
+
+void nc_eval_result_init(nc_eval_result *r)
+{
+    memset(r, 0, sizeof *r);
+    binary_undefined(&r->micro);
+    binary_undefined(&r->macro);
+    r->exact_match = r->macro_auc = r->macro_ap = NAN;
+    calib_undefined(&r->calib);
+    r->accuracy = r->macro_f1 = NAN;
+    /* the empty evaluation: n == 0 gives NaN everywhere */
+    nc_regression_compute(NULL, NULL, 0, &r->tone, NULL);
+    nc_tone3_compute(NULL, NULL, 0, &r->tone3);
+}
+
+void nc_eval_result_finish(nc_eval_result *r)
+{
+    for (size_t i = 0; i < r->nunknown; i++)
+        free(r->unknown[i].label);
+    free(r->unknown);
+    for (size_t i = 0; i < r->nlabels; i++) {
+        free(r->labels[i].label);
+        example_free(r->labels[i].fp, r->labels[i].nfp);
+        example_free(r->labels[i].fn, r->labels[i].nfn);
+    }
+    free(r->labels);
+    free(r->confusion);
+    nc_eval_result_init(r);
+}
+
+/* ---- accumulator ---- */
+
+void nc_eval_free(nc_eval *e)
+{
+    if (!e)
+        return;
+    for (size_t i = 0; i < e->k; i++) {
+        free(e->labels ? e->labels[i] : NULL);
+        if (e->errs) {
+            example_free(e->errs[i].fp, e->errs[i].nfp);
+            example_free(e->errs[i].fn, e->errs[i].nfn);
+        }
+    }
+    free(e->labels);
+    free(e->errs);
+    for (size_t i = 0; i < e->nunknown; i++)
+        free(e->unknown[i].label);
+    free(e->unknown);
+    free(e->scores);
+    free(e->gold);
+    free(e->sel);
+    free(e->confusion);
+    free(e->unknown_pred);
+    free(e->tone_pred);
+    free(e->tone_gold);
+    free(e);
+}
+
+int nc_eval_new(nc_topic_mode mode, const char *const *labels, size_t nlabels, int has_tone,
+                size_t max_errors, nc_eval **out, nc_error *err)
+{
+    nc_eval *e = NULL;
+    int rc = NC_OK;
+
+    *out = NULL;
+    if (mode != NC_TOPICS_MULTILABEL && mode != NC_TOPICS_MULTICLASS && mode != NC_TOPICS_NONE)
+        return nc_err(err, NC_EINVAL, "unknown topic mode %d", (int)mode);
+    if (mode == NC_TOPICS_NONE)
+        nlabels = 0;
+    if (max_errors > 100000)
+        return nc_err(err, NC_EINVAL, "too many error examples requested (%zu)", max_errors);
+    e = calloc(1, sizeof *e);
+    if (!e)
+        return oom(err);
+    e->mode = mode;
+    e->has_tone = has_tone != 0;
+    e->max_errors = max_errors;
+    e->labels = calloc(nlabels ? nlabels : 1, sizeof *e->labels);
+    e->errs = calloc(nlabels ? nlabels : 1, sizeof *e->errs);
+    if (!e->labels || !e->errs) {
+        rc = oom(err);
+        goto out;
+    }
+    e->k = nlabels;
+    for (size_t i = 0; i < nlabels; i++) {
+        e->labels[i] = nc_strdup(labels[i] ? labels[i] : "");
+        e->errs[i].fp = nc_alloc_array(max_errors ? max_errors : 1, sizeof(nc_eval_example));
+        e->errs[i].fn = nc_alloc_array(max_errors ? max_errors : 1, sizeof(nc_eval_example));
+        if (!e->labels[i] || !e->errs[i].fp || !e->errs[i].fn) {
+            rc = oom(err);
+            goto out;
+        }
+    }
+    if (mode == NC_TOPICS_MULTICLASS) {
+        if (nlabels && nlabels > SIZE_MAX / nlabels) {
+            rc = oom(err);
+            goto out;
+        }
+        e->confusion = calloc(nlabels ? nlabels * nlabels : 1, sizeof *e->confusion);
+        e->unknown_pred = calloc(nlabels ? nlabels : 1, sizeof *e->unknown_pred);
+        if (!e->confusion || !e->unknown_pred) {
+            rc = oom(err);
+            goto out;
+        }
+    }
+out:
+    if (rc < 0)
+        nc_eval_free(e);
+    else
+        *out = e;
+    return rc;
+}
+
+static long label_index(const nc_eval *e, const char *label)
+{
+    for (size_t i = 0; i < e->k; i++)
+        if (strcmp(e->labels[i], label) == 0)
+            return (long)i;
+    return -1;
+}
+
+static int note_unknown(nc_eval *e, const char *label)
+{
+    void *p;
+
+    for (size_t i = 0; i < e->nunknown; i++)
+        if (strcmp(e->unknown[i].label, label) == 0) {
+            e->unknown[i].count++;
+            return NC_OK;
+        }
+    p = e->unknown;
+    if (nc_grow(&p, &e->cap_unknown, e->nunknown + 1, sizeof *e->unknown) < 0)
+        return NC_ENOMEM;
+    e->unknown = p;
+    e->unknown[e->nunknown].label = nc_strdup(label);
+    if (!e->unknown[e->nunknown].label)
+        return NC_ENOMEM;
+    e->unknown[e->nunknown++].count = 1;
+    return NC_OK;
+}
+
+/* Keep the max worst examples in 'list' (*n used): 'high' keeps the highest scores, sorted
+ * descending, else the lowest, sorted ascending. Earlier articles win ties. */
+static int keep_example(nc_eval_example *list, size_t *n, size_t max, int high, double score,
+                        const nc_article *a)
+{
+    size_t pos;
+    char *id, *title;
+
+    if (max == 0)
+        return NC_OK;
+    pos = *n;
+    while (pos > 0 && (high ? score > list[pos - 1].score : score < list[pos - 1].score))
+        pos--;
+    if (pos >= max)
+        return NC_OK;
+    id = nc_strdup(a->id ? a->id : "");
+    title = nc_strdup(a->title ? a->title : "");
+    if (!id || !title) {
+        free(id);
+        free(title);
+        return NC_ENOMEM;
+    }
+    if (*n == max) { /* drop the least bad */
+        free(list[max - 1].id);
+        free(list[max - 1].title);
+        (*n)--;
+    }
+    memmove(list + pos + 1, list + pos, (*n - pos) * sizeof *list);
+    list[pos].id = id;
+    list[pos].title = title;
+    list[pos].score = score;
+    (*n)++;
+    return NC_OK;
+}
+
+/* Record an error of label j: a false positive (fp != 0) or a false negative. */
+static int record_error(nc_eval *e, size_t j, int fp, double score, const nc_article *a)
+{
+    struct errlist *l = &e->errs[j];
+    return fp ? keep_example(l->fp, &l->nfp, e->max_errors, 1, score, a)
+              : keep_example(l->fn, &l->nfn, e->max_errors, 0, score, a);
+}
+
+/* Append one row of scores with all gold bits 0 and the selected bits from 'sel' (NULL: none);
+ * *base receives the row's offset. */
+static int append_row(nc_eval *e, const nc_prediction *p, const int *sel, size_t *base)
+{
+    size_t k = e->k;
+    void *ps = e->scores, *pg = e->gold, *pl = e->sel;
+
+    *base = e->rows * k;
+    if (e->rows + 1 > SIZE_MAX / (k ? k : 1))
+        return NC_ENOMEM;
+    if (nc_grow(&ps, &e->cap_scores, *base + k, sizeof *e->scores) < 0)
+        return NC_ENOMEM;
+    e->scores = ps;
+    if (nc_grow(&pg, &e->cap_gold, *base + k, sizeof *e->gold) < 0)
+        return NC_ENOMEM;
+    e->gold = pg;
+    if (nc_grow(&pl, &e->cap_sel, *base + k, sizeof *e->sel) < 0)
+        return NC_ENOMEM;
+    e->sel = pl;
+    for (size_t j = 0; j < k; j++) {
+        e->scores[*base + j] = p->scores[j];
+        e->gold[*base + j] = 0;
+        e->sel[*base + j] = sel && sel[j] != 0;
+    }
+    e->rows++;
+    return NC_OK;
+}
+
+static int add_multilabel(nc_eval *e, const nc_prediction *p, const nc_article *a)
+{
+    size_t k = e->k, base;
+    int unknown = 0, rc;
+
+    if ((rc = append_row(e, p, p->selected, &base)) < 0)
+        return rc;
+    for (size_t t = 0; t < a->ntopics; t++) {
+        long j = label_index(e, a->topics[t]);
+        if (j >= 0) {
+            e->gold[base + (size_t)j] = 1;
+        } else {
+            unknown = 1;
+            if (note_unknown(e, a->topics[t]) < 0)
+                return NC_ENOMEM;
+        }
+    }
+    e->n_unknown_articles += unknown;
+    for (size_t j = 0; j < k; j++) {
+        int g = e->gold[base + j], s = e->sel[base + j];
+        if (g != s && (rc = record_error(e, j, s, p->scores[j], a)) < 0)
+            return rc;
+    }
+    return NC_OK;
+}
+
+static int add_multiclass(nc_eval *e, const nc_prediction *p, const nc_article *a)
+{
+    long g = label_index(e, a->topics[0]);
+    size_t pred = 0, base;
+    int rc;
+
+    if (e->k == 0) {
+        e->n_unknown_articles++;
+        return note_unknown(e, a->topics[0]);
+    }
+    if (p->primary >= 0 && (size_t)p->primary < e->k) {
+        pred = (size_t)p->primary;
+    } else {
+        for (size_t j = 1; j < e->k; j++)
+            if (p->scores[j] > p->scores[pred])
+                pred = j;
+    }
+    /* the one-vs-rest row feeds the per-class AUC, AP and calibration */
+    if ((rc = append_row(e, p, NULL, &base)) < 0)
+        return rc;
+    e->sel[base + pred] = 1;
+    if (g < 0) {
+        e->n_unknown_articles++;
+        if (note_unknown(e, a->topics[0]) < 0)
+            return NC_ENOMEM;
+        e->unknown_pred[pred]++;
+        return record_error(e, pred, 1, p->scores[pred], a);
+    }
+    e->gold[base + (size_t)g] = 1;
+    e->confusion[(size_t)g * e->k + pred]++;
+    if ((size_t)g != pred) {
+        if ((rc = record_error(e, pred, 1, p->scores[pred], a)) < 0 ||
+            (rc = record_error(e, (size_t)g, 0, p->scores[g], a)) < 0)
+            return rc;
+    }
+    return NC_OK;
+}
+
+int nc_eval_add(nc_eval *e, const nc_prediction *p, const nc_article *gold, nc_error *err)
+{
+    int rc = NC_OK;
+
+    if (e->mode != NC_TOPICS_NONE && p->nlabels != e->k)
+        return nc_err(err, NC_EINVAL, "prediction has %zu labels, the evaluation %zu", p->nlabels,
+                      e->k);
+    e->n_articles++;
+    if (e->mode != NC_TOPICS_NONE) {
+        int has_gold = gold->has_topics && (e->mode == NC_TOPICS_MULTILABEL || gold->ntopics > 0);
+        if (!has_gold) {
+            e->n_no_gold++;
+        } else {
+            e->n_evaluated++;
+            rc = e->mode == NC_TOPICS_MULTILABEL ? add_multilabel(e, p, gold)
+                                                 : add_multiclass(e, p, gold);
+            if (rc < 0)
+                goto out;
+        }
+    }
+    if (e->has_tone && p->has_tone && gold->has_tone) {
+        void *pp = e->tone_pred, *pg = e->tone_gold;
+        if (nc_grow(&pp, &e->cap_tone_pred, e->ntone + 1, sizeof(double)) < 0) {
+            rc = NC_ENOMEM;
+            goto out;
+        }
+        e->tone_pred = pp;
+        if (nc_grow(&pg, &e->cap_tone_gold, e->ntone + 1, sizeof(double)) < 0) {
+            rc = NC_ENOMEM;
+            goto out;
+        }
+        e->tone_gold = pg;
+        e->tone_pred[e->ntone] = p->tone;
+        e->tone_gold[e->ntone] = gold->tone;
+        e->ntone++;
+    }
+out:
+    if (rc == NC_ENOMEM)
+        return oom(err);
+    return rc;
+}
+
+static int copy_examples(const nc_eval_example *src, size_t n, nc_eval_example **dst,
+                         size_t *ndst)
+{
+    *dst = calloc(n ? n : 1, sizeof **dst);
+    *ndst = 0;
+    if (!*dst)
+        return NC_ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        (*dst)[i].id = nc_strdup(src[i].id);
+        (*dst)[i].title = nc_strdup(src[i].title);
+        (*dst)[i].score = src[i].score;
+        *ndst = i + 1;
+        if (!(*dst)[i].id || !(*dst)[i].title)
+            return NC_ENOMEM;
+    }
+    return NC_OK;
+}
+
+static int cmp_unknown(const void *a, const void *b)
+{
+    return strcmp(((const nc_unknown_label *)a)->label, ((const nc_unknown_label *)b)->label);
+}
+
+/* Per-label ranking and calibration metrics from the stored rows (both modes); in multi-label
+ * mode also the counts at the model's decisions and their averages. */
+static int finish_rows(const nc_eval *e, nc_eval_result *r, nc_error *err)
+{
+    size_t n = e->rows, k = e->k, nauc = 0, nap = 0;
+    double *col = NULL, sum_auc = 0, sum_ap = 0;
+    int *gcol = NULL, rc = NC_OK;
+    nc_binary_metrics *per = NULL;
+
+    col = nc_alloc_array(n, sizeof *col);
+    gcol = nc_alloc_array(n, sizeof *gcol);
+    per = nc_alloc_array(k, sizeof *per);
+    if (!col || !gcol || !per) {
+        rc = oom(err);
+        goto out;
+    }
+    for (size_t j = 0; j < k; j++) {
+        nc_label_eval *l = &r->labels[j];
+        size_t tp = 0, fp = 0, fn = 0, tn = 0;
+        for (size_t i = 0; i < n; i++) {
+            int g = e->gold[i * k + j], s = e->sel[i * k + j];
+            col[i] = e->scores[i * k + j];
+            gcol[i] = g;
+            tp += g && s;
+            fp += !g && s;
+            fn += g && !s;
+            tn += !g && !s;
+        }
+        nc_binary_from_counts(tp, fp, fn, tn, &per[j]);
+        if (e->mode == NC_TOPICS_MULTILABEL)
+            l->m = per[j];
+        if ((rc = nc_roc_auc(col, gcol, n, &l->auc, err)) < 0 ||
+            (rc = nc_average_precision(col, gcol, n, &l->ap, err)) < 0 ||
+            (rc = nc_calibration_compute(col, gcol, n, &l->calib, err)) < 0) {
+            nc_err_prefix(err, "label '%s'", e->labels[j]);
+            goto out;
+        }
+        if (!isnan(l->auc)) {
+            sum_auc += l->auc;
+            nauc++;
+        }
+        if (!isnan(l->ap)) {
+            sum_ap += l->ap;
+            nap++;
+        }
+    }
+    r->macro_auc = nauc ? sum_auc / (double)nauc : NAN;
+    r->macro_ap = nap ? sum_ap / (double)nap : NAN;
+    if (e->mode == NC_TOPICS_MULTILABEL) {
+        if (k) {
+            nc_micro_average(per, k, &r->micro);
+            nc_macro_average(per, k, &r->macro);
+        }
+        r->exact_match = nc_exact_match(e->sel, e->gold, n, k);
+    }
+    if (n && k)
+        rc = nc_calibration_compute(e->scores, e->gold, n * k, &r->calib, err);
+out:
+    free(per);
+    free(gcol);
+    free(col);
+    return rc;
+}
+
+static int finish_multiclass(const nc_eval *e, nc_eval_result *r, nc_error *err)
+{
+    size_t k = e->k, total = 0, trace = 0, unknown = 0;
+    nc_binary_metrics *per = NULL;
+    double f1 = 0;
+    int rc = NC_OK;
+
+    r->confusion = nc_alloc_array(k * k, sizeof *r->confusion);
+    per = nc_alloc_array(k, sizeof *per);
+    if (!r->confusion || !per) {
+        rc = oom(err);
+        goto out;
+    }
+    if (k)
+        memcpy(r->confusion, e->confusion, k * k * sizeof *r->confusion);
+    nc_multiclass_metrics(e->confusion, k, per, NULL, NULL);
+    for (size_t j = 0; j < k * k; j++)
+        total += e->confusion[j];
+    for (size_t j = 0; j < k; j++) {
+        trace += e->confusion[j * k + j];
+        unknown += e->unknown_pred[j];
+    }
+    for (size_t j = 0; j < k; j++) {
+        /* an article whose gold label is unknown, predicted as j, is a false positive of j */
+        size_t u = e->unknown_pred[j];
+        nc_binary_from_counts(per[j].tp, per[j].fp + u, per[j].fn, per[j].tn + unknown - u,
+                              &r->labels[j].m);
+        f1 += r->labels[j].m.f1;
+    }
+    r->accuracy = total + unknown ? (double)trace / (double)(total + unknown) : NAN;
+    r->macro_f1 = k ? f1 / (double)k : NAN;
+out:
+    free(per);
+    return rc;
+}
+
+int nc_eval_finish(const nc_eval *e, nc_eval_result *r, nc_error *err)
+{
+    int rc = NC_OK;
+
+    nc_eval_result_finish(r);
+    r->mode = e->mode;
+    r->has_tone = e->has_tone;
+    r->n_articles = e->n_articles;
+    r->n_evaluated = e->n_evaluated;
+    r->n_no_gold = e->n_no_gold;
+    r->n_unknown_articles = e->n_unknown_articles;
+    r->unknown = calloc(e->nunknown ? e->nunknown : 1, sizeof *r->unknown);
+    r->labels = calloc(e->k ? e->k : 1, sizeof *r->labels);
+    if (!r->unknown || !r->labels) {
+        rc = oom(err);
+        goto out;
+    }
+    for (size_t i = 0; i < e->nunknown; i++) {
+        r->unknown[i].count = e->unknown[i].count;
+        r->unknown[i].label = nc_strdup(e->unknown[i].label);
+        r->nunknown = i + 1;
+        if (!r->unknown[i].label) {
+            rc = oom(err);
+            goto out;
+        }
+    }
+    qsort(r->unknown, r->nunknown, sizeof *r->unknown, cmp_unknown);
+    for (size_t j = 0; j < e->k; j++) {
+        nc_label_eval *l = &r->labels[j];
+        r->nlabels = j + 1;
+        l->auc = l->ap = NAN;
+        calib_undefined(&l->calib);
+        binary_undefined(&l->m);
+        l->label = nc_strdup(e->labels[j]);
+        if (!l->label || copy_examples(e->errs[j].fp, e->errs[j].nfp, &l->fp, &l->nfp) < 0 ||
+            copy_examples(e->errs[j].fn, e->errs[j].nfn, &l->fn, &l->nfn) < 0) {
+            rc = oom(err);
+            goto out;
+        }
+    }
+    if (e->mode != NC_TOPICS_NONE)
+        rc = finish_rows(e, r, err);
+    if (rc == NC_OK && e->mode == NC_TOPICS_MULTICLASS)
+        rc = finish_multiclass(e, r, err);
+    if (rc < 0)
+        goto out;
+    if (e->has_tone) {
+        if ((rc = nc_regression_compute(e->tone_pred, e->tone_gold, e->ntone, &r->tone, err)) < 0)
+            goto out;
+        nc_tone3_compute(e->tone_pred, e->tone_gold, e->ntone, &r->tone3);
+    }
+out:
+    if (rc < 0)
+        nc_eval_result_finish(r);
+    return rc;
+}
+
+/* ---- JSON ---- */
+
+/* cJSON calls that fail set *bad; adding to a NULL parent fails too, so a whole tree can be
+ * built and checked once at the end. */
+struct jb {
+    int bad;
+};
+
+static cJSON *jnum(struct jb *b, cJSON *o, const char *name, double v)
+{
+    cJSON *it = isfinite(v) ? cJSON_CreateNumber(v) : cJSON_CreateNull();
+    if (!it || !o || !cJSON_AddItemToObject(o, name, it)) {
+        cJSON_Delete(it);
+        b->bad = 1;
+        return NULL;
+    }
+    return it;
+}
+
+static cJSON *jobj(struct jb *b, cJSON *parent, const char *name)
+{
+    cJSON *o = parent ? cJSON_AddObjectToObject(parent, name) : NULL;
+    if (!o)
+        b->bad = 1;
+    return o;
+}
+
+static cJSON *jarr(struct jb *b, cJSON *parent, const char *name)
+{
+    cJSON *a = parent ? cJSON_AddArrayToObject(parent, name) : NULL;
+    if (!a)
+        b->bad = 1;
+    return a;
+}
+
+static void jstr(struct jb *b, cJSON *o, const char *name, const char *s)
+{
+    if (!o || !cJSON_AddStringToObject(o, name, s))
+        b->bad = 1;
+}
+
+static cJSON *jpush_obj(struct jb *b, cJSON *arr)
+{
+    cJSON *o = cJSON_CreateObject();
+    if (!o || !arr || !cJSON_AddItemToArray(arr, o)) {
+        cJSON_Delete(o);
+        b->bad = 1;
+        return NULL;
+    }
+    return o;
+}
+
+static void jpush_num(struct jb *b, cJSON *arr, double v)
+{
+    cJSON *it = isfinite(v) ? cJSON_CreateNumber(v) : cJSON_CreateNull();
+    if (!it || !arr || !cJSON_AddItemToArray(arr, it)) {
+        cJSON_Delete(it);
+        b->bad = 1;
+    }
+}
+
+static void jbinary(struct jb *b, cJSON *o, const nc_binary_metrics *m, int counts)
+{
+    jnum(b, o, "precision", m->precision);
+    jnum(b, o, "recall", m->recall);
+    jnum(b, o, "f1", m->f1);
+    jnum(b, o, "support", (double)m->support);
+    if (counts) {
+        jnum(b, o, "tp", (double)m->tp);
+        jnum(b, o, "fp", (double)m->fp);
+        jnum(b, o, "fn", (double)m->fn);
+        jnum(b, o, "tn", (double)m->tn);
+    }
+}
+
+static void jcalib(struct jb *b, cJSON *o, const nc_calibration *c)
+{
+    cJSON *bins = jarr(b, o, "reliability");
+
+    for (int i = 0; i < NC_CALIB_BINS; i++) {
+        cJSON *bin = jpush_obj(b, bins);
+        jnum(b, bin, "lo", (double)i / NC_CALIB_BINS);
+        jnum(b, bin, "hi", (double)(i + 1) / NC_CALIB_BINS);
+        jnum(b, bin, "count", (double)c->count[i]);
+        jnum(b, bin, "mean_predicted", c->mean_pred[i]);
+        jnum(b, bin, "observed", c->frac_pos[i]);
+    }
+}
+
+static void jexamples(struct jb *b, cJSON *o, const char *name, const nc_eval_example *ex,
+                      size_t n)
+{
+    cJSON *arr = jarr(b, o, name);
+
+    for (size_t i = 0; i < n; i++) {
+        cJSON *it = jpush_obj(b, arr);
+        jstr(b, it, "id", ex[i].id);
+        jnum(b, it, "score", ex[i].score);
+        jstr(b, it, "title", ex[i].title);
+    }
+}
+
+static void jestimate(struct jb *b, cJSON *o, const char *name, const nc_estimate *e)
+{
+    cJSON *it = jobj(b, o, name);
+    jnum(b, it, "value", e->value);
+    jnum(b, it, "ci_low", e->lo);
+    jnum(b, it, "ci_high", e->hi);
+}
+
+static void jmatrix(struct jb *b, cJSON *o, const char *const *names, size_t k,
+                    const size_t *cells)
+{
+    cJSON *labels = jarr(b, o, "labels"), *rows = jarr(b, o, "matrix");
+
+    for (size_t i = 0; i < k; i++) {
+        cJSON *s = cJSON_CreateString(names[i]);
+        cJSON *row = cJSON_CreateArray();
+        if (!s || !labels || !cJSON_AddItemToArray(labels, s)) {
+            cJSON_Delete(s);
+            b->bad = 1;
+        }
+        if (!row || !rows || !cJSON_AddItemToArray(rows, row)) {
+            cJSON_Delete(row);
+            b->bad = 1;
+            continue;
+        }
+        for (size_t j = 0; j < k; j++)
+            jpush_num(b, row, (double)cells[i * k + j]);
+    }
+}
+
+static int print_json(cJSON *root, struct jb *b, int pretty, char **out, nc_error *err)
+{
+    char *s = NULL;
+
+    if (!b->bad)
+        s = pretty ? cJSON_Print(root) : cJSON_PrintUnformatted(root);
+    cJSON_Delete(root);
+    if (!s)
+        return oom(err);
+    /* hand the caller a plain malloc'd string, whatever allocator cJSON was built with */
+    *out = nc_strdup(s);
+    cJSON_free(s);
+    return *out ? NC_OK : oom(err);
+}
+
+int nc_eval_result_to_json(const nc_eval_result *r, int pretty, char **out, nc_error *err)
+{
+    struct jb b = { 0 };
+    cJSON *root = cJSON_CreateObject(), *topics, *per, *unk;
+    const char **names = NULL;
+    int rc;
+
+    *out = NULL;
+    if (!root)
+        return oom(err);
+    jnum(&b, root, "articles", (double)r->n_articles);
+    topics = jobj(&b, root, "topics");
+    jstr(&b, topics, "mode", nc_eval_mode_name(r->mode));
+    jnum(&b, topics, "evaluated", (double)r->n_evaluated);
+    jnum(&b, topics, "without_gold", (double)r->n_no_gold);
+    jnum(&b, topics, "unknown_gold_articles", (double)r->n_unknown_articles);
+    unk = jobj(&b, topics, "unknown_labels");
+    for (size_t i = 0; i < r->nunknown; i++)
+        jnum(&b, unk, r->unknown[i].label, (double)r->unknown[i].count);
+    if (r->mode == NC_TOPICS_MULTILABEL) {
+        jbinary(&b, jobj(&b, topics, "micro"), &r->micro, 1);
+        jbinary(&b, jobj(&b, topics, "macro"), &r->macro, 0);
+        jnum(&b, topics, "exact_match", r->exact_match);
+    } else if (r->mode == NC_TOPICS_MULTICLASS) {
+        jnum(&b, topics, "accuracy", r->accuracy);
+        jnum(&b, topics, "macro_f1", r->macro_f1);
+    }
+    if (r->mode != NC_TOPICS_NONE) {
+        jnum(&b, topics, "macro_auc", r->macro_auc);
+        jnum(&b, topics, "macro_ap", r->macro_ap);
+        jnum(&b, topics, "ece", r->calib.ece);
+        jnum(&b, topics, "brier", r->calib.brier);
+    }
+    per = jobj(&b, topics, "labels");
+    for (size_t j = 0; j < r->nlabels; j++) {
+        const nc_label_eval *l = &r->labels[j];
+        cJSON *o = jobj(&b, per, l->label);
+        jbinary(&b, o, &l->m, 1);
+        jnum(&b, o, "auc", l->auc);
+        jnum(&b, o, "ap", l->ap);
+        jnum(&b, o, "ece", l->calib.ece);
+        jnum(&b, o, "brier", l->calib.brier);
+        jcalib(&b, o, &l->calib);
+        if (l->nfp || l->nfn) {
+            jexamples(&b, o, "false_positives", l->fp, l->nfp);
+            jexamples(&b, o, "false_negatives", l->fn, l->nfn);
+        }
+    }
+    if (r->mode == NC_TOPICS_MULTICLASS) {
+        names = calloc(r->nlabels ? r->nlabels : 1, sizeof *names);
+        if (!names) {
+            b.bad = 1;
+        } else {
+            for (size_t j = 0; j < r->nlabels; j++)
+                names[j] = r->labels[j].label;
+            jmatrix(&b, jobj(&b, topics, "confusion"), names, r->nlabels, r->confusion);
+        }
+    }
+    if (r->has_tone) {
+        static const char *const tone_names[] = { "negative", "neutral", "positive" };
+        cJSON *tone = jobj(&b, root, "tone");
+        jnum(&b, tone, "evaluated", (double)r->tone.n);
+        jestimate(&b, tone, "mae", &r->tone.mae);
+        jestimate(&b, tone, "rmse", &r->tone.rmse);
+        jestimate(&b, tone, "pearson", &r->tone.pearson);
+        jestimate(&b, tone, "spearman", &r->tone.spearman);
+        jnum(&b, tone, "accuracy3", r->tone3.accuracy);
+        jmatrix(&b, jobj(&b, tone, "confusion3"), tone_names, 3, &r->tone3.confusion[0][0]);
+    }
+    rc = print_json(root, &b, pretty, out, err);
+    free(names);
+    return rc;
+}
+
+/* ---- cross-validation ---- */
+
+struct stratum_key {
+    const char *key; /* NULL: no gold label */
+    size_t i;
+};
+
+static int cmp_key(const char *x, const char *y)
+{
+    if (!x || !y)
+        return (x != NULL) - (y != NULL);
+    return strcmp(x, y);
+}
+
+static int cmp_stratum(const void *a, const void *b)
+{
+    const struct stratum_key *x = a, *y = b;
+    int c = cmp_key(x->key, y->key);
+    return c ? c : (x->i > y->i) - (x->i < y->i);
+}
+
+int nc_stratified_folds(const nc_article *docs, size_t n, size_t k, unsigned long seed,
+                        size_t *fold, nc_error *err)
+{
+    struct stratum_key *keys = NULL;
+    size_t *order = NULL, next = 0;
+    gsl_rng *rng = NULL;
+    int rc = NC_OK;
+
+    if (k < 2)
+        return nc_err(err, NC_EINVAL, "need at least 2 folds, not %zu", k);
+    if (k > n)
+        return nc_err(err, NC_EINVAL, "cannot split %zu articles into %zu folds", n, k);
+    keys = nc_alloc_array(n, sizeof *keys);
+    order = nc_alloc_array(n, sizeof *order);
+    rng = gsl_rng_alloc(gsl_rng_mt19937);
+    if (!keys || !order || !rng) {
+        rc = oom(err);
+        goto out;
+    }
+    gsl_rng_set(rng, seed);
+    for (size_t i = 0; i < n; i++) {
+        keys[i].key = docs[i].has_topics && docs[i].ntopics ? docs[i].topics[0] : NULL;
+        keys[i].i = i;
+    }
+    qsort(keys, n, sizeof *keys, cmp_stratum);
+    for (size_t s = 0; s < n;) {
+        size_t e = s + 1;
+        while (e < n && cmp_key(keys[s].key, keys[e].key) == 0)
+            e++;
+        for (size_t t = s; t < e; t++)
+            order[t - s] = keys[t].i;
+        gsl_ran_shuffle(rng, order, e - s, sizeof *order);
+        /* deal in turn, continuing where the previous stratum stopped */
+        for (size_t t = 0; t < e - s; t++)
+            fold[order[t]] = next++ % k;
+        s = e;
+    }
+out:
+    gsl_rng_free(rng);
+    free(order);
+    free(keys);
+    return rc;
+}
+
+void nc_eval_summary_init(nc_eval_summary *s)
+{
+    memset(s, 0, sizeof *s);
+}
+
+void nc_eval_summary_finish(nc_eval_summary *s)
+{
+    for (size_t i = 0; i < s->n; i++)
+        free(s->m[i].label);
+    free(s->m);
+    nc_eval_summary_init(s);
+}
+
+/* The values of one summary entry over the folds, NaN where a fold lacks it. */
+struct collect {
+    nc_eval_summary *s;
+    double **vals;  /* parallel to s->m, each k long */
+    size_t cap_vals;
+    size_t k, fold;
+};
+
+static int put(struct collect *c, const char *label, const char *name, double v)
+{
+    size_t i;
+    void *p;
+
+    for (i = 0; i < c->s->n; i++) {
+        const nc_metric_summary *m = &c->s->m[i];
+        if (strcmp(m->name, name) == 0 && (!label ? !m->label : m->label && !strcmp(m->label, label)))
+            break;
+    }
+    if (i == c->s->n) {
+        p = c->s->m;
+        if (nc_grow(&p, &c->s->cap, i + 1, sizeof *c->s->m) < 0)
+            return NC_ENOMEM;
+        c->s->m = p;
+        p = c->vals;
+        if (nc_grow(&p, &c->cap_vals, i + 1, sizeof *c->vals) < 0)
+            return NC_ENOMEM;
+        c->vals = p;
+        c->vals[i] = nc_alloc_array(c->k, sizeof **c->vals);
+        c->s->m[i].label = label ? nc_strdup(label) : NULL;
+        c->s->m[i].name = name;
+        if (!c->vals[i] || (label && !c->s->m[i].label)) {
+            free(c->vals[i]);
+            free(c->s->m[i].label);
+            return NC_ENOMEM;
+        }
+        for (size_t f = 0; f < c->k; f++)
+            c->vals[i][f] = NAN;
+        c->s->n++;
+    }
+    c->vals[i][c->fold] = v;
+    return NC_OK;
+}
+
+static int collect_fold(struct collect *c, const nc_eval_result *r)
+{
+    int rc = NC_OK;
+
+#define PUT(label, name, v)                                 \
+    do {                                                    \
+        if ((rc = put(c, (label), (name), (v))) < 0)        \
+            return rc;                                      \
+    } while (0)
+    PUT(NULL, "articles", (double)r->n_articles);
+    PUT(NULL, "evaluated", (double)r->n_evaluated);
+    if (r->mode == NC_TOPICS_MULTILABEL) {
+        PUT(NULL, "micro_precision", r->micro.precision);
+        PUT(NULL, "micro_recall", r->micro.recall);
+        PUT(NULL, "micro_f1", r->micro.f1);
+        PUT(NULL, "macro_precision", r->macro.precision);
+        PUT(NULL, "macro_recall", r->macro.recall);
+        PUT(NULL, "macro_f1", r->macro.f1);
+        PUT(NULL, "exact_match", r->exact_match);
+    } else if (r->mode == NC_TOPICS_MULTICLASS) {
+        PUT(NULL, "accuracy", r->accuracy);
+        PUT(NULL, "macro_f1", r->macro_f1);
+    }
+    if (r->mode != NC_TOPICS_NONE) {
+        PUT(NULL, "macro_auc", r->macro_auc);
+        PUT(NULL, "macro_ap", r->macro_ap);
+        PUT(NULL, "ece", r->calib.ece);
+        PUT(NULL, "brier", r->calib.brier);
+    }
+    if (r->has_tone) {
+        PUT(NULL, "tone_mae", r->tone.mae.value);
+        PUT(NULL, "tone_rmse", r->tone.rmse.value);
+        PUT(NULL, "tone_pearson", r->tone.pearson.value);
+        PUT(NULL, "tone_spearman", r->tone.spearman.value);
+        PUT(NULL, "tone_accuracy3", r->tone3.accuracy);
+    }
+    for (size_t j = 0; j < r->nlabels; j++) {
+        const nc_label_eval *l = &r->labels[j];
+        PUT(l->label, "precision", l->m.precision);
+        PUT(l->label, "recall", l->m.recall);
+        PUT(l->label, "f1", l->m.f1);
+        PUT(l->label, "support", (double)l->m.support);
+        PUT(l->label, "auc", l->auc);
+        PUT(l->label, "ap", l->ap);
+    }
+#undef PUT
+    return rc;
+}
+
+int nc_eval_summarize(const nc_eval_result *results, size_t k, nc_eval_summary *s,
+                      nc_error *err)
+{
+    struct collect c = { s, NULL, 0, k, 0 };
+    double *defined = NULL;
+    int rc = NC_OK;
+
+    nc_eval_summary_finish(s);
+    s->folds = k;
+    s->mode = k ? results[0].mode : NC_TOPICS_NONE;
+    defined = nc_alloc_array(k, sizeof *defined);
+    if (!defined) {
+        rc = oom(err);
+        goto out;
+    }
+    for (c.fold = 0; c.fold < k; c.fold++) {
+        if (collect_fold(&c, &results[c.fold]) < 0) {
+            rc = oom(err);
+            goto out;
+        }
+    }
+    for (size_t i = 0; i < s->n; i++) {
+        nc_metric_summary *m = &s->m[i];
+        size_t nd = 0;
+        for (size_t f = 0; f < k; f++)
+            if (!isnan(c.vals[i][f]))
+                defined[nd++] = c.vals[i][f];
+        m->n = nd;
+        m->mean = nd ? gsl_stats_mean(defined, 1, nd) : NAN;
+        m->sd = nd >= 2 ? gsl_stats_sd_m(defined, 1, nd, m->mean) : NAN;
+    }
+out:
+    for (size_t i = 0; i < s->n; i++)
+        free(c.vals[i]);
+    free(c.vals);
+    free(defined);
+    if (rc < 0)
+        nc_eval_summary_finish(s);
+    return rc;
+}
+
+int nc_eval_summary_to_json(const nc_eval_summary *s, int pretty, char **out, nc_error *err)
+{
+    struct jb b = { 0 };
+    cJSON *root = cJSON_CreateObject(), *metrics, *labels;
+
+    *out = NULL;
+    if (!root)
+        return oom(err);
+    jnum(&b, root, "folds", (double)s->folds);
+    jstr(&b, root, "mode", nc_eval_mode_name(s->mode));
+    metrics = jobj(&b, root, "metrics");
+    labels = jobj(&b, root, "labels");
+    for (size_t i = 0; i < s->n; i++) {
+        const nc_metric_summary *m = &s->m[i];
+        cJSON *parent = metrics, *o;
+        if (m->label) {
+            parent = labels ? cJSON_GetObjectItemCaseSensitive(labels, m->label) : NULL;
+            if (!parent)
+                parent = jobj(&b, labels, m->label);
+        }
+        o = jobj(&b, parent, m->name);
+        jnum(&b, o, "mean", m->mean);
+        jnum(&b, o, "sd", m->sd);
+        jnum(&b, o, "n", (double)m->n);
+    }
+    return print_json(root, &b, pretty, out, err);
+}

@@ -1,0 +1,869 @@
+/* features.c: the vectorizer: vocabulary of word n-grams, document frequencies, TF-IDF vectors.
+ *
+ * Tokens are interned once into a token dictionary (string -> token id). An n-gram is a key
+ * of up to three token ids plus a "headline" flag, so vectorising does no string work beyond
+ * tokenizing: each token costs one dictionary probe and one feature-table probe per n-gram
+ * order. Fitting counts each key's document frequency; finishing prunes by min_df / max_df /
+ * max_features, sorts the kept terms bytewise by their text and numbers them 1..K, so ids are
+ * deterministic. In hashed mode there is no dictionary: a term's FNV-1a hash, combined over
+ * the n-gram as fastText does, picks one of 2^hash_bits buckets, and document frequencies are
+ * kept per bucket.
+ *
+ * transform() collects the feature ids of every occurrence in the output vector's own arrays,
+ * sorts them, and folds repeats into counts, so it allocates nothing once the vector has grown;
+ * it only reads the vectorizer and is safe to call from several threads.
+ *
+ * Not done here: reading articles (reader.c), training (train.c).
+ * SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <newsclass/features.h>
+
+#include "util.h"
+
+#define NO_TID 0xFFFFFFFFu
+#define TITLE_MARK '^'
+
+void nc_feature_opts_default(nc_feature_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->ngram_max = 2;
+    o->min_df = 2;
+    o->max_df = 1.0;
+    o->max_features = 0;
+    o->hash_bits = 0;
+    o->title_features = 1;
+    o->stopwords = 0;
+    o->stem = 0;
+    o->sublinear_tf = 1;
+}
+
+void nc_vector_init(nc_vector *v)
+{
+    memset(v, 0, sizeof *v);
+}
+
+void nc_vector_finish(nc_vector *v)
+{
+    free(v->idx);
+    free(v->val);
+    nc_vector_init(v);
+}
+
+/* ---- token dictionary: open addressing, strings in one arena ---- */
+
+struct tokdict {
+    uint32_t *slots;   /* token id + 1, 0 = empty */
+    size_t nslots;     /* power of two */
+    uint64_t *hash;    /* per token id */
+    size_t *off;       /* per token id: offset in arena */
+    uint32_t *len;
+    size_t ntok, captok;
+    char *arena;
+    size_t arena_len, arena_cap;
+};
+
+static uint64_t str_hash(const char *s, size_t n)
+{
+    return nc_fnv1a(s, n, NC_FNV_OFFSET);
+}
+
+static int tokdict_rehash(struct tokdict *d, size_t nslots)
+{
+    uint32_t *slots = calloc(nslots, sizeof *slots);
+    if (!slots)
+        return NC_ENOMEM;
+    for (size_t t = 0; t < d->ntok; t++) {
+        size_t j = (size_t)d->hash[t] & (nslots - 1);
+        while (slots[j])
+            j = (j + 1) & (nslots - 1);
+        slots[j] = (uint32_t)t + 1;
+    }
+    free(d->slots);
+    d->slots = slots;
+    d->nslots = nslots;
+    return NC_OK;
+}
+
+static uint32_t tokdict_find(const struct tokdict *d, const char *s, size_t n, uint64_t h)
+{
+    size_t j;
+    if (!d->nslots)
+        return NO_TID;
+    j = (size_t)h & (d->nslots - 1);
+    while (d->slots[j]) {
+        uint32_t t = d->slots[j] - 1;
+        if (d->hash[t] == h && d->len[t] == n && memcmp(d->arena + d->off[t], s, n) == 0)
+            return t;
+        j = (j + 1) & (d->nslots - 1);
+    }
+    return NO_TID;
+}
+
+static int tokdict_add(struct tokdict *d, const char *s, size_t n, uint32_t *out)
+{
+    uint64_t h = str_hash(s, n);
+    uint32_t t = tokdict_find(d, s, n, h);
+    void *p;
+    size_t j;
+
+    if (t != NO_TID) {
+        *out = t;
+        return NC_OK;
+    }
+    if (d->ntok >= NO_TID - 1)
+        return NC_ENOMEM;
+    if ((d->ntok + 1) * 2 > d->nslots &&
+        tokdict_rehash(d, d->nslots ? d->nslots * 2 : 1024) < 0)
+        return NC_ENOMEM;
+    if (d->ntok == d->captok) {
+        size_t cap = d->captok ? d->captok * 2 : 1024;
+        p = nc_realloc_array(d->hash, cap, sizeof *d->hash);
+        if (!p)
+            return NC_ENOMEM;
+        d->hash = p;
+        p = nc_realloc_array(d->off, cap, sizeof *d->off);
+        if (!p)
+            return NC_ENOMEM;
+        d->off = p;
+        p = nc_realloc_array(d->len, cap, sizeof *d->len);
+        if (!p)
+            return NC_ENOMEM;
+        d->len = p;
+        d->captok = cap;
+    }
+    p = d->arena;
+    if (nc_grow(&p, &d->arena_cap, d->arena_len + n + 1, 1) < 0)
+        return NC_ENOMEM;
+    d->arena = p;
+    memcpy(d->arena + d->arena_len, s, n);
+    d->arena[d->arena_len + n] = '\0';
+    t = (uint32_t)d->ntok++;
+    d->hash[t] = h;
+    d->off[t] = d->arena_len;
+    d->len[t] = (uint32_t)n;
+    d->arena_len += n + 1;
+    j = (size_t)h & (d->nslots - 1);
+    while (d->slots[j])
+        j = (j + 1) & (d->nslots - 1);
+    d->slots[j] = t + 1;
+    *out = t;
+    return NC_OK;
+}
+
+static void tokdict_free(struct tokdict *d)
+{
+    free(d->slots);
+    free(d->hash);
+    free(d->off);
+    free(d->len);
+    free(d->arena);
+    memset(d, 0, sizeof *d);
+}
+
+/* ---- n-gram table ---- */
+
+struct gram {
+    uint32_t t[3];  /* token ids, NO_TID past the order */
+    uint32_t df;
+    uint32_t last;  /* last document counted + 1 (fitting) */
+    int32_t index;  /* 1-based feature id after finish; 0 = pruned */
+    uint8_t title;
+};
+
+struct gramtab {
+    uint32_t *slots; /* entry + 1 */
+    size_t nslots;
+    struct gram *g;
+    size_t n, cap;
+};
+
+static inline uint64_t gram_hash(const uint32_t t[3], int title)
+{
+    uint64_t h = ((uint64_t)t[0] << 32) ^ t[1];
+    h = nc_mix64(h ^ ((uint64_t)t[2] * 0x9e3779b97f4a7c15ULL) ^ (uint64_t)title);
+    return h;
+}
+
+static inline int gram_eq(const struct gram *g, const uint32_t t[3], int title)
+{
+    return g->t[0] == t[0] && g->t[1] == t[1] && g->t[2] == t[2] && g->title == title;
+}
+
+static int gramtab_rehash(struct gramtab *gt, size_t nslots)
+{
+    uint32_t *slots = calloc(nslots, sizeof *slots);
+    if (!slots)
+        return NC_ENOMEM;
+    for (size_t e = 0; e < gt->n; e++) {
+        size_t j = (size_t)gram_hash(gt->g[e].t, gt->g[e].title) & (nslots - 1);
+        while (slots[j])
+            j = (j + 1) & (nslots - 1);
+        slots[j] = (uint32_t)e + 1;
+    }
+    free(gt->slots);
+    gt->slots = slots;
+    gt->nslots = nslots;
+    return NC_OK;
+}
+
+static inline struct gram *gramtab_find(const struct gramtab *gt, const uint32_t t[3], int title)
+{
+    size_t j;
+    if (!gt->nslots)
+        return NULL;
+    j = (size_t)gram_hash(t, title) & (gt->nslots - 1);
+    while (gt->slots[j]) {
+        struct gram *g = &gt->g[gt->slots[j] - 1];
+        if (gram_eq(g, t, title))
+            return g;
+        j = (j + 1) & (gt->nslots - 1);
+    }
+    return NULL;
+}
+
+static struct gram *gramtab_add(struct gramtab *gt, const uint32_t t[3], int title)
+{
+    struct gram *g = gramtab_find(gt, t, title);
+    size_t j;
+    void *p;
+
+    if (g)
+        return g;
+    if ((gt->n + 1) * 2 > gt->nslots &&
+        gramtab_rehash(gt, gt->nslots ? gt->nslots * 2 : 4096) < 0)
+        return NULL;
+    p = gt->g;
+    if (nc_grow(&p, &gt->cap, gt->n + 1, sizeof *gt->g) < 0)
+        return NULL;
+    gt->g = p;
+    g = &gt->g[gt->n];
+    memset(g, 0, sizeof *g);
+    memcpy(g->t, t, sizeof g->t);
+    g->title = (uint8_t)title;
+    j = (size_t)gram_hash(t, title) & (gt->nslots - 1);
+    while (gt->slots[j])
+        j = (j + 1) & (gt->nslots - 1);
+    gt->slots[j] = (uint32_t)gt->n + 1;
+    gt->n++;
+    return g;
+}
+
+static void gramtab_free(struct gramtab *gt)
+{
+    free(gt->slots);
+    free(gt->g);
+    memset(gt, 0, sizeof *gt);
+}
+
+/* ---- the vectorizer ---- */
+
+struct nc_vectorizer {
+    nc_feature_opts o;
+    int finished;
+    size_t ndocs;
+    struct tokdict dict;
+    struct gramtab grams;
+    /* hashed mode */
+    uint32_t *bucket_df;
+    size_t nbuckets;
+    /* after finish: per feature (index 1..nfeat, stored at [index - 1]) */
+    size_t nfeat;
+    char **terms;
+    uint32_t *df;
+    double *idf;
+};
+
+int nc_vectorizer_new(const nc_feature_opts *o, nc_vectorizer **out, nc_error *err)
+{
+    nc_vectorizer *v;
+
+    *out = NULL;
+    if (o->ngram_max < 1 || o->ngram_max > 3)
+        return nc_err(err, NC_EINVAL, "n-gram order must be 1, 2 or 3 (got %d)", o->ngram_max);
+    if (o->min_df < 1)
+        return nc_err(err, NC_EINVAL, "min-df must be at least 1 (got %d)", o->min_df);
+    if (!(o->max_df > 0.0 && o->max_df <= 1.0))
+        return nc_err(err, NC_EINVAL, "max-df must be in (0, 1] (got %g)", o->max_df);
+    if (o->hash_bits && (o->hash_bits < 10 || o->hash_bits > 28))
+        return nc_err(err, NC_EINVAL, "hash bits must be in 10..28 (got %d)", o->hash_bits);
+    v = calloc(1, sizeof *v);
+    if (!v)
+        return nc_err(err, NC_ENOMEM, "out of memory");
+    v->o = *o;
+    if (o->hash_bits) {
+        v->nbuckets = (size_t)1 << o->hash_bits;
+        v->bucket_df = calloc(v->nbuckets, sizeof *v->bucket_df);
+        if (!v->bucket_df) {
+            free(v);
+            return nc_err(err, NC_ENOMEM, "out of memory");
+        }
+    }
+    *out = v;
+    return NC_OK;
+}
+
+void nc_vectorizer_free(nc_vectorizer *v)
+{
+    if (!v)
+        return;
+    tokdict_free(&v->dict);
+    gramtab_free(&v->grams);
+    free(v->bucket_df);
+    if (v->terms)
+        for (size_t i = 0; i < v->nfeat; i++)
+            free(v->terms[i]);
+    free(v->terms);
+    free(v->df);
+    free(v->idf);
+    free(v);
+}
+
+size_t nc_vectorizer_size(const nc_vectorizer *v)
+{
+    return v->nfeat;
+}
+
+size_t nc_vectorizer_ndocs(const nc_vectorizer *v)
+{
+    return v->ndocs;
+}
+
+const nc_feature_opts *nc_vectorizer_opts(const nc_vectorizer *v)
+{
+    return &v->o;
+}
+
+const char *nc_vectorizer_term(const nc_vectorizer *v, size_t index)
+{
+    if (index < 1 || index > v->nfeat || !v->terms)
+        return NULL;
+    return v->terms[index - 1];
+}
+
+uint32_t nc_vectorizer_df(const nc_vectorizer *v, size_t index)
+{
+    if (index < 1 || index > v->nfeat)
+        return 0;
+    return v->df[index - 1];
+}
+
+/* Walks the n-grams of an article. mode FIT interns tokens and counts df; mode TRANSFORM looks
+ * terms up and appends feature ids to out->idx. */
+enum walk_mode { WALK_FIT, WALK_TRANSFORM };
+
+struct walk {
+    nc_vectorizer *vw;       /* FIT only */
+    const nc_vectorizer *v;
+    enum walk_mode mode;
+    int title;
+    uint32_t hist[2];        /* previous token ids (or hashes' low bits in hashed mode) */
+    uint64_t hhist[2];       /* previous token hashes (hashed mode) */
+    int nhist;
+    uint32_t doc;            /* FIT: document number + 1 */
+    nc_vector *out;          /* TRANSFORM */
+    int rc;
+};
+
+static int push_index(struct walk *w, int idx)
+{
+    nc_vector *o = w->out;
+    if (o->n == o->cap) {
+        size_t cap = o->cap ? o->cap * 2 : 256;
+        void *p = nc_realloc_array(o->idx, cap, sizeof *o->idx);
+        if (!p)
+            return NC_ENOMEM;
+        o->idx = p;
+        p = nc_realloc_array(o->val, cap, sizeof *o->val);
+        if (!p)
+            return NC_ENOMEM;
+        o->val = p;
+        o->cap = cap;
+    }
+    o->idx[o->n++] = idx;
+    return NC_OK;
+}
+
+static int use_gram(struct walk *w, const uint32_t t[3], int title)
+{
+    if (w->mode == WALK_FIT) {
+        struct gram *g = gramtab_add(&w->vw->grams, t, title);
+        if (!g)
+            return NC_ENOMEM;
+        if (g->last != w->doc) {
+            g->last = w->doc;
+            if (g->df < UINT32_MAX)
+                g->df++;
+        }
+        return NC_OK;
+    } else {
+        const struct gram *g = gramtab_find(&w->v->grams, t, title);
+        if (g && g->index > 0)
+            return push_index(w, g->index);
+        return NC_OK;
+    }
+}
+
+static int use_bucket(struct walk *w, uint64_t h)
+{
+    const nc_vectorizer *v = w->v;
+    size_t b = (size_t)(nc_mix64(h) & (v->nbuckets - 1));
+    if (w->mode == WALK_FIT) {
+        /* df per bucket: counted once per document through the sorted pass in fit */
+        return push_index(w, (int)b + 1);
+    }
+    if (v->df[b] == 0)
+        return NC_OK;
+    return push_index(w, (int)b + 1);
+}
+
+static int on_token(const nc_token *tok, void *ctx)
+{
+    struct walk *w = ctx;
+    const nc_vectorizer *v = w->v;
+    int rc;
+
+    if (tok->sentence_start)
+        w->nhist = 0;
+    if (v->o.hash_bits) {
+        uint64_t h = str_hash(tok->text, tok->len);
+        if (w->title && v->o.title_features && (rc = use_bucket(w, h ^ 0x5bd1e995ULL)) < 0)
+            return w->rc = rc;
+        if ((rc = use_bucket(w, h)) < 0)
+            return w->rc = rc;
+        if (v->o.ngram_max >= 2 && w->nhist >= 1 &&
+            (rc = use_bucket(w, w->hhist[0] * 116049371ULL + h)) < 0)
+            return w->rc = rc;
+        if (v->o.ngram_max >= 3 && w->nhist >= 2 &&
+            (rc = use_bucket(w, (w->hhist[1] * 116049371ULL + w->hhist[0]) * 116049371ULL + h)) <
+                0)
+            return w->rc = rc;
+        w->hhist[1] = w->hhist[0];
+        w->hhist[0] = h;
+        if (w->nhist < 2)
+            w->nhist++;
+        return 0;
+    }
+
+    uint32_t tid;
+    if (w->mode == WALK_FIT) {
+        if ((rc = tokdict_add(&w->vw->dict, tok->text, tok->len, &tid)) < 0)
+            return w->rc = rc;
+    } else {
+        tid = tokdict_find(&v->dict, tok->text, tok->len, str_hash(tok->text, tok->len));
+        if (tid == NO_TID) { /* unknown word: no n-gram can contain it */
+            w->nhist = 0;
+            return 0;
+        }
+    }
+    uint32_t t[3] = { tid, NO_TID, NO_TID };
+    if ((rc = use_gram(w, t, 0)) < 0)
+        return w->rc = rc;
+    if (w->title && v->o.title_features && (rc = use_gram(w, t, 1)) < 0)
+        return w->rc = rc;
+    if (v->o.ngram_max >= 2 && w->nhist >= 1) {
+        uint32_t t2[3] = { w->hist[0], tid, NO_TID };
+        if ((rc = use_gram(w, t2, 0)) < 0)
+            return w->rc = rc;
+    }
+    if (v->o.ngram_max >= 3 && w->nhist >= 2) {
+        uint32_t t3[3] = { w->hist[1], w->hist[0], tid };
+        if ((rc = use_gram(w, t3, 0)) < 0)
+            return w->rc = rc;
+    }
+    w->hist[1] = w->hist[0];
+    w->hist[0] = tid;
+    if (w->nhist < 2)
+        w->nhist++;
+    return 0;
+}
+
+static int walk_article(struct walk *w, const nc_article *a)
+{
+    const nc_feature_opts *o = &w->v->o;
+    int rc;
+
+    w->nhist = 0;
+    w->rc = 0;
+    if (a->title && a->title[0]) {
+        w->title = 1;
+        rc = nc_tokenize(a->title, strlen(a->title), o, on_token, w);
+        if (rc)
+            return w->rc ? w->rc : rc;
+    }
+    w->title = 0;
+    w->nhist = 0;
+    if (a->text && a->text[0]) {
+        rc = nc_tokenize(a->text, strlen(a->text), o, on_token, w);
+        if (rc)
+            return w->rc ? w->rc : rc;
+    }
+    return NC_OK;
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+    int x = *(const int *)a, y = *(const int *)b;
+    return (x > y) - (x < y);
+}
+
+int nc_vectorizer_fit_article(nc_vectorizer *v, const nc_article *a, nc_error *err)
+{
+    struct walk w;
+    int rc;
+
+    if (v->finished)
+        return nc_err(err, NC_EINVAL, "vectorizer is already finished");
+    if (v->ndocs >= UINT32_MAX - 1)
+        return nc_err(err, NC_EINVAL, "too many articles");
+    memset(&w, 0, sizeof w);
+    w.vw = v;
+    w.v = v;
+    w.mode = WALK_FIT;
+    w.doc = (uint32_t)v->ndocs + 1;
+    if (v->o.hash_bits) {
+        nc_vector tmp;
+        nc_vector_init(&tmp);
+        w.out = &tmp;
+        rc = walk_article(&w, a);
+        if (rc == NC_OK && tmp.n) {
+            qsort(tmp.idx, tmp.n, sizeof *tmp.idx, cmp_int);
+            for (size_t i = 0; i < tmp.n; i++)
+                if (i == 0 || tmp.idx[i] != tmp.idx[i - 1])
+                    v->bucket_df[tmp.idx[i] - 1]++;
+        }
+        nc_vector_finish(&tmp);
+    } else {
+        rc = walk_article(&w, a);
+    }
+    if (rc < 0)
+        return nc_err(err, rc, "out of memory while counting terms");
+    v->ndocs++;
+    return NC_OK;
+}
+
+/* The text of a gram: tokens joined by spaces, '^' before a headline unigram. */
+static char *gram_text(const nc_vectorizer *v, const struct gram *g)
+{
+    nc_strbuf sb = NC_STRBUF_INIT;
+    if (g->title && nc_strbuf_addc(&sb, TITLE_MARK) < 0)
+        goto fail;
+    for (int k = 0; k < 3 && g->t[k] != NO_TID; k++) {
+        if (k && nc_strbuf_addc(&sb, ' ') < 0)
+            goto fail;
+        if (nc_strbuf_add(&sb, v->dict.arena + v->dict.off[g->t[k]], v->dict.len[g->t[k]]) < 0)
+            goto fail;
+    }
+    return nc_strbuf_detach(&sb);
+fail:
+    nc_strbuf_finish(&sb);
+    return NULL;
+}
+
+struct kept {
+    char *text;
+    uint32_t df;
+    size_t entry;
+};
+
+static int cmp_kept_text(const void *a, const void *b)
+{
+    return strcmp(((const struct kept *)a)->text, ((const struct kept *)b)->text);
+}
+
+static int cmp_kept_df(const void *a, const void *b)
+{
+    const struct kept *x = a, *y = b;
+    if (x->df != y->df)
+        return x->df > y->df ? -1 : 1;
+    return strcmp(x->text, y->text);
+}
+
+static double smooth_idf(size_t ndocs, uint32_t df)
+{
+    return log((1.0 + (double)ndocs) / (1.0 + (double)df)) + 1.0;
+}
+
+int nc_vectorizer_finish(nc_vectorizer *v, nc_error *err)
+{
+    struct kept *k = NULL;
+    size_t nk = 0;
+    double max_df = v->o.max_df * (double)v->ndocs;
+    int rc = NC_OK;
+
+    if (v->finished)
+        return nc_err(err, NC_EINVAL, "vectorizer is already finished");
+    if (v->o.hash_bits) {
+        v->nfeat = v->nbuckets;
+        v->df = v->bucket_df;
+        v->bucket_df = NULL;
+        v->idf = nc_alloc_array(v->nfeat, sizeof *v->idf);
+        if (!v->idf)
+            return nc_err(err, NC_ENOMEM, "out of memory");
+        for (size_t b = 0; b < v->nfeat; b++) {
+            if (v->df[b] < (uint32_t)v->o.min_df || (double)v->df[b] > max_df)
+                v->df[b] = 0; /* pruned: transform skips buckets with df 0 */
+            v->idf[b] = v->df[b] ? smooth_idf(v->ndocs, v->df[b]) : 0.0;
+        }
+        v->finished = 1;
+        return NC_OK;
+    }
+
+    k = nc_alloc_array(v->grams.n ? v->grams.n : 1, sizeof *k);
+    if (!k)
+        return nc_err(err, NC_ENOMEM, "out of memory");
+    for (size_t e = 0; e < v->grams.n; e++) {
+        struct gram *g = &v->grams.g[e];
+        g->index = 0;
+        if (g->df < (uint32_t)v->o.min_df || (double)g->df > max_df)
+            continue;
+        k[nk].text = gram_text(v, g);
+        if (!k[nk].text) {
+            rc = nc_err(err, NC_ENOMEM, "out of memory");
+            goto out;
+        }
+        k[nk].df = g->df;
+        k[nk].entry = e;
+        nk++;
+    }
+    if (v->o.max_features && nk > v->o.max_features) {
+        qsort(k, nk, sizeof *k, cmp_kept_df);
+        for (size_t i = v->o.max_features; i < nk; i++)
+            free(k[i].text);
+        nk = v->o.max_features;
+    }
+    qsort(k, nk, sizeof *k, cmp_kept_text);
+    v->terms = nc_alloc_array(nk ? nk : 1, sizeof *v->terms);
+    v->df = nc_alloc_array(nk ? nk : 1, sizeof *v->df);
+    v->idf = nc_alloc_array(nk ? nk : 1, sizeof *v->idf);
+    if (!v->terms || !v->df || !v->idf) {
+        rc = nc_err(err, NC_ENOMEM, "out of memory");
+        goto out;
+    }
+    for (size_t i = 0; i < nk; i++) {
+        v->grams.g[k[i].entry].index = (int32_t)(i + 1);
+        v->terms[i] = k[i].text;
+        k[i].text = NULL;
+        v->df[i] = k[i].df;
+        v->idf[i] = smooth_idf(v->ndocs, k[i].df);
+    }
+    v->nfeat = nk;
+    v->finished = 1;
+out:
+    if (k) {
+        for (size_t i = 0; i < nk; i++)
+            free(k[i].text);
+        free(k);
+    }
+    return rc;
+}
+
+int nc_vectorizer_transform(const nc_vectorizer *v, const nc_article *a, nc_weighting wt,
+                            nc_vector *out, nc_error *err)
+{
+    struct walk w;
+    size_t i, m;
+    double norm = 0.0;
+    int rc;
+
+    if (!v->finished)
+        return nc_err(err, NC_EINVAL, "vectorizer is not finished");
+    out->n = 0;
+    memset(&w, 0, sizeof w);
+    w.v = v;
+    w.mode = WALK_TRANSFORM;
+    w.out = out;
+    rc = walk_article(&w, a);
+    if (rc < 0)
+        return nc_err(err, rc, "out of memory while vectorising");
+    if (!out->n)
+        return NC_OK;
+    qsort(out->idx, out->n, sizeof *out->idx, cmp_int);
+    /* fold repeats into counts */
+    for (i = 0, m = 0; i < out->n; m++) {
+        size_t j = i;
+        while (j < out->n && out->idx[j] == out->idx[i])
+            j++;
+        double tf = (double)(j - i);
+        if (wt == NC_WEIGHT_TFIDF && v->o.sublinear_tf)
+            tf = 1.0 + log(tf);
+        out->idx[m] = out->idx[i];
+        out->val[m] = tf * v->idf[out->idx[i] - 1];
+        norm += out->val[m] * out->val[m];
+        i = j;
+    }
+    out->n = m;
+    if (norm > 0.0) {
+        norm = 1.0 / sqrt(norm);
+        for (i = 0; i < m; i++)
+            out->val[i] *= norm;
+    }
+    return NC_OK;
+}
+
+/* ---- vocabulary file ---- */
+
+int nc_vectorizer_write(const nc_vectorizer *v, FILE *fp, nc_error *err)
+{
+    if (!v->finished)
+        return nc_err(err, NC_EINVAL, "vectorizer is not finished");
+    fprintf(fp, "# newsclass-vocab 1 docs=%zu features=%zu mode=%s\n", v->ndocs, v->nfeat,
+            v->o.hash_bits ? "hash" : "vocab");
+    for (size_t i = 0; i < v->nfeat; i++) {
+        if (v->o.hash_bits) {
+            if (v->df[i])
+                fprintf(fp, "%zu\t#%zu\t%u\n", i + 1, i, v->df[i]);
+        } else {
+            fprintf(fp, "%zu\t%s\t%u\n", i + 1, v->terms[i], v->df[i]);
+        }
+    }
+    if (ferror(fp))
+        return nc_err(err, NC_EIO, "cannot write vocabulary: %s", strerror(errno));
+    return NC_OK;
+}
+
+int nc_vectorizer_read(const char *path, const nc_feature_opts *o, nc_vectorizer **out,
+                       nc_error *err)
+{
+    nc_vectorizer *v = NULL;
+    char *buf = NULL, *p, *end;
+    size_t len, ndocs = 0, nfeat = 0;
+    long lineno = 1;
+    char mode[16] = "";
+    int rc;
+
+    *out = NULL;
+    if ((rc = nc_read_file(path, &buf, &len, err)) < 0)
+        return rc;
+    if (sscanf(buf, "# newsclass-vocab 1 docs=%zu features=%zu mode=%15s", &ndocs, &nfeat,
+               mode) != 3 ||
+        (strcmp(mode, "vocab") != 0 && strcmp(mode, "hash") != 0)) {
+        rc = nc_err(err, NC_EFORMAT, "%s:1: not a newsclass vocabulary header", path);
+        goto out;
+    }
+    if ((strcmp(mode, "hash") == 0) != (o->hash_bits != 0)) {
+        rc = nc_err(err, NC_EFORMAT, "%s:1: mode '%s' does not match the model's settings", path,
+                    mode);
+        goto out;
+    }
+    if ((rc = nc_vectorizer_new(o, &v, err)) < 0)
+        goto out;
+    v->ndocs = ndocs;
+    if (o->hash_bits) {
+        if (nfeat != v->nbuckets) {
+            rc = nc_err(err, NC_EFORMAT, "%s:1: %zu buckets, expected %zu", path, nfeat,
+                        v->nbuckets);
+            goto out;
+        }
+        v->nfeat = nfeat;
+        v->df = v->bucket_df;
+        v->bucket_df = NULL;
+    } else {
+        v->nfeat = nfeat;
+        v->terms = calloc(nfeat ? nfeat : 1, sizeof *v->terms);
+        v->df = calloc(nfeat ? nfeat : 1, sizeof *v->df);
+        if (!v->terms || !v->df) {
+            rc = nc_err(err, NC_ENOMEM, "out of memory");
+            goto out;
+        }
+    }
+    v->idf = calloc(nfeat ? nfeat : 1, sizeof *v->idf);
+    if (!v->idf) {
+        rc = nc_err(err, NC_ENOMEM, "out of memory");
+        goto out;
+    }
+    p = strchr(buf, '\n');
+    p = p ? p + 1 : buf + len;
+    size_t expect = 1;
+    for (; p < buf + len; p = end + 1, lineno++) {
+        char *tab1, *tab2, *q;
+        unsigned long idx, df;
+        end = memchr(p, '\n', (size_t)(buf + len - p));
+        if (!end)
+            end = buf + len;
+        *end = '\0';
+        if (p == end)
+            continue;
+        tab1 = strchr(p, '\t');
+        tab2 = tab1 ? strchr(tab1 + 1, '\t') : NULL;
+        if (!tab2) {
+            rc = nc_err(err, NC_EFORMAT, "%s:%ld: expected 'index<TAB>term<TAB>df'", path,
+                        lineno + 1);
+            goto out;
+        }
+        *tab1 = *tab2 = '\0';
+        errno = 0;
+        idx = strtoul(p, &q, 10);
+        if (*q || errno || idx < 1 || idx > nfeat || (!o->hash_bits && idx != expect)) {
+            rc = nc_err(err, NC_EFORMAT, "%s:%ld: bad feature index '%s'", path, lineno + 1, p);
+            goto out;
+        }
+        df = strtoul(tab2 + 1, &q, 10);
+        if (*q || df < 1 || df > ndocs) {
+            rc = nc_err(err, NC_EFORMAT, "%s:%ld: bad document frequency '%s'", path, lineno + 1,
+                        tab2 + 1);
+            goto out;
+        }
+        v->df[idx - 1] = (uint32_t)df;
+        v->idf[idx - 1] = smooth_idf(ndocs, (uint32_t)df);
+        expect = idx + 1;
+        if (o->hash_bits)
+            continue;
+        /* split the term into tokens and register the gram */
+        {
+            char *term = tab1 + 1, *tok, *save = NULL;
+            uint32_t t[3] = { NO_TID, NO_TID, NO_TID };
+            int title = 0, n = 0;
+            struct gram *g;
+            v->terms[idx - 1] = nc_strdup(term);
+            if (!v->terms[idx - 1]) {
+                rc = nc_err(err, NC_ENOMEM, "out of memory");
+                goto out;
+            }
+            if (term[0] == TITLE_MARK) {
+                title = 1;
+                term++;
+            }
+            for (tok = strtok_r(term, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+                if (n == 3 ||
+                    tokdict_add(&v->dict, tok, strlen(tok), &t[n]) < 0) {
+                    rc = nc_err(err, NC_EFORMAT, "%s:%ld: bad term '%s'", path, lineno + 1,
+                                v->terms[idx - 1]);
+                    goto out;
+                }
+                n++;
+            }
+            if (n == 0 || n > o->ngram_max || (title && n != 1)) {
+                rc = nc_err(err, NC_EFORMAT, "%s:%ld: term '%s' does not fit the n-gram settings",
+                            path, lineno + 1, v->terms[idx - 1]);
+                goto out;
+            }
+            g = gramtab_add(&v->grams, t, title);
+            if (!g) {
+                rc = nc_err(err, NC_ENOMEM, "out of memory");
+                goto out;
+            }
+            if (g->index) {
+                rc = nc_err(err, NC_EFORMAT, "%s:%ld: duplicate term '%s'", path, lineno + 1,
+                            v->terms[idx - 1]);
+                goto out;
+            }
+            g->index = (int32_t)idx;
+            g->df = (uint32_t)df;
+        }
+    }
+    if (!o->hash_bits && expect != nfeat + 1) {
+        rc = nc_err(err, NC_EFORMAT, "%s: %zu terms, header says %zu", path, expect - 1, nfeat);
+        goto out;
+    }
+    v->finished = 1;
+    *out = v;
+    v = NULL;
+out:
+    nc_vectorizer_free(v);
+    free(buf);
+    return rc;
+}

@@ -1,0 +1,36 @@
+/* model_impl.h (private): the layout of nc_model, shared by train.c, model.c and classify.c. */
+#ifndef NC_MODEL_IMPL_H
+#define NC_MODEL_IMPL_H
+
+#include <newsclass/model.h>
+
+/* One linear scorer over the vectorizer's features: score = w . x + b. */
+typedef struct nc_linear {
+    double *w;    /* nfeat weights (index i+1 -> w[i]) */
+    double bias;
+} nc_linear;
+
+struct nc_model {
+    nc_vectorizer *vec;
+    nc_topic_mode mode;
+    size_t nlabels;
+    char **labels;
+    nc_linear *topic;        /* nlabels scorers (one-vs-rest) */
+    double *platt_a, *platt_b; /* p = 1 / (1 + exp(a * score + b)) */
+    double *threshold;       /* multi-label decision thresholds */
+    int has_tone;
+    nc_linear tone;
+    double tone_scale;       /* tone = clamp(tone_scale * score) */
+    char *card;              /* model.json text as loaded or built (owned) */
+};
+
+/* Platt sigmoid. */
+double nc_platt(double a, double b, double score);
+/* Fit Platt's sigmoid to decision values f[] with labels y[] (1/0) by Newton's method with
+ * backtracking (Lin, Lin and Weng 2007). */
+void nc_platt_fit(const double *f, const int *y, size_t n, double *a, double *b);
+
+/* Build model.json for m (train.c); 'extra' members are moved into the card. */
+int nc_model_write_bundle(const nc_model *m, const char *dir, nc_error *err);
+
+#endif

@@ -1,0 +1,449 @@
+/* tokenize.c: UTF-8 text -> normalised word tokens.
+ *
+ * Two levels: the text is first cut into whitespace-separated runs; a run that is a URL
+ * ("http://", "https://", "www.") or an e-mail address becomes one shape token ("<url>",
+ * "<email>"); any other run is cut into words. Word characters are letters, digits and marks
+ * (Unicode categories L*, N*, M*). Inside a word an apostrophe (' or U+2019) is kept
+ * ("don't") and a possessive "'s" is dropped ("Russia's" -> "russia"); a hyphen splits
+ * ("co-operate" -> "co", "operate", so "cyber-attack" matches "cyber attack"); '.' or ','
+ * between digits stays part of a number. Numbers become shape tokens: "<d>", "<dd>", "<ddd>",
+ * "<dddd>", "<d+>" (five digits or more) and "<d.d>" (with a decimal point or separator).
+ * ASCII words are lower-cased through a table (the hot path); words with other characters go
+ * through utf8proc's NFKC case folding. Invalid UTF-8 bytes act as separators, so no input can
+ * crash the tokenizer. HTML character references ("&amp;", "&#39;", and the bare "#39;" that
+ * scraped feeds carry) are decoded to an apostrophe or treated as separators.
+ *
+ * Sentence breaks (., !, ? or ; followed by white space, a blank line, or the end of a title)
+ * are reported through nc_token.sentence_start, so n-grams never cross a sentence: repeating a
+ * paragraph repeats exactly the same n-grams.
+ *
+ * Not done here: vocabulary lookups and weighting (features.c).
+ * SPDX-License-Identifier: MIT */
+#include <stdlib.h>
+#include <string.h>
+
+#include <libstemmer.h>
+#include <utf8proc.h>
+
+#include <newsclass/features.h>
+
+#define MAX_TOKEN 64 /* longer words (base64, junk) are skipped, not truncated */
+
+enum { C_SPACE = 1, C_WORD = 2, C_UPPER = 4, C_DIGIT = 8 };
+
+static unsigned char ascii_class[256];
+static unsigned char ascii_lower[256];
+
+static void init_tables(void)
+{
+    static int done;
+    if (done)
+        return;
+    for (int c = 0; c < 256; c++) {
+        ascii_lower[c] = (unsigned char)c;
+        if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v')
+            ascii_class[c] = C_SPACE;
+        else if (c >= 'a' && c <= 'z')
+            ascii_class[c] = C_WORD;
+        else if (c >= 'A' && c <= 'Z') {
+            ascii_class[c] = C_WORD | C_UPPER;
+            ascii_lower[c] = (unsigned char)(c - 'A' + 'a');
+        } else if (c >= '0' && c <= '9')
+            ascii_class[c] = C_WORD | C_DIGIT;
+    }
+    done = 1;
+}
+
+/* English stop words (a short list of function words; used only with --stopwords). */
+static const char *const stopwords[] = {
+    "a", "about", "above", "after", "again", "against", "all", "am", "an", "and", "any", "are",
+    "as", "at", "be", "because", "been", "before", "being", "below", "between", "both", "but",
+    "by", "can", "could", "did", "do", "does", "doing", "down", "during", "each", "few", "for",
+    "from", "further", "had", "has", "have", "having", "he", "her", "here", "hers", "herself",
+    "him", "himself", "his", "how", "i", "if", "in", "into", "is", "it", "its", "itself", "just",
+    "me", "more", "most", "my", "myself", "of", "off", "on", "once", "only", "or", "other", "our",
+    "ours", "ourselves", "out", "over", "own", "same", "she", "should", "so", "some", "such",
+    "than", "that", "the", "their", "theirs", "them", "themselves", "then", "there", "these",
+    "they", "this", "those", "through", "to", "too", "under", "until", "up", "very", "was", "we",
+    "were", "what", "when", "where", "which", "while", "who", "whom", "why", "will", "with",
+    "would", "you", "your", "yours", "yourself", "yourselves", "said", "says", "also"
+};
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static int is_stopword(const char *w)
+{
+    return bsearch(&w, stopwords, sizeof stopwords / sizeof stopwords[0], sizeof stopwords[0],
+                   cmp_str) != NULL;
+}
+
+/* One Snowball stemmer per thread: sb_stemmer is not thread-safe. It is created on first use
+ * and lives as long as the thread (a few KB). */
+static _Thread_local struct sb_stemmer *tl_stemmer;
+
+struct tok_state {
+    const nc_feature_opts *o;
+    nc_token_fn fn;
+    void *ctx;
+    int sentence_start;
+    int after_apostrophe; /* the word began right after an apostrophe entity ("#39;s") */
+    unsigned char raw[MAX_TOKEN * 4 + 8];
+    size_t rawlen;
+    int raw_ascii;
+    int raw_digits, raw_alpha, raw_numsep;
+    int overflow;
+};
+
+static int emit_text(struct tok_state *st, const char *text, size_t len)
+{
+    nc_token t;
+    char buf[MAX_TOKEN * 4 + 8];
+    int rc;
+
+    if (st->o && st->o->stopwords && len < sizeof buf) {
+        memcpy(buf, text, len);
+        buf[len] = '\0';
+        if (is_stopword(buf))
+            return 0;
+    }
+    if (st->o && st->o->stem) {
+        const sb_symbol *s;
+        if (!tl_stemmer)
+            tl_stemmer = sb_stemmer_new("english", "UTF_8");
+        if (tl_stemmer && (s = sb_stemmer_stem(tl_stemmer, (const sb_symbol *)text, (int)len))) {
+            len = (size_t)sb_stemmer_length(tl_stemmer);
+            if (len >= sizeof buf)
+                return 0;
+            memcpy(buf, s, len);
+            buf[len] = '\0';
+            text = buf;
+        }
+    }
+    t.text = text;
+    t.len = len;
+    t.sentence_start = st->sentence_start;
+    rc = st->fn(&t, st->ctx);
+    st->sentence_start = 0;
+    return rc;
+}
+
+static int emit_shape(struct tok_state *st, const char *shape)
+{
+    return emit_text(st, shape, strlen(shape));
+}
+
+/* Finish the word collected in st->raw. */
+static int flush_word(struct tok_state *st)
+{
+    unsigned char *w = st->raw;
+    size_t n = st->rawlen;
+    int after_apos = st->after_apostrophe;
+    int rc = 0;
+
+    st->rawlen = 0;
+    st->after_apostrophe = 0;
+    if (st->overflow) {
+        st->overflow = 0;
+        return 0;
+    }
+    /* trailing apostrophes, then a possessive 's */
+    while (n && w[n - 1] == '\'')
+        n--;
+    if (n >= 2 && w[n - 2] == '\'' && (w[n - 1] == 's' || w[n - 1] == 'S'))
+        n -= 2;
+    /* leading apostrophes; a lone "s" right after one is the rest of "Russia #39;s" */
+    while (n && w[0] == '\'') {
+        w++;
+        n--;
+        after_apos = 1;
+    }
+    if (n == 0 || (after_apos && n == 1 && (w[0] == 's' || w[0] == 'S')))
+        return 0;
+    if (st->raw_digits && !st->raw_alpha) {
+        /* a number: its shape */
+        if (st->raw_numsep)
+            return emit_shape(st, "<d.d>");
+        switch (st->raw_digits) {
+        case 1: return emit_shape(st, "<d>");
+        case 2: return emit_shape(st, "<dd>");
+        case 3: return emit_shape(st, "<ddd>");
+        case 4: return emit_shape(st, "<dddd>");
+        default: return emit_shape(st, "<d+>");
+        }
+    }
+    if (st->raw_ascii) {
+        char low[MAX_TOKEN * 4 + 8];
+        for (size_t i = 0; i < n; i++)
+            low[i] = (char)ascii_lower[w[i]];
+        return emit_text(st, low, n);
+    } else {
+        utf8proc_uint8_t *out = NULL;
+        utf8proc_ssize_t m = utf8proc_map(w, (utf8proc_ssize_t)n, &out,
+                                          UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_COMPAT |
+                                              UTF8PROC_CASEFOLD | UTF8PROC_IGNORE);
+        if (m > 0 && m <= MAX_TOKEN * 4) {
+            /* normalise the right single quotation mark that folding may leave */
+            rc = emit_text(st, (const char *)out, (size_t)m);
+        }
+        free(out);
+        return rc;
+    }
+}
+
+static void add_byte(struct tok_state *st, unsigned char c)
+{
+    if (st->rawlen >= MAX_TOKEN * 4) {
+        st->overflow = 1;
+        return;
+    }
+    st->raw[st->rawlen++] = c;
+}
+
+/* Decode one UTF-8 code point at s[0..len); returns its length, or -1 when invalid. */
+static int decode_utf8(const unsigned char *s, size_t len, int32_t *cp)
+{
+    utf8proc_int32_t c;
+    utf8proc_ssize_t n = utf8proc_iterate(s, (utf8proc_ssize_t)(len > 4 ? 4 : len), &c);
+    if (n <= 0)
+        return -1;
+    *cp = c;
+    return (int)n;
+}
+
+static int is_word_cp(int32_t cp)
+{
+    utf8proc_category_t cat = utf8proc_category(cp);
+    switch (cat) {
+    case UTF8PROC_CATEGORY_LU: case UTF8PROC_CATEGORY_LL: case UTF8PROC_CATEGORY_LT:
+    case UTF8PROC_CATEGORY_LM: case UTF8PROC_CATEGORY_LO: case UTF8PROC_CATEGORY_MN:
+    case UTF8PROC_CATEGORY_MC: case UTF8PROC_CATEGORY_ME: case UTF8PROC_CATEGORY_ND:
+    case UTF8PROC_CATEGORY_NL: case UTF8PROC_CATEGORY_NO:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+static int is_space_cp(int32_t cp)
+{
+    utf8proc_category_t cat = utf8proc_category(cp);
+    return cat == UTF8PROC_CATEGORY_ZS || cat == UTF8PROC_CATEGORY_ZL ||
+           cat == UTF8PROC_CATEGORY_ZP || cp == 0x85;
+}
+
+/* Length of an HTML character reference at s ("&amp;", "&#39;", "#39;", "quot;"), else 0.
+ * *apos is set when it stands for an apostrophe. */
+static size_t entity_len(const unsigned char *s, size_t len, int *apos)
+{
+    size_t i = 0, j;
+    *apos = 0;
+    if (s[0] == '&')
+        i = 1;
+    else if (s[0] != '#')
+        return 0;
+    if (i < len && s[i] == '#') {
+        j = i + 1;
+        while (j < len && j < i + 8 && ascii_class[s[j]] & C_DIGIT)
+            j++;
+        if (j > i + 1 && j < len && s[j] == ';') {
+            long v = strtol((const char *)s + i + 1, NULL, 10);
+            *apos = v == 39 || v == 8217 || v == 8216;
+            return j + 1;
+        }
+        return 0;
+    }
+    if (i == 0)
+        return 0;
+    j = i;
+    while (j < len && j < i + 8 && (ascii_class[s[j]] & C_WORD) && !(ascii_class[s[j]] & C_DIGIT))
+        j++;
+    if (j > i && j < len && s[j] == ';') {
+        static const char *const names[] = { "amp", "lt", "gt", "quot", "apos", "nbsp", "rsquo",
+                                             "lsquo", "ldquo", "rdquo", "mdash", "ndash", "hellip" };
+        for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
+            if (strlen(names[k]) == j - i && memcmp(s + i, names[k], j - i) == 0) {
+                *apos = k == 4 || k == 6 || k == 7;
+                return j + 1;
+            }
+        }
+    }
+    return 0;
+}
+
+static int is_bare_entity(const struct tok_state *st)
+{
+    static const char *const bare[] = { "quot", "amp", "lt", "gt", "nbsp" };
+    for (size_t k = 0; k < sizeof bare / sizeof bare[0]; k++)
+        if (strlen(bare[k]) == st->rawlen && memcmp(st->raw, bare[k], st->rawlen) == 0)
+            return 1;
+    return 0;
+}
+
+static int is_url_or_email(const unsigned char *s, size_t n, const char **shape)
+{
+    if ((n > 7 && memcmp(s, "http://", 7) == 0) || (n > 8 && memcmp(s, "https://", 8) == 0) ||
+        (n > 4 && memcmp(s, "www.", 4) == 0)) {
+        *shape = "<url>";
+        return 1;
+    }
+    const unsigned char *at = memchr(s, '@', n);
+    if (at && at > s && memchr(at, '.', n - (size_t)(at - s)) && at[1] != '.' &&
+        (ascii_class[at[-1]] & C_WORD)) {
+        *shape = "<email>";
+        return 1;
+    }
+    return 0;
+}
+
+int nc_tokenize(const char *text, size_t len, const nc_feature_opts *o, nc_token_fn fn, void *ctx)
+{
+    const unsigned char *s = (const unsigned char *)text;
+    struct tok_state st;
+    size_t i = 0;
+    int rc, newlines = 0;
+
+    init_tables();
+    memset(&st, 0, sizeof st);
+    st.o = o;
+    st.fn = fn;
+    st.ctx = ctx;
+    st.sentence_start = 1;
+
+#define FLUSH()                                                                                 \
+    do {                                                                                        \
+        if (st.rawlen || st.overflow) {                                                         \
+            if ((rc = flush_word(&st)) != 0)                                                    \
+                return rc;                                                                      \
+        }                                                                                       \
+        st.raw_ascii = 1;                                                                       \
+        st.raw_digits = st.raw_alpha = st.raw_numsep = 0;                                       \
+    } while (0)
+
+    st.raw_ascii = 1;
+    while (i < len) {
+        unsigned char c = s[i];
+        size_t run_end;
+        const char *shape;
+
+        /* white space between runs; a blank line is a sentence break */
+        if (ascii_class[c] & C_SPACE) {
+            if (c == '\n' && ++newlines >= 2)
+                st.sentence_start = 1;
+            i++;
+            continue;
+        }
+        if (c >= 0x80) {
+            int32_t cp;
+            int k = decode_utf8(s + i, len - i, &cp);
+            if (k > 0 && is_space_cp(cp)) {
+                i += (size_t)k;
+                continue;
+            }
+        }
+        newlines = 0;
+        /* find the end of the run */
+        run_end = i;
+        while (run_end < len && !(ascii_class[s[run_end]] & C_SPACE))
+            run_end++;
+        if (is_url_or_email(s + i, run_end - i, &shape)) {
+            if ((rc = emit_shape(&st, shape)) != 0)
+                return rc;
+            i = run_end;
+            continue;
+        }
+        /* cut the run into words */
+        while (i < run_end) {
+            c = s[i];
+            if (c < 0x80) {
+                unsigned char cl = ascii_class[c];
+                if (cl & C_WORD) {
+                    add_byte(&st, c);
+                    if (cl & C_DIGIT)
+                        st.raw_digits++;
+                    else
+                        st.raw_alpha++;
+                    i++;
+                    continue;
+                }
+                if ((c == '\'') && st.rawlen && i + 1 < run_end &&
+                    (ascii_class[s[i + 1]] & C_WORD)) {
+                    add_byte(&st, '\'');
+                    i++;
+                    continue;
+                }
+                if ((c == '.' || c == ',') && st.raw_digits && !st.raw_alpha && i + 1 < run_end &&
+                    (ascii_class[s[i + 1]] & C_DIGIT)) {
+                    st.raw_numsep = 1;
+                    i++;
+                    continue;
+                }
+                if (c == '&' || c == '#') {
+                    int apos;
+                    size_t el = entity_len(s + i, run_end - i, &apos);
+                    if (el) {
+                        if (apos) {
+                            if (st.rawlen)
+                                add_byte(&st, '\'');
+                            else
+                                st.after_apostrophe = 1;
+                        } else {
+                            FLUSH();
+                        }
+                        i += el;
+                        continue;
+                    }
+                }
+                if (c == ';' && is_bare_entity(&st)) {
+                    /* "quot;" left by a feed that lost the '&' */
+                    st.rawlen = 0;
+                    st.after_apostrophe = 0;
+                }
+                FLUSH();
+                if ((c == '.' || c == '!' || c == '?' || c == ';') &&
+                    (i + 1 >= run_end || s[i + 1] == '"' || s[i + 1] == '\'' || s[i + 1] == ')'))
+                    st.sentence_start = 1;
+                i++;
+                continue;
+            } else {
+                int32_t cp;
+                int k = decode_utf8(s + i, run_end - i, &cp);
+                if (k < 0) { /* invalid byte: a separator */
+                    FLUSH();
+                    i++;
+                    continue;
+                }
+                if (cp == 0x2019 || cp == 0x2018) {
+                    if (st.rawlen && i + (size_t)k < run_end &&
+                        (ascii_class[s[i + k]] & C_WORD || s[i + k] >= 0x80)) {
+                        add_byte(&st, '\'');
+                    } else {
+                        FLUSH();
+                        st.after_apostrophe = 1;
+                    }
+                    i += (size_t)k;
+                    continue;
+                }
+                if (is_word_cp(cp)) {
+                    for (int b = 0; b < k; b++)
+                        add_byte(&st, s[i + b]);
+                    st.raw_ascii = 0;
+                    if (utf8proc_category(cp) == UTF8PROC_CATEGORY_ND)
+                        st.raw_digits++;
+                    else
+                        st.raw_alpha++;
+                    i += (size_t)k;
+                    continue;
+                }
+                FLUSH();
+                i += (size_t)k;
+            }
+        }
+        FLUSH();
+    }
+    FLUSH();
+#undef FLUSH
+    return 0;
+}

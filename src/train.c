@@ -1,0 +1,1069 @@
+/* train.c: fit topic and tone models with LIBLINEAR, choosing C, calibrating probabilities and
+ * tuning thresholds by seeded k-fold cross-validation.
+ *
+ * Topics, multi-label: one binary logistic-regression model per label (one-vs-rest), class
+ * weights balanced by default. For each label, C comes from a grid by cross-validated F1 (at
+ * the best threshold), unless fixed. The out-of-fold decision values at the chosen C fit
+ * Platt's sigmoid, and the F1-maximising threshold on the calibrated probabilities becomes the
+ * label's decision threshold. Reported calibration (ECE, Brier) is cross-fitted: each fold's
+ * probabilities come from a sigmoid fitted on the other folds, so it is not judged on its own
+ * training data. Topics, multi-class: one-vs-rest models per class, Platt-calibrated the same
+ * way, probabilities normalised to sum to one.
+ * Tone: L2-regularised L2-loss support vector regression (LIBLINEAR -s 11, primal, so no
+ * rand()) on length-invariant features (linear tf x idf, L2-normalised), C by cross-validated
+ * mean squared error; predictions are clamped to [-1, 1].
+ *
+ * Determinism: folds come from a gsl_rng seeded with opts->seed; the dual solvers shuffle
+ * with rand(), so srand(seed) precedes every train() call. The vocabulary and its idf are
+ * fitted once on the whole corpus (the cross-validation folds share it).
+ * SPDX-License-Identifier: MIT */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+#include <gsl/gsl_rng.h>
+#include <linear.h>
+
+#include <newsclass/newsclass.h>
+#include <newsclass/model.h>
+
+#include "model_impl.h"
+#include "util.h"
+
+static const double c_grid[] = { 0.5, 1, 2, 4, 8, 16, 32 };
+static const double tone_c_grid[] = { 0.03, 0.1, 0.3, 1, 3 };
+
+void nc_train_opts_default(nc_train_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    nc_feature_opts_default(&o->features);
+    o->solver = NC_SOLVER_LR;
+    o->C = 0;
+    o->tone_C = 0;
+    o->folds = 5;
+    o->seed = 1;
+    o->balanced = 1;
+    o->calibrate = 1;
+    o->tune_thresholds = 1;
+    o->tone = NC_TONE_AUTO;
+    o->threads = 1;
+}
+
+double nc_platt(double a, double b, double f)
+{
+    double z = a * f + b;
+    return z >= 0 ? exp(-z) / (1.0 + exp(-z)) : 1.0 / (1.0 + exp(z));
+}
+
+void nc_platt_fit(const double *f, const int *y, size_t n, double *pa, double *pb)
+{
+    /* Lin, Lin & Weng (2007), "A note on Platt's probabilistic outputs for SVMs", with
+     * Platt's target smoothing. */
+    double prior1 = 0, prior0 = 0, a = 0, b, fval = 0;
+    double hi, lo, min_step = 1e-10, sigma = 1e-12, eps = 1e-5;
+    double *t = nc_alloc_array(n ? n : 1, sizeof *t);
+    size_t i;
+    int it;
+
+    for (i = 0; i < n; i++)
+        y[i] ? prior1++ : prior0++;
+    if (!t || prior1 == 0 || prior0 == 0) {
+        free(t);
+        *pa = -1.0;
+        *pb = prior1 == 0 ? 5.0 : prior0 == 0 ? -5.0 : 0.0;
+        return;
+    }
+    hi = (prior1 + 1.0) / (prior1 + 2.0);
+    lo = 1.0 / (prior0 + 2.0);
+    b = log((prior0 + 1.0) / (prior1 + 1.0));
+    for (i = 0; i < n; i++) {
+        double fa = f[i] * a + b;
+        t[i] = y[i] ? hi : lo;
+        fval += fa >= 0 ? t[i] * fa + log1p(exp(-fa)) : (t[i] - 1) * fa + log1p(exp(fa));
+    }
+    for (it = 0; it < 100; it++) {
+        double h11 = sigma, h22 = sigma, h21 = 0, g1 = 0, g2 = 0, det, da, db, gd, step;
+        for (i = 0; i < n; i++) {
+            double fa = f[i] * a + b, p, q, d1, d2;
+            if (fa >= 0) {
+                p = exp(-fa) / (1.0 + exp(-fa));
+                q = 1.0 / (1.0 + exp(-fa));
+            } else {
+                p = 1.0 / (1.0 + exp(fa));
+                q = exp(fa) / (1.0 + exp(fa));
+            }
+            d2 = p * q;
+            h11 += f[i] * f[i] * d2;
+            h22 += d2;
+            h21 += f[i] * d2;
+            d1 = t[i] - p;
+            g1 += f[i] * d1;
+            g2 += d1;
+        }
+        if (fabs(g1) < eps && fabs(g2) < eps)
+            break;
+        det = h11 * h22 - h21 * h21;
+        da = -(h22 * g1 - h21 * g2) / det;
+        db = -(-h21 * g1 + h11 * g2) / det;
+        gd = g1 * da + g2 * db;
+        for (step = 1.0; step >= min_step; step /= 2.0) {
+            double na = a + step * da, nb = b + step * db, nf = 0;
+            for (i = 0; i < n; i++) {
+                double fa = f[i] * na + nb;
+                nf += fa >= 0 ? t[i] * fa + log1p(exp(-fa)) : (t[i] - 1) * fa + log1p(exp(fa));
+            }
+            if (nf < fval + 1e-4 * step * gd) {
+                a = na;
+                b = nb;
+                fval = nf;
+                break;
+            }
+        }
+        if (step < min_step)
+            break;
+    }
+    free(t);
+    *pa = a;
+    *pb = b;
+}
+
+/* ---- data prepared for LIBLINEAR ---- */
+
+struct trainset {
+    size_t n;                   /* articles */
+    size_t nfeat;
+    struct feature_node **xt;   /* topic features per article (with bias node and terminator) */
+    struct feature_node **xs;   /* tone features */
+    struct feature_node *arena_t, *arena_s;
+};
+
+static int build_nodes(const nc_vectorizer *vec, const nc_article *docs, size_t n,
+                       nc_weighting w, struct feature_node ***xout, struct feature_node **arena,
+                       nc_error *err)
+{
+    nc_vector v;
+    size_t total = 0, pos = 0;
+    struct feature_node **x;
+    struct feature_node *a;
+    size_t *counts = nc_alloc_array(n ? n : 1, sizeof *counts);
+    int rc = NC_OK;
+    int bias_index = (int)nc_vectorizer_size(vec) + 1;
+
+    nc_vector_init(&v);
+    *xout = NULL;
+    *arena = NULL;
+    if (!counts)
+        return nc_err(err, NC_ENOMEM, "out of memory");
+    for (size_t i = 0; i < n; i++) {
+        if ((rc = nc_vectorizer_transform(vec, &docs[i], w, &v, err)) < 0)
+            goto out;
+        counts[i] = v.n;
+        total += v.n + 2;
+    }
+    x = nc_alloc_array(n ? n : 1, sizeof *x);
+    a = nc_alloc_array(total ? total : 1, sizeof *a);
+    if (!x || !a) {
+        free(x);
+        free(a);
+        rc = nc_err(err, NC_ENOMEM, "out of memory");
+        goto out;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if ((rc = nc_vectorizer_transform(vec, &docs[i], w, &v, err)) < 0) {
+            free(x);
+            free(a);
+            goto out;
+        }
+        x[i] = &a[pos];
+        for (size_t j = 0; j < v.n; j++) {
+            a[pos].index = v.idx[j];
+            a[pos].value = v.val[j];
+            pos++;
+        }
+        a[pos].index = bias_index; /* the bias feature: LIBLINEAR 2.3 expects it last */
+        a[pos].value = 1.0;
+        pos++;
+        a[pos].index = -1;
+        a[pos].value = 0;
+        pos++;
+    }
+    *xout = x;
+    *arena = a;
+out:
+    nc_vector_finish(&v);
+    free(counts);
+    return rc;
+}
+
+/* Train one LIBLINEAR model on the rows rows[0..m) of x with targets y. */
+static struct model *fit(struct feature_node **x, const double *y, const size_t *rows, size_t m,
+                         size_t nfeat, int solver_type, double C, double p, double wpos,
+                         double wneg, unsigned long seed, nc_error *err)
+{
+    struct problem prob;
+    struct parameter param;
+    struct model *model = NULL;
+    int wl[2] = { 1, -1 };
+    double wv[2] = { wpos, wneg };
+    const char *msg;
+
+    memset(&prob, 0, sizeof prob);
+    memset(&param, 0, sizeof param);
+    prob.l = (int)m;
+    prob.n = (int)nfeat + 1;
+    prob.bias = 1.0;
+    prob.x = nc_alloc_array(m ? m : 1, sizeof *prob.x);
+    prob.y = nc_alloc_array(m ? m : 1, sizeof *prob.y);
+    if (!prob.x || !prob.y) {
+        nc_err(err, NC_ENOMEM, "out of memory");
+        goto out;
+    }
+    for (size_t i = 0; i < m; i++) {
+        prob.x[i] = x[rows ? rows[i] : i];
+        prob.y[i] = y[rows ? rows[i] : i];
+    }
+    param.solver_type = solver_type;
+    param.C = C;
+    param.p = p;
+    param.eps = solver_type == L2R_L2LOSS_SVR ? 0.001 : solver_type == L2R_LR ? 0.01 : 0.1;
+    if (wpos > 0 && wneg > 0) {
+        param.nr_weight = 2;
+        param.weight_label = wl;
+        param.weight = wv;
+    }
+    /* prob.n counts the bias feature: nr_feature = n - 1 (LIBLINEAR subtracts it) */
+    prob.n = (int)nfeat + 1;
+    if ((msg = check_parameter(&prob, &param)) != NULL) {
+        nc_err(err, NC_EINVAL, "LIBLINEAR rejected the parameters: %s", msg);
+        goto out;
+    }
+    srand((unsigned)seed); /* only the dual solvers use rand(); this makes them repeatable */
+    model = train(&prob, &param);
+    if (!model)
+        nc_err(err, NC_ENOMEM, "LIBLINEAR could not train a model");
+out:
+    free(prob.x);
+    free(prob.y);
+    return model;
+}
+
+/* Decision value of 'model' for row x, oriented so that larger means the given class label. */
+static double decision(const struct model *model, const struct feature_node *x, int label)
+{
+    double dec[64];
+    int nr = get_nr_class(model);
+    double *d = nr > 64 ? malloc((size_t)nr * sizeof *d) : dec;
+    double v = 0;
+    if (!d)
+        return 0;
+    predict_values(model, x, d);
+    if (check_regression_model(model)) {
+        v = d[0];
+    } else if (nr == 2) {
+        v = model->label[0] == label ? d[0] : -d[0];
+    } else {
+        for (int k = 0; k < nr; k++)
+            if (model->label[k] == label)
+                v = d[k];
+    }
+    if (d != dec)
+        free(d);
+    return v;
+}
+
+/* Copy a binary/regression model's weights for 'label' into an nc_linear. */
+static int extract_linear(const struct model *model, int label_idx, size_t nfeat, nc_linear *out)
+{
+    out->w = nc_alloc_array(nfeat ? nfeat : 1, sizeof *out->w);
+    if (!out->w)
+        return NC_ENOMEM;
+    for (size_t i = 0; i < nfeat; i++)
+        out->w[i] = get_decfun_coef(model, (int)i + 1, label_idx);
+    /* the bias was trained as feature nfeat+1 with value prob.bias = 1 */
+    out->bias = get_decfun_coef(model, (int)nfeat + 1, label_idx);
+    return NC_OK;
+}
+
+static int label_index_of(const struct model *model, int label)
+{
+    int nr = get_nr_class(model);
+    for (int k = 0; k < nr; k++)
+        if (model->label[k] == label)
+            return k;
+    return 0;
+}
+
+/* ---- folds ---- */
+
+/* Stratified fold assignment: rows grouped by stratum, shuffled with a seeded gsl_rng, dealt
+ * round-robin. */
+static int make_folds(const int *stratum, size_t n, int k, unsigned long seed, int *fold)
+{
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    size_t *order = nc_alloc_array(n ? n : 1, sizeof *order);
+    size_t pos = 0;
+    if (!r || !order) {
+        gsl_rng_free(r);
+        free(order);
+        return NC_ENOMEM;
+    }
+    gsl_rng_set(r, seed);
+    for (size_t i = 0; i < n; i++)
+        order[i] = i;
+    /* Fisher-Yates with the seeded generator */
+    for (size_t i = n; i > 1; i--) {
+        size_t j = (size_t)gsl_rng_uniform_int(r, i);
+        size_t t = order[i - 1];
+        order[i - 1] = order[j];
+        order[j] = t;
+    }
+    /* stable pass by stratum keeps the shuffled order within each stratum */
+    int smax = 0;
+    for (size_t i = 0; i < n; i++)
+        if (stratum[i] > smax)
+            smax = stratum[i];
+    for (int s = 0; s <= smax; s++)
+        for (size_t i = 0; i < n; i++)
+            if (stratum[order[i]] == s)
+                fold[order[i]] = (int)(pos++ % (size_t)k);
+    gsl_rng_free(r);
+    free(order);
+    return NC_OK;
+}
+
+/* Out-of-fold decision values for rows[0..m) (indices into x/y). */
+static int oof_decisions(struct feature_node **x, const double *y, const size_t *rows, size_t m,
+                         const int *fold, int k, size_t nfeat, int solver, double C, double p,
+                         double wpos, double wneg, unsigned long seed, int label, double *out,
+                         nc_error *err)
+{
+    size_t *tr = nc_alloc_array(m ? m : 1, sizeof *tr);
+    if (!tr)
+        return nc_err(err, NC_ENOMEM, "out of memory");
+    for (int f = 0; f < k; f++) {
+        size_t nt = 0;
+        struct model *model;
+        for (size_t i = 0; i < m; i++)
+            if (fold[i] != f)
+                tr[nt++] = rows ? rows[i] : i;
+        if (nt == m)
+            continue;
+        model = fit(x, y, tr, nt, nfeat, solver, C, p, wpos, wneg, seed + (unsigned long)f, err);
+        if (!model) {
+            free(tr);
+            return err ? err->code : NC_EINTERNAL;
+        }
+        for (size_t i = 0; i < m; i++)
+            if (fold[i] == f)
+                out[i] = decision(model, x[rows ? rows[i] : i], label);
+        free_and_destroy_model(&model);
+    }
+    free(tr);
+    return NC_OK;
+}
+
+/* Best F1 over thresholds on scores s (higher = positive); returns F1, stores the threshold
+ * (midpoint between neighbouring scores). */
+struct sc {
+    double s;
+    int y;
+};
+
+static int cmp_sc_desc(const void *a, const void *b)
+{
+    double x = ((const struct sc *)a)->s, y = ((const struct sc *)b)->s;
+    return (x < y) - (x > y);
+}
+
+static double best_f1(const double *s, const int *y, size_t n, double *thr)
+{
+    struct sc *v = nc_alloc_array(n ? n : 1, sizeof *v);
+    size_t pos = 0, tp = 0, fp = 0;
+    double best = 0;
+    if (!v)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        v[i].s = s[i];
+        v[i].y = y[i];
+        pos += y[i] != 0;
+    }
+    qsort(v, n, sizeof *v, cmp_sc_desc);
+    *thr = 0.5;
+    for (size_t i = 0; i < n; i++) {
+        if (v[i].y)
+            tp++;
+        else
+            fp++;
+        if (i + 1 < n && v[i + 1].s == v[i].s)
+            continue; /* ties: all or nothing */
+        double f1 = pos ? 2.0 * (double)tp / (double)(tp + fp + pos) : 0;
+        if (f1 > best) {
+            best = f1;
+            *thr = i + 1 < n ? (v[i].s + v[i + 1].s) / 2.0 : v[i].s;
+        }
+    }
+    free(v);
+    return best;
+}
+
+/* ---- summary statistics for the card ---- */
+
+static double auc(const double *s, const int *y, size_t n)
+{
+    struct sc *v = nc_alloc_array(n ? n : 1, sizeof *v);
+    double npos = 0, nneg = 0, sum = 0;
+    size_t i = 0;
+    if (!v)
+        return NAN;
+    for (size_t j = 0; j < n; j++) {
+        v[j].s = s[j];
+        v[j].y = y[j];
+    }
+    qsort(v, n, sizeof *v, cmp_sc_desc);
+    /* ranks ascending = n - position; average ranks over ties */
+    while (i < n) {
+        size_t j = i;
+        double p = 0;
+        while (j < n && v[j].s == v[i].s) {
+            p += v[j].y != 0;
+            j++;
+        }
+        double rank = (double)n - ((double)i + (double)j - 1) / 2.0; /* 1-based ascending */
+        sum += p * rank;
+        npos += p;
+        nneg += (double)(j - i) - p;
+        i = j;
+    }
+    free(v);
+    if (npos == 0 || nneg == 0)
+        return NAN;
+    return (sum - npos * (npos + 1) / 2.0) / (npos * nneg);
+}
+
+static void calibration(const double *p, const int *y, size_t n, double *ece, double *brier)
+{
+    double cnt[10] = { 0 }, sp[10] = { 0 }, sy[10] = { 0 }, b = 0, e = 0;
+    for (size_t i = 0; i < n; i++) {
+        int k = (int)(p[i] * 10);
+        if (k > 9)
+            k = 9;
+        if (k < 0)
+            k = 0;
+        cnt[k]++;
+        sp[k] += p[i];
+        sy[k] += y[i] != 0;
+        b += (p[i] - (y[i] != 0)) * (p[i] - (y[i] != 0));
+    }
+    for (int k = 0; k < 10; k++)
+        if (cnt[k])
+            e += cnt[k] / (double)n * fabs(sp[k] / cnt[k] - sy[k] / cnt[k]);
+    *ece = n ? e : NAN;
+    *brier = n ? b / (double)n : NAN;
+}
+
+static double round6(double x)
+{
+    return isfinite(x) ? round(x * 1e6) / 1e6 : x;
+}
+
+static void add_num(cJSON *o, const char *k, double v)
+{
+    if (isfinite(v))
+        cJSON_AddNumberToObject(o, k, round6(v));
+    else
+        cJSON_AddNullToObject(o, k);
+}
+
+/* ---- label sets ---- */
+
+static int cmp_strp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int collect_labels(const nc_article *docs, size_t n, char ***out, size_t *nout)
+{
+    char **l = NULL;
+    size_t nl = 0, cap = 0;
+    for (size_t i = 0; i < n; i++) {
+        for (size_t t = 0; t < docs[i].ntopics; t++) {
+            size_t j;
+            for (j = 0; j < nl; j++)
+                if (strcmp(l[j], docs[i].topics[t]) == 0)
+                    break;
+            if (j < nl)
+                continue;
+            void *p = l;
+            if (nc_grow(&p, &cap, nl + 1, sizeof *l) < 0)
+                goto fail;
+            l = p;
+            if (!(l[nl] = nc_strdup(docs[i].topics[t])))
+                goto fail;
+            nl++;
+        }
+    }
+    if (nl)
+        qsort(l, nl, sizeof *l, cmp_strp);
+    *out = l;
+    *nout = nl;
+    return NC_OK;
+fail:
+    for (size_t j = 0; j < nl; j++)
+        free(l[j]);
+    free(l);
+    return NC_ENOMEM;
+}
+
+static int has_label(const nc_article *a, const char *label)
+{
+    for (size_t t = 0; t < a->ntopics; t++)
+        if (strcmp(a->topics[t], label) == 0)
+            return 1;
+    return 0;
+}
+
+static int solver_type_of(nc_solver s)
+{
+    switch (s) {
+    case NC_SOLVER_SVM: return L2R_L2LOSS_SVC_DUAL;
+    case NC_SOLVER_LR_DUAL: return L2R_LR_DUAL;
+    default: return L2R_LR;
+    }
+}
+
+static const char *solver_name(nc_solver s)
+{
+    switch (s) {
+    case NC_SOLVER_SVM: return "svm";
+    case NC_SOLVER_LR_DUAL: return "lr-dual";
+    default: return "lr";
+    }
+}
+
+static void progress_msg(nc_progress_fn fn, void *ctx, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+static void progress_msg(nc_progress_fn fn, void *ctx, const char *fmt, ...)
+{
+    char buf[256];
+    va_list ap;
+    if (!fn)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    fn(buf, ctx);
+}
+
+/* ---- the topic part ---- */
+
+struct topic_ctx {
+    const nc_train_opts *o;
+    struct trainset *ts;
+    const nc_article *docs;
+    size_t *rows;   /* labelled articles */
+    size_t m;
+    int *fold;
+    nc_progress_fn progress;
+    void *pctx;
+};
+
+/* Train one binary label (multi-label mode, or one class of multi-class mode). */
+static int train_binary(struct topic_ctx *c, nc_model *mdl, size_t li, cJSON *jlabel,
+                        nc_error *err)
+{
+    const nc_train_opts *o = c->o;
+    size_t m = c->m, npos = 0;
+    double *y = nc_alloc_array(c->ts->n ? c->ts->n : 1, sizeof *y);
+    int *yb = nc_alloc_array(m ? m : 1, sizeof *yb);
+    double *dec = nc_alloc_array(m ? m : 1, sizeof *dec);
+    double *prob = nc_alloc_array(m ? m : 1, sizeof *prob);
+    double wpos = 0, wneg = 0, bestC = o->C, bestF = -1, thr = 0.5, a = -1, b = 0;
+    int solver = solver_type_of(o->solver), rc = NC_OK;
+    struct model *model = NULL;
+    const char *label = mdl->labels[li];
+
+    if (!y || !yb || !dec || !prob) {
+        rc = nc_err(err, NC_ENOMEM, "out of memory");
+        goto out;
+    }
+    for (size_t i = 0; i < c->ts->n; i++)
+        y[i] = -1;
+    for (size_t i = 0; i < m; i++) {
+        yb[i] = has_label(&c->docs[c->rows[i]], label);
+        y[c->rows[i]] = yb[i] ? 1 : -1;
+        npos += (size_t)yb[i];
+    }
+    if (npos == 0 || npos == m) {
+        rc = nc_err(err, NC_EINVAL, "label '%s' is on %s article: cannot learn it", label,
+                    npos ? "every" : "no");
+        goto out;
+    }
+    if (o->balanced) {
+        wpos = (double)m / (2.0 * (double)npos);
+        wneg = (double)m / (2.0 * (double)(m - npos));
+    }
+    if (o->C <= 0) {
+        for (size_t g = 0; g < NC_ARRAY_SIZE(c_grid); g++) {
+            double t;
+            progress_msg(c->progress, c->pctx, "topic '%s': C=%g, %d-fold cross-validation",
+                         label, c_grid[g], o->folds);
+            if ((rc = oof_decisions(c->ts->xt, y, c->rows, m, c->fold, o->folds, c->ts->nfeat,
+                                    solver, c_grid[g], 0, wpos, wneg, o->seed, 1, dec, err)) < 0)
+                goto out;
+            double f = best_f1(dec, yb, m, &t);
+            if (f > bestF + 1e-9) {
+                bestF = f;
+                bestC = c_grid[g];
+            }
+        }
+    }
+    progress_msg(c->progress, c->pctx, "topic '%s': calibrating at C=%g", label, bestC);
+    if ((rc = oof_decisions(c->ts->xt, y, c->rows, m, c->fold, o->folds, c->ts->nfeat, solver,
+                            bestC, 0, wpos, wneg, o->seed, 1, dec, err)) < 0)
+        goto out;
+    if (o->calibrate) {
+        nc_platt_fit(dec, yb, m, &a, &b);
+    } else {
+        a = -1;
+        b = 0;
+    }
+    for (size_t i = 0; i < m; i++)
+        prob[i] = nc_platt(a, b, dec[i]);
+    if (o->tune_thresholds && npos >= 10 && m - npos >= 10)
+        best_f1(prob, yb, m, &thr);
+    else
+        thr = 0.5;
+    /* cross-fitted report: each fold's sigmoid and threshold from the other folds */
+    {
+        double *pf = nc_alloc_array(m ? m : 1, sizeof *pf);
+        double *df = nc_alloc_array(m ? m : 1, sizeof *df);
+        int *yf = nc_alloc_array(m ? m : 1, sizeof *yf);
+        size_t tp = 0, fp = 0, fn = 0;
+        double ece, brier;
+        if (!pf || !df || !yf) {
+            free(pf);
+            free(df);
+            free(yf);
+            rc = nc_err(err, NC_ENOMEM, "out of memory");
+            goto out;
+        }
+        for (int f = 0; f < o->folds; f++) {
+            size_t nt = 0;
+            double fa = a, fb = b, ft = thr;
+            for (size_t i = 0; i < m; i++)
+                if (c->fold[i] != f) {
+                    df[nt] = dec[i];
+                    yf[nt++] = yb[i];
+                }
+            if (o->calibrate)
+                nc_platt_fit(df, yf, nt, &fa, &fb);
+            if (o->tune_thresholds && npos >= 10 && m - npos >= 10) {
+                for (size_t i = 0; i < nt; i++)
+                    df[i] = nc_platt(fa, fb, df[i]);
+                best_f1(df, yf, nt, &ft);
+            }
+            for (size_t i = 0; i < m; i++)
+                if (c->fold[i] == f) {
+                    pf[i] = nc_platt(fa, fb, dec[i]);
+                    int sel = pf[i] >= ft;
+                    tp += (size_t)(sel && yb[i]);
+                    fp += (size_t)(sel && !yb[i]);
+                    fn += (size_t)(!sel && yb[i]);
+                }
+        }
+        calibration(pf, yb, m, &ece, &brier);
+        double prec = tp + fp ? (double)tp / (double)(tp + fp) : 0;
+        double rec = tp + fn ? (double)tp / (double)(tp + fn) : 0;
+        cJSON *cv = cJSON_AddObjectToObject(jlabel, "cv");
+        add_num(cv, "precision", prec);
+        add_num(cv, "recall", rec);
+        add_num(cv, "f1", prec + rec > 0 ? 2 * prec * rec / (prec + rec) : 0);
+        add_num(cv, "roc_auc", auc(dec, yb, m));
+        add_num(cv, "ece", ece);
+        add_num(cv, "brier", brier);
+        free(pf);
+        free(df);
+        free(yf);
+    }
+    progress_msg(c->progress, c->pctx, "topic '%s': final fit on %zu articles", label, m);
+    model = fit(c->ts->xt, y, c->rows, m, c->ts->nfeat, solver, bestC, 0, wpos, wneg, o->seed,
+                err);
+    if (!model) {
+        rc = err ? err->code : NC_EINTERNAL;
+        goto out;
+    }
+    if (extract_linear(model, label_index_of(model, 1), c->ts->nfeat, &mdl->topic[li]) < 0) {
+        rc = nc_err(err, NC_ENOMEM, "out of memory");
+        goto out;
+    }
+    thr = round6(thr); /* the card stores it rounded: keep the in-memory model identical */
+    mdl->platt_a[li] = a;
+    mdl->platt_b[li] = b;
+    mdl->threshold[li] = thr;
+    add_num(jlabel, "C", bestC);
+    cJSON_AddNumberToObject(jlabel, "articles", (double)npos);
+    add_num(jlabel, "threshold", thr);
+    cJSON_AddNumberToObject(jlabel, "platt_a", a);
+    cJSON_AddNumberToObject(jlabel, "platt_b", b);
+out:
+    if (model)
+        free_and_destroy_model(&model);
+    free(y);
+    free(yb);
+    free(dec);
+    free(prob);
+    return rc;
+}
+
+/* ---- the tone part ---- */
+
+static int train_tone(const nc_train_opts *o, struct trainset *ts, const nc_article *docs,
+                      nc_model *mdl, cJSON *jtone, nc_progress_fn progress, void *pctx,
+                      nc_error *err)
+{
+    size_t m = 0;
+    size_t *rows = nc_alloc_array(ts->n ? ts->n : 1, sizeof *rows);
+    double *y = nc_alloc_array(ts->n ? ts->n : 1, sizeof *y);
+    double *pred = nc_alloc_array(ts->n ? ts->n : 1, sizeof *pred);
+    int *fold = nc_alloc_array(ts->n ? ts->n : 1, sizeof *fold);
+    int *strat = nc_alloc_array(ts->n ? ts->n : 1, sizeof *strat);
+    double bestC = o->tone_C, bestMSE = INFINITY;
+    struct model *model = NULL;
+    int rc = NC_OK;
+
+    if (!rows || !y || !pred || !fold || !strat) {
+        rc = nc_err(err, NC_ENOMEM, "out of memory");
+        goto out;
+    }
+    for (size_t i = 0; i < ts->n; i++) {
+        y[i] = docs[i].has_tone ? docs[i].tone : 0;
+        if (docs[i].has_tone) {
+            strat[m] = nc_tone_class(docs[i].tone) + 1;
+            rows[m++] = i;
+        }
+    }
+    if (m < (size_t)o->folds * 2) {
+        rc = nc_err(err, NC_EINVAL, "only %zu articles carry tone: too few to train tone", m);
+        goto out;
+    }
+    if ((rc = make_folds(strat, m, o->folds, o->seed + 7919, fold)) < 0) {
+        rc = nc_err(err, rc, "out of memory");
+        goto out;
+    }
+    for (size_t g = 0; o->tone_C <= 0 && g < NC_ARRAY_SIZE(tone_c_grid); g++) {
+        double mse = 0;
+        progress_msg(progress, pctx, "tone: C=%g, %d-fold cross-validation", tone_c_grid[g],
+                     o->folds);
+        if ((rc = oof_decisions(ts->xs, y, rows, m, fold, o->folds, ts->nfeat, L2R_L2LOSS_SVR,
+                                tone_c_grid[g], 0.1, 0, 0, o->seed, 0, pred, err)) < 0)
+            goto out;
+        for (size_t i = 0; i < m; i++) {
+            double p = pred[i] > 1 ? 1 : pred[i] < -1 ? -1 : pred[i];
+            mse += (p - y[rows[i]]) * (p - y[rows[i]]);
+        }
+        if (mse < bestMSE - 1e-12) {
+            bestMSE = mse;
+            bestC = tone_c_grid[g];
+        }
+    }
+    if ((rc = oof_decisions(ts->xs, y, rows, m, fold, o->folds, ts->nfeat, L2R_L2LOSS_SVR, bestC,
+                            0.1, 0, 0, o->seed, 0, pred, err)) < 0)
+        goto out;
+    {
+        double sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0, mae = 0, acc = 0;
+        for (size_t i = 0; i < m; i++) {
+            double p = pred[i] > 1 ? 1 : pred[i] < -1 ? -1 : pred[i], t = y[rows[i]];
+            sx += p;
+            sy += t;
+            sxx += p * p;
+            syy += t * t;
+            sxy += p * t;
+            mae += fabs(p - t);
+            acc += nc_tone_class(p) == nc_tone_class(t);
+        }
+        double nn = (double)m;
+        double r = (nn * sxy - sx * sy) /
+                   sqrt((nn * sxx - sx * sx) * (nn * syy - sy * sy));
+        cJSON *cv = cJSON_AddObjectToObject(jtone, "cv");
+        add_num(cv, "pearson", r);
+        add_num(cv, "mae", mae / nn);
+        add_num(cv, "accuracy3", acc / nn);
+    }
+    progress_msg(progress, pctx, "tone: final fit on %zu articles", m);
+    model = fit(ts->xs, y, rows, m, ts->nfeat, L2R_L2LOSS_SVR, bestC, 0.1, 0, 0, o->seed, err);
+    if (!model) {
+        rc = err ? err->code : NC_EINTERNAL;
+        goto out;
+    }
+    if (extract_linear(model, 0, ts->nfeat, &mdl->tone) < 0) {
+        rc = nc_err(err, NC_ENOMEM, "out of memory");
+        goto out;
+    }
+    mdl->has_tone = 1;
+    mdl->tone_scale = 1.0;
+    cJSON_AddStringToObject(jtone, "method", "svr");
+    cJSON_AddStringToObject(jtone, "features", "linear tf-idf, l2-normalised");
+    add_num(jtone, "C", bestC);
+    add_num(jtone, "epsilon", 0.1);
+    add_num(jtone, "scale", 1.0);
+    cJSON_AddNumberToObject(jtone, "articles", (double)m);
+out:
+    if (model)
+        free_and_destroy_model(&model);
+    free(rows);
+    free(y);
+    free(pred);
+    free(fold);
+    free(strat);
+    return rc;
+}
+
+/* ---- corpus statistics for the card ---- */
+
+static uint32_t corpus_checksum(const nc_article *docs, size_t n)
+{
+    uint64_t h = NC_FNV_OFFSET;
+    for (size_t i = 0; i < n; i++) {
+        const char *parts[3] = { docs[i].id, docs[i].title, docs[i].text };
+        for (int k = 0; k < 3; k++)
+            if (parts[k])
+                h = nc_fnv1a(parts[k], strlen(parts[k]) + 1, h);
+        for (size_t t = 0; t < docs[i].ntopics; t++)
+            h = nc_fnv1a(docs[i].topics[t], strlen(docs[i].topics[t]) + 1, h);
+        if (docs[i].has_tone) {
+            char buf[32];
+            snprintf(buf, sizeof buf, "%.6f", docs[i].tone);
+            h = nc_fnv1a(buf, strlen(buf), h);
+        }
+    }
+    return (uint32_t)(h ^ (h >> 32));
+}
+
+static void add_corpus_stats(cJSON *jt, const nc_article *docs, size_t n, const nc_model *mdl)
+{
+    size_t with_topics = 0, with_tone = 0, none = 0;
+    const char *dmin = NULL, *dmax = NULL;
+    double steps[5] = { 0 };
+    char buf[32];
+
+    for (size_t i = 0; i < n; i++) {
+        with_topics += docs[i].has_topics != 0;
+        none += docs[i].has_topics && docs[i].ntopics == 0;
+        if (docs[i].has_tone) {
+            with_tone++;
+            int k = (int)lround((docs[i].tone + 1.0) * 2.0);
+            steps[k < 0 ? 0 : k > 4 ? 4 : k]++;
+        }
+        if (docs[i].date && strlen(docs[i].date) >= 10) {
+            if (!dmin || strncmp(docs[i].date, dmin, 10) < 0)
+                dmin = docs[i].date;
+            if (!dmax || strncmp(docs[i].date, dmax, 10) > 0)
+                dmax = docs[i].date;
+        }
+    }
+    cJSON_AddNumberToObject(jt, "articles", (double)n);
+    cJSON_AddNumberToObject(jt, "articles_with_topics", (double)with_topics);
+    cJSON_AddNumberToObject(jt, "articles_without_topic", (double)none);
+    cJSON_AddNumberToObject(jt, "articles_with_tone", (double)with_tone);
+    cJSON *per = cJSON_AddObjectToObject(jt, "articles_per_label");
+    for (size_t l = 0; l < mdl->nlabels; l++) {
+        size_t c = 0;
+        for (size_t i = 0; i < n; i++)
+            c += (size_t)has_label(&docs[i], mdl->labels[l]);
+        cJSON_AddNumberToObject(per, mdl->labels[l], (double)c);
+    }
+    cJSON *td = cJSON_AddObjectToObject(jt, "tone_distribution");
+    static const char *names[5] = { "-1", "-0.5", "0", "0.5", "1" };
+    for (int k = 0; k < 5; k++)
+        cJSON_AddNumberToObject(td, names[k], steps[k]);
+    if (dmin) {
+        cJSON *dr = cJSON_AddArrayToObject(jt, "date_range");
+        snprintf(buf, sizeof buf, "%.10s", dmin);
+        cJSON_AddItemToArray(dr, cJSON_CreateString(buf));
+        snprintf(buf, sizeof buf, "%.10s", dmax);
+        cJSON_AddItemToArray(dr, cJSON_CreateString(buf));
+    }
+    snprintf(buf, sizeof buf, "fnv1a32:%08x", corpus_checksum(docs, n));
+    cJSON_AddStringToObject(jt, "checksum", buf);
+}
+
+/* ---- entry point ---- */
+
+static void free_partial(nc_model *m)
+{
+    nc_model_free(m);
+}
+
+int nc_train(const nc_article *docs, size_t n, const nc_train_opts *o, nc_progress_fn progress,
+             void *pctx, nc_model **out, nc_error *err)
+{
+    nc_model *mdl = NULL;
+    struct trainset ts;
+    cJSON *card = NULL, *jtopics, *jlabels, *jtone = NULL;
+    size_t *rows = NULL, m = 0;
+    int *fold = NULL, *strat = NULL;
+    int rc = NC_OK, multiclass = 0;
+
+    nc_init();
+    memset(&ts, 0, sizeof ts);
+    *out = NULL;
+    if (n == 0)
+        return nc_err(err, NC_EINVAL, "no articles to train on");
+    if (o->folds < 2 || o->folds > 20)
+        return nc_err(err, NC_EINVAL, "folds must be in 2..20 (got %d)", o->folds);
+    if (!(mdl = calloc(1, sizeof *mdl)))
+        return nc_err(err, NC_ENOMEM, "out of memory");
+
+    /* features */
+    progress_msg(progress, pctx, "vectorising %zu articles", n);
+    if ((rc = nc_vectorizer_new(&o->features, &mdl->vec, err)) < 0)
+        goto out;
+    for (size_t i = 0; i < n; i++)
+        if ((rc = nc_vectorizer_fit_article(mdl->vec, &docs[i], err)) < 0)
+            goto out;
+    if ((rc = nc_vectorizer_finish(mdl->vec, err)) < 0)
+        goto out;
+    ts.n = n;
+    ts.nfeat = nc_vectorizer_size(mdl->vec);
+    if (ts.nfeat == 0) {
+        rc = nc_err(err, NC_EINVAL, "no features survive min-df %d: the corpus is too small",
+                    o->features.min_df);
+        goto out;
+    }
+    if ((rc = build_nodes(mdl->vec, docs, n, NC_WEIGHT_TFIDF, &ts.xt, &ts.arena_t, err)) < 0)
+        goto out;
+
+    card = cJSON_CreateObject();
+    if (!card) {
+        rc = nc_err(err, NC_ENOMEM, "out of memory");
+        goto out;
+    }
+
+    /* topics */
+    if ((rc = collect_labels(docs, n, &mdl->labels, &mdl->nlabels)) < 0) {
+        rc = nc_err(err, rc, "out of memory");
+        goto out;
+    }
+    rows = nc_alloc_array(n, sizeof *rows);
+    fold = nc_alloc_array(n, sizeof *fold);
+    strat = nc_alloc_array(n, sizeof *strat);
+    if (!rows || !fold || !strat) {
+        rc = nc_err(err, NC_ENOMEM, "out of memory");
+        goto out;
+    }
+    {
+        int all_single = 1;
+        for (size_t i = 0; i < n; i++) {
+            if (!docs[i].has_topics)
+                continue;
+            if (docs[i].ntopics != 1)
+                all_single = 0;
+            rows[m++] = i;
+        }
+        multiclass = o->topic_mode == NC_TOPICS_MULTICLASS ||
+                     (o->topic_mode == NC_TOPICS_NONE && all_single && mdl->nlabels >= 2);
+        if (o->topic_mode == NC_TOPICS_MULTICLASS && !all_single) {
+            rc = nc_err(err, NC_EINVAL,
+                        "multi-class training needs exactly one label per article");
+            goto out;
+        }
+    }
+    if (m && mdl->nlabels) {
+        struct topic_ctx c = { o, &ts, docs, rows, m, fold, progress, pctx };
+        mdl->mode = multiclass ? NC_TOPICS_MULTICLASS : NC_TOPICS_MULTILABEL;
+        mdl->topic = calloc(mdl->nlabels, sizeof *mdl->topic);
+        mdl->platt_a = calloc(mdl->nlabels, sizeof *mdl->platt_a);
+        mdl->platt_b = calloc(mdl->nlabels, sizeof *mdl->platt_b);
+        mdl->threshold = calloc(mdl->nlabels, sizeof *mdl->threshold);
+        if (!mdl->topic || !mdl->platt_a || !mdl->platt_b || !mdl->threshold) {
+            rc = nc_err(err, NC_ENOMEM, "out of memory");
+            goto out;
+        }
+        /* strata: the first label in model order, "none" as its own */
+        for (size_t i = 0; i < m; i++) {
+            const nc_article *a = &docs[rows[i]];
+            strat[i] = 0;
+            for (size_t l = 0; l < mdl->nlabels; l++)
+                if (has_label(a, mdl->labels[l])) {
+                    strat[i] = (int)l + 1;
+                    break;
+                }
+        }
+        if (make_folds(strat, m, o->folds, o->seed, fold) < 0) {
+            rc = nc_err(err, NC_ENOMEM, "out of memory");
+            goto out;
+        }
+        jtopics = cJSON_AddObjectToObject(card, "topics");
+        cJSON_AddStringToObject(jtopics, "mode", multiclass ? "multi-class" : "multi-label");
+        cJSON_AddStringToObject(jtopics, "solver", solver_name(o->solver));
+        cJSON_AddStringToObject(jtopics, "class_weight", o->balanced ? "balanced" : "none");
+        cJSON_AddStringToObject(jtopics, "calibration", o->calibrate ? "platt" : "none");
+        cJSON_AddNumberToObject(jtopics, "folds", o->folds);
+        jlabels = cJSON_AddArrayToObject(jtopics, "labels");
+        for (size_t l = 0; l < mdl->nlabels; l++) {
+            cJSON *jl = cJSON_CreateObject();
+            cJSON_AddItemToArray(jlabels, jl);
+            cJSON_AddStringToObject(jl, "name", mdl->labels[l]);
+            if ((rc = train_binary(&c, mdl, l, jl, err)) < 0)
+                goto out;
+        }
+        if (multiclass) {
+            /* multi-class accuracy of the calibrated one-vs-rest models is reported by
+             * `newsclass evaluate`; thresholds are unused (the top class wins). */
+            for (size_t l = 0; l < mdl->nlabels; l++)
+                mdl->threshold[l] = 0;
+        }
+    } else {
+        mdl->mode = NC_TOPICS_NONE;
+    }
+
+    /* tone */
+    if (o->tone != NC_TONE_OFF) {
+        size_t with_tone = 0;
+        for (size_t i = 0; i < n; i++)
+            with_tone += docs[i].has_tone != 0;
+        if (with_tone) {
+            if ((rc = build_nodes(mdl->vec, docs, n, NC_WEIGHT_TFIDF_LINEAR, &ts.xs,
+                                  &ts.arena_s, err)) < 0)
+                goto out;
+            jtone = cJSON_AddObjectToObject(card, "tone");
+            if ((rc = train_tone(o, &ts, docs, mdl, jtone, progress, pctx, err)) < 0)
+                goto out;
+        }
+    }
+    if (mdl->mode == NC_TOPICS_NONE && !mdl->has_tone) {
+        rc = nc_err(err, NC_EINVAL, "the corpus has neither topics/labels nor tone to learn");
+        goto out;
+    }
+
+    {
+        cJSON *jt = cJSON_AddObjectToObject(card, "training");
+        add_corpus_stats(jt, docs, n, mdl);
+        cJSON_AddNumberToObject(jt, "seed", (double)o->seed);
+        cJSON_AddNumberToObject(jt, "folds", o->folds);
+    }
+    mdl->card = cJSON_PrintUnformatted(card);
+    if (!mdl->card) {
+        rc = nc_err(err, NC_ENOMEM, "out of memory");
+        goto out;
+    }
+    *out = mdl;
+    mdl = NULL;
+out:
+    cJSON_Delete(card);
+    free(rows);
+    free(fold);
+    free(strat);
+    free(ts.xt);
+    free(ts.xs);
+    free(ts.arena_t);
+    free(ts.arena_s);
+    free_partial(mdl);
+    return rc;
+}

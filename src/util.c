@@ -1,0 +1,275 @@
+/* util.c: checked allocation, growable strings, whole-file reads and atomic output files.
+ *
+ * Atomic output: data goes to "<path>.tmp.<pid>.<n>" in the destination's directory (so rename
+ * stays within one file system) and is renamed over <path> only after a successful flush, fsync
+ * and close. An interrupted run leaves at most a stray temporary, never a half-written file.
+ * SPDX-License-Identifier: MIT */
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+void *nc_alloc_array(size_t n, size_t size)
+{
+    if (size && n > SIZE_MAX / size)
+        return NULL;
+    return malloc(n && size ? n * size : 1);
+}
+
+void *nc_realloc_array(void *p, size_t n, size_t size)
+{
+    if (size && n > SIZE_MAX / size)
+        return NULL;
+    return realloc(p, n && size ? n * size : 1);
+}
+
+int nc_grow(void **p, size_t *cap, size_t need, size_t size)
+{
+    size_t ncap;
+    void *np;
+
+    if (need <= *cap)
+        return NC_OK;
+    ncap = *cap ? *cap : 8;
+    while (ncap < need) {
+        if (ncap > SIZE_MAX / 2)
+            return NC_ENOMEM;
+        ncap *= 2;
+    }
+    np = nc_realloc_array(*p, ncap, size);
+    if (!np)
+        return NC_ENOMEM;
+    *p = np;
+    *cap = ncap;
+    return NC_OK;
+}
+
+char *nc_strdup(const char *s)
+{
+    return s ? nc_strndup(s, strlen(s)) : NULL;
+}
+
+char *nc_strndup(const char *s, size_t n)
+{
+    char *d = malloc(n + 1);
+    if (!d)
+        return NULL;
+    memcpy(d, s, n);
+    d[n] = '\0';
+    return d;
+}
+
+void nc_strbuf_init(nc_strbuf *sb)
+{
+    sb->buf = NULL;
+    sb->len = sb->cap = 0;
+}
+
+void nc_strbuf_finish(nc_strbuf *sb)
+{
+    free(sb->buf);
+    nc_strbuf_init(sb);
+}
+
+void nc_strbuf_reset(nc_strbuf *sb)
+{
+    sb->len = 0;
+    if (sb->buf)
+        sb->buf[0] = '\0';
+}
+
+int nc_strbuf_add(nc_strbuf *sb, const char *s, size_t n)
+{
+    void *p = sb->buf;
+    if (n > SIZE_MAX - sb->len - 1 || nc_grow(&p, &sb->cap, sb->len + n + 1, 1) < 0)
+        return NC_ENOMEM;
+    sb->buf = p;
+    if (n)
+        memcpy(sb->buf + sb->len, s, n);
+    sb->len += n;
+    sb->buf[sb->len] = '\0';
+    return NC_OK;
+}
+
+int nc_strbuf_addc(nc_strbuf *sb, char c)
+{
+    return nc_strbuf_add(sb, &c, 1);
+}
+
+int nc_strbuf_addf(nc_strbuf *sb, const char *fmt, ...)
+{
+    va_list ap;
+    int n;
+    void *p;
+
+    va_start(ap, fmt);
+    n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return NC_EINTERNAL;
+    p = sb->buf;
+    if (nc_grow(&p, &sb->cap, sb->len + (size_t)n + 1, 1) < 0)
+        return NC_ENOMEM;
+    sb->buf = p;
+    va_start(ap, fmt);
+    vsnprintf(sb->buf + sb->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    sb->len += (size_t)n;
+    return NC_OK;
+}
+
+char *nc_strbuf_detach(nc_strbuf *sb)
+{
+    char *b = sb->buf;
+    if (!b)
+        b = nc_strdup("");
+    nc_strbuf_init(sb);
+    return b;
+}
+
+int nc_read_file(const char *path, char **out, size_t *len, nc_error *err)
+{
+    int is_stdin = strcmp(path, "-") == 0;
+    FILE *fp = is_stdin ? stdin : fopen(path, "rb");
+    nc_strbuf sb = NC_STRBUF_INIT;
+    char chunk[65536];
+    size_t n;
+    struct stat st;
+
+    *out = NULL;
+    if (!fp)
+        return nc_err(err, NC_EIO, "cannot open '%s': %s", path, strerror(errno));
+    if (!is_stdin && fstat(fileno(fp), &st) == 0 && S_ISDIR(st.st_mode)) {
+        fclose(fp);
+        return nc_err(err, NC_EIO, "cannot read '%s': Is a directory", path);
+    }
+    while ((n = fread(chunk, 1, sizeof chunk, fp)) > 0) {
+        if (nc_strbuf_add(&sb, chunk, n) < 0) {
+            if (!is_stdin)
+                fclose(fp);
+            nc_strbuf_finish(&sb);
+            return nc_err(err, NC_ENOMEM, "out of memory reading '%s'", path);
+        }
+    }
+    if (ferror(fp)) {
+        int e = errno;
+        if (!is_stdin)
+            fclose(fp);
+        nc_strbuf_finish(&sb);
+        return nc_err(err, NC_EIO, "cannot read '%s': %s", path, strerror(e));
+    }
+    if (!is_stdin)
+        fclose(fp);
+    if (len)
+        *len = sb.len;
+    *out = nc_strbuf_detach(&sb);
+    return *out ? NC_OK : nc_err(err, NC_ENOMEM, "out of memory reading '%s'", path);
+}
+
+int nc_outfile_open(nc_outfile *o, const char *path, nc_error *err)
+{
+    static unsigned counter;
+    nc_strbuf sb = NC_STRBUF_INIT;
+    int fd;
+
+    o->fp = NULL;
+    o->path = o->tmp = NULL;
+    if (strcmp(path, "-") == 0) {
+        o->fp = stdout;
+        return NC_OK;
+    }
+    o->path = nc_strdup(path);
+    if (!o->path || nc_strbuf_addf(&sb, "%s.tmp.%ld.%u", path, (long)getpid(), counter++) < 0) {
+        free(o->path);
+        o->path = NULL;
+        nc_strbuf_finish(&sb);
+        return nc_err(err, NC_ENOMEM, "out of memory");
+    }
+    o->tmp = nc_strbuf_detach(&sb);
+    fd = open(o->tmp, O_WRONLY | O_CREAT | O_EXCL, 0644);
+    if (fd < 0 || !(o->fp = fdopen(fd, "wb"))) {
+        int e = errno;
+        if (fd >= 0)
+            close(fd);
+        free(o->tmp);
+        free(o->path);
+        o->tmp = o->path = NULL;
+        return nc_err(err, NC_EIO, "cannot create '%s': %s", path, strerror(e));
+    }
+    return NC_OK;
+}
+
+int nc_outfile_commit(nc_outfile *o, nc_error *err)
+{
+    int rc = NC_OK;
+
+    if (!o->fp)
+        return nc_err(err, NC_EINTERNAL, "output file is not open");
+    if (!o->tmp) { /* stdout */
+        if (fflush(o->fp) != 0 || ferror(o->fp))
+            rc = nc_err(err, NC_EIO, "cannot write to standard output: %s", strerror(errno));
+        o->fp = NULL;
+        return rc;
+    }
+    if (fflush(o->fp) != 0 || ferror(o->fp) || fsync(fileno(o->fp)) != 0) {
+        rc = nc_err(err, NC_EIO, "cannot write '%s': %s", o->path, strerror(errno));
+        nc_outfile_abort(o);
+        return rc;
+    }
+    if (fclose(o->fp) != 0) {
+        o->fp = NULL;
+        rc = nc_err(err, NC_EIO, "cannot write '%s': %s", o->path, strerror(errno));
+        nc_outfile_abort(o);
+        return rc;
+    }
+    o->fp = NULL;
+    if (rename(o->tmp, o->path) != 0) {
+        rc = nc_err(err, NC_EIO, "cannot rename '%s' to '%s': %s", o->tmp, o->path,
+                    strerror(errno));
+        nc_outfile_abort(o);
+        return rc;
+    }
+    free(o->tmp);
+    free(o->path);
+    o->tmp = o->path = NULL;
+    return NC_OK;
+}
+
+void nc_outfile_abort(nc_outfile *o)
+{
+    if (o->fp && o->fp != stdout)
+        fclose(o->fp);
+    o->fp = NULL;
+    if (o->tmp)
+        unlink(o->tmp);
+    free(o->tmp);
+    free(o->path);
+    o->tmp = o->path = NULL;
+}
+
+int nc_file_crc32(const char *path, uint32_t *out, nc_error *err)
+{
+    FILE *fp = fopen(path, "rb");
+    unsigned char buf[65536];
+    uLong crc = crc32(0L, Z_NULL, 0);
+    size_t n;
+
+    if (!fp)
+        return nc_err(err, NC_EIO, "cannot open '%s': %s", path, strerror(errno));
+    while ((n = fread(buf, 1, sizeof buf, fp)) > 0)
+        crc = crc32(crc, buf, (uInt)n);
+    if (ferror(fp)) {
+        int e = errno;
+        fclose(fp);
+        return nc_err(err, NC_EIO, "cannot read '%s': %s", path, strerror(e));
+    }
+    fclose(fp);
+    *out = (uint32_t)crc;
+    return NC_OK;
+}

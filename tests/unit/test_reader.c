@@ -1,0 +1,499 @@
+/* test_reader.c: nc_reader over every input format, directories, gzip, standard input and the
+ * error paths. Small fixtures live in tests/data/readers/; anything large, binary or odd (a 20 MB
+ * line, NUL bytes, gzip files, symbolic links) is generated in a temporary directory under /tmp.
+ * SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include <newsclass/article.h>
+
+#include "check.h"
+#include "util.h"
+
+#define DATA NC_TEST_DATA "/readers"
+
+static char tmpdir[] = "/tmp/nc-test-reader-XXXXXX";
+
+static char *tmp_path(const char *name)
+{
+    static char buf[8][512];
+    static int k;
+    char *p = buf[k++ % 8];
+
+    snprintf(p, sizeof buf[0], "%s/%s", tmpdir, name);
+    return p;
+}
+
+static void write_file(const char *path, const char *data, size_t len)
+{
+    /* len 0 with non-empty data means "up to the NUL" */
+    FILE *fp = fopen(path, "wb");
+
+    if (len == 0)
+        len = strlen(data);
+    CHECK(fp != NULL);
+    if (!fp)
+        return;
+    CHECK_EQ_INT(fwrite(data, 1, len, fp), len);
+    CHECK_EQ_INT(fclose(fp), 0);
+}
+
+/* Read everything from 'path' into one string: a line per call, either "id [topics]" or
+ * "! message"; errors do not stop the reading. 'strip' is removed
+ * from the front of ids and messages. Returns NULL when the open fails (message in *err). */
+static char *collect(const char *path, const nc_reader_opts *o, const char *strip, nc_error *err)
+{
+    nc_reader *r = NULL;
+    nc_article a;
+    nc_strbuf sb = NC_STRBUF_INIT;
+    size_t sl = strip ? strlen(strip) : 0;
+
+    nc_article_init(&a);
+    if (nc_reader_open(path, o, &r, err) < 0)
+        return NULL;
+    for (int guard = 0; guard < 1000; guard++) {
+        int rc = nc_reader_next(r, &a, err);
+        if (rc == 0)
+            break;
+        if (rc < 0) {
+            const char *m = err->msg;
+            if (sl && strncmp(m, strip, sl) == 0)
+                m += sl;
+            nc_strbuf_addf(&sb, "! %s\n", m);
+            continue;
+        }
+        nc_strbuf_add(&sb, a.id + (sl && strncmp(a.id, strip, sl) == 0 ? sl : 0),
+                      strlen(a.id) - (sl && strncmp(a.id, strip, sl) == 0 ? sl : 0));
+        if (a.has_topics) {
+            nc_strbuf_addc(&sb, ' ');
+            nc_strbuf_addc(&sb, '[');
+            for (size_t i = 0; i < a.ntopics; i++)
+                nc_strbuf_addf(&sb, "%s%s", i ? "," : "", a.topics[i]);
+            nc_strbuf_addc(&sb, ']');
+        }
+        nc_strbuf_addc(&sb, '\n');
+    }
+    nc_article_finish(&a);
+    nc_reader_free(r);
+    return nc_strbuf_detach(&sb);
+}
+
+static void expect(const char *path, const nc_reader_opts *o, const char *strip, const char *want)
+{
+    nc_error err = { 0 };
+    char *got = collect(path, o, strip, &err);
+
+    if (!got)
+        fprintf(stderr, "open '%s' failed: %s\n", path, err.msg);
+    CHECK_STR(got, want);
+    free(got);
+}
+
+static void expect_open_error(const char *path, nc_format f, const char *want)
+{
+    nc_reader_opts o = { f, 0, 0 };
+    nc_reader *r = (nc_reader *)&o; /* must be reset to NULL */
+    nc_error err = { 0 };
+
+    CHECK_EQ_INT(nc_reader_open(path, &o, &r, &err), NC_EIO);
+    CHECK(r == NULL);
+    CHECK_STR(err.msg, want);
+}
+
+static void test_jsonl(void)
+{
+    nc_reader *r = NULL;
+    nc_article a;
+    nc_error err = { 0 };
+
+    nc_article_init(&a);
+    CHECK_EQ_INT(nc_reader_open(DATA "/sample.jsonl", NULL, &r, &err), NC_OK);
+    CHECK_EQ_INT(nc_reader_next(r, &a, &err), 1);
+    CHECK_STR(a.id, "j1");
+    CHECK_STR(a.title, "Talks resume in Geneva");
+    CHECK_STR(a.text, "Diplomats met on Monday.");
+    CHECK_STR(a.date, "2024-03-01");
+    CHECK_STR(nc_article_field(&a, "source"), "Planet");
+    CHECK_NEAR(a.tone, 0.5, 0);
+    CHECK_EQ_INT(a.line, 1);
+    CHECK_STR(a.file, DATA "/sample.jsonl");
+    CHECK_EQ_INT(nc_reader_next(r, &a, &err), 1); /* after a blank line; CRLF line end */
+    CHECK_STR(a.id, DATA "/sample.jsonl:3");
+    CHECK_STR(a.title, "Cup final tonight");
+    CHECK_STR(a.text, "");
+    CHECK_EQ_INT(a.ntopics, 1);
+    CHECK_STR(a.topics[0], "sport");
+    CHECK_EQ_INT(nc_reader_next(r, &a, &err), 1); /* last line has no newline */
+    CHECK_EQ_INT(a.line, 5);
+    CHECK_STR(a.topics[0], "cybersecurity"); /* topics wins over label */
+    CHECK_NEAR(a.tone, -1, 0);
+    CHECK_EQ_INT(nc_reader_next(r, &a, &err), 0);
+    CHECK(a.id == NULL); /* finished at the end */
+    CHECK_EQ_INT(nc_reader_next(r, &a, &err), 0);
+    nc_reader_free(r);
+    nc_article_finish(&a);
+
+    /* data errors name file:line, and reading goes on with the next line */
+    expect(DATA "/errors.jsonl", NULL, DATA "/",
+           "ok1\n"
+           "! errors.jsonl:2: malformed JSON at column 24\n"
+           "! errors.jsonl:3: expected a JSON object\n"
+           "! errors.jsonl:4: 'title' must be a string\n"
+           "! errors.jsonl:5: missing 'text' and 'title'\n"
+           "! errors.jsonl:6: 'tone' must be a number in [-1, 1]\n"
+           "! errors.jsonl:7: 'topics' must be an array of strings\n"
+           "ok2\n");
+}
+
+static void test_text_and_fasttext(void)
+{
+    nc_reader *r = NULL;
+    nc_article a;
+    nc_error err = { 0 };
+    nc_reader_opts keep = { NC_FORMAT_AUTO, 0, 1 };
+
+    nc_article_init(&a);
+    CHECK_EQ_INT(nc_reader_open(DATA "/article.txt", NULL, &r, &err), NC_OK);
+    CHECK_EQ_INT(nc_reader_next(r, &a, &err), 1);
+    CHECK_STR(a.id, DATA "/article.txt");
+    CHECK_STR(a.file, DATA "/article.txt");
+    CHECK_EQ_INT(a.line, 0);
+    CHECK_STR(a.title, "Talks resume in Geneva");
+    CHECK_STR(a.text, "Diplomats from both sides met on Monday in Geneva.\n"
+                      "They talked for six hours.\n\n"
+                      "A deal may follow within weeks, officials said.");
+    CHECK_EQ_INT(nc_reader_next(r, &a, &err), 0);
+    nc_reader_free(r);
+
+    CHECK_EQ_INT(nc_reader_open(DATA "/article.txt", &keep, &r, &err), NC_OK);
+    CHECK_EQ_INT(nc_reader_next(r, &a, &err), 1);
+    CHECK_STR(a.title, "Source: Planet Wire");
+    CHECK(strstr(a.text, "Copyright \xC2\xA9 Planet Media") != NULL);
+    nc_reader_free(r);
+
+    /* a .jsonl name read as plain text when the format says so */
+    {
+        nc_reader_opts text = { NC_FORMAT_TEXT, 0, 0 };
+        CHECK_EQ_INT(nc_reader_open(DATA "/sample.jsonl", &text, &r, &err), NC_OK);
+        CHECK_EQ_INT(nc_reader_next(r, &a, &err), 1);
+        CHECK(strncmp(a.title, "{\"id\":\"j1\"", 10) == 0);
+        CHECK_EQ_INT(nc_reader_next(r, &a, &err), 0);
+        nc_reader_free(r);
+    }
+    nc_article_finish(&a);
+
+    expect(DATA "/sample.ft", NULL, DATA "/",
+           "sample.ft:1 [sport,diplomacy]\n"
+           "sample.ft:3 [cybersecurity]\n"
+           "! sample.ft:4: no text after the labels\n");
+}
+
+static void test_directory(void)
+{
+    nc_reader_opts dir = { NC_FORMAT_DIR, 0, 0 };
+    nc_reader_opts by_dir = { NC_FORMAT_AUTO, 1, 0 };
+
+    /* byte order of full paths: "a-b.txt" < "a.txt" < "a/1.txt"; hidden entries skipped */
+    expect(DATA "/tree", NULL, DATA "/tree/",
+           "a-b.txt\na.txt\na/1.txt\nx1 [diplomacy]\nx2\nb/2.txt\nc.ft:1 [sport]\n");
+    expect(DATA "/tree/", &dir, DATA "/tree/",
+           "a-b.txt\na.txt\na/1.txt\nx1 [diplomacy]\nx2\nb/2.txt\nc.ft:1 [sport]\n");
+    /* label_from_dir: the parent folder's name replaces any topics */
+    expect(DATA "/tree", &by_dir, DATA "/tree/",
+           "a-b.txt [tree]\na.txt [tree]\na/1.txt [a]\nx1 [sub]\nx2 [sub]\nb/2.txt [b]\n"
+           "c.ft:1 [tree]\n");
+    expect(DATA "/tree/a/", &by_dir, DATA "/tree/a/", "1.txt [a]\nx1 [sub]\nx2 [sub]\n");
+}
+
+static void test_open_errors(void)
+{
+    char want[600];
+
+    snprintf(want, sizeof want, "cannot open '%s': Is a directory", tmpdir);
+    expect_open_error(tmpdir, NC_FORMAT_JSONL, want);
+    expect_open_error(tmpdir, NC_FORMAT_TEXT, want);
+    expect_open_error(tmpdir, NC_FORMAT_FASTTEXT, want);
+    expect_open_error(DATA "/no-such.jsonl", NC_FORMAT_AUTO,
+                      "cannot open '" DATA "/no-such.jsonl': No such file or directory");
+    expect_open_error(DATA "/sample.jsonl/x", NC_FORMAT_AUTO,
+                      "cannot open '" DATA "/sample.jsonl/x': Not a directory");
+    expect_open_error(DATA "/sample.jsonl", NC_FORMAT_DIR,
+                      "cannot open '" DATA "/sample.jsonl': Not a directory");
+    expect_open_error("-", NC_FORMAT_DIR, "cannot open '-': Not a directory");
+    if (geteuid() != 0) { /* root reads anything */
+        const char *p = tmp_path("locked.jsonl");
+        write_file(p, "{\"text\":\"x\"}\n", 13);
+        chmod(p, 0);
+        snprintf(want, sizeof want, "cannot open '%s': Permission denied", p);
+        expect_open_error(p, NC_FORMAT_AUTO, want);
+        unlink(p);
+    }
+    {
+        nc_reader_opts bad = { (nc_format)42, 0, 0 };
+        nc_reader *r = NULL;
+        nc_error err = { 0 };
+        CHECK_EQ_INT(nc_reader_open(DATA "/sample.jsonl", &bad, &r, &err), NC_EINVAL);
+        CHECK(r == NULL);
+    }
+}
+
+static void test_bad_bytes(void)
+{
+    static const char nul[] = "{\"text\":\"ok\"}\n{\"text\":\"a\0b\"}\n{\"text\":\"ok2\"}\n";
+    static const char utf[] = "{\"text\":\"ok\"}\r\n{\"text\":\"caf\xE9\"}\n";
+    static const char bin[] = "Headline\nbody\0more";
+    char want[800];
+
+    write_file(tmp_path("nul.jsonl"), nul, sizeof nul - 1);
+    snprintf(want, sizeof want, "%s:1\n! %s:2: NUL byte (binary file?)\n%s:3\n",
+             tmp_path("nul.jsonl"), tmp_path("nul.jsonl"), tmp_path("nul.jsonl"));
+    expect(tmp_path("nul.jsonl"), NULL, NULL, want);
+    write_file(tmp_path("utf.jsonl"), utf, sizeof utf - 1);
+    snprintf(want, sizeof want, "%s:1\n! %s:2: invalid UTF-8 at byte 13\n",
+             tmp_path("utf.jsonl"), tmp_path("utf.jsonl"));
+    expect(tmp_path("utf.jsonl"), NULL, NULL, want);
+    write_file(tmp_path("bin.txt"), bin, sizeof bin - 1);
+    snprintf(want, sizeof want, "! '%s': binary file (NUL byte at offset 13)\n",
+             tmp_path("bin.txt"));
+    expect(tmp_path("bin.txt"), NULL, NULL, want);
+    write_file(tmp_path("latin1.txt"), "Head\nca\xE9\n", 9);
+    snprintf(want, sizeof want, "! '%s':2: invalid UTF-8 at byte 3\n", tmp_path("latin1.txt"));
+    expect(tmp_path("latin1.txt"), NULL, NULL, want);
+    write_file(tmp_path("empty.txt"), " \n\n", 3);
+    snprintf(want, sizeof want, "! '%s': empty article\n", tmp_path("empty.txt"));
+    expect(tmp_path("empty.txt"), NULL, NULL, want);
+    write_file(tmp_path("empty.jsonl"), "", 0);
+    write_file(tmp_path("blank.jsonl"), "\n \r\n\t\n", 0);
+    expect(tmp_path("blank.jsonl"), NULL, NULL, "");
+    expect(tmp_path("empty.jsonl"), NULL, NULL, "");
+}
+
+/* A 20 MB line followed by a short one without a final newline. */
+static void test_long_line(void)
+{
+    const size_t n = 20u * 1024 * 1024;
+    const char *p = tmp_path("big.jsonl");
+    FILE *fp = fopen(p, "wb");
+    char *text = malloc(n);
+    nc_reader *r = NULL;
+    nc_article a;
+    nc_error err = { 0 };
+
+    CHECK(fp && text);
+    if (!fp || !text) {
+        free(text);
+        return;
+    }
+    memset(text, 'a', n);
+    for (size_t i = 100; i < n; i += 100)
+        text[i] = ' ';
+    fputs("{\"id\":\"big\",\"text\":\"", fp);
+    fwrite(text, 1, n, fp);
+    fputs("\"}\n{\"id\":\"small\",\"text\":\"x\"}", fp);
+    CHECK_EQ_INT(fclose(fp), 0);
+
+    nc_article_init(&a);
+    CHECK_EQ_INT(nc_reader_open(p, NULL, &r, &err), NC_OK);
+    CHECK_EQ_INT(nc_reader_next(r, &a, &err), 1);
+    CHECK_STR(a.id, "big");
+    CHECK_EQ_INT(strlen(a.text), n);
+    CHECK(a.text && memcmp(a.text, text, n) == 0);
+    CHECK_EQ_INT(nc_reader_next(r, &a, &err), 1);
+    CHECK_STR(a.id, "small");
+    CHECK_EQ_INT(a.line, 2);
+    CHECK_EQ_INT(nc_reader_next(r, &a, &err), 0);
+    nc_reader_free(r);
+    nc_article_finish(&a);
+    free(text);
+    unlink(p);
+}
+
+static void write_gz(const char *path, const char *data)
+{
+    gzFile gz = gzopen(path, "wb");
+
+    CHECK(gz != NULL);
+    if (!gz)
+        return;
+    CHECK_EQ_INT(gzwrite(gz, data, (unsigned)strlen(data)), strlen(data));
+    CHECK_EQ_INT(gzclose(gz), Z_OK);
+}
+
+static void test_gzip(void)
+{
+    char want[800];
+    char *raw = NULL;
+    size_t len = 0;
+    nc_error err = { 0 };
+
+    write_gz(tmp_path("c.jsonl.gz"), "{\"id\":\"g1\",\"text\":\"zipped\",\"label\":\"sport\"}\n"
+                                     "\n{\"id\":\"g2\",\"title\":\"zipped too\"}\n");
+    expect(tmp_path("c.jsonl.gz"), NULL, NULL, "g1 [sport]\ng2\n");
+    write_gz(tmp_path("story.txt.gz"), "Zipped headline | Site\nZipped body.\n");
+    snprintf(want, sizeof want, "%s\n", tmp_path("story.txt.gz"));
+    expect(tmp_path("story.txt.gz"), NULL, NULL, want);
+    write_gz(tmp_path("d.ft.gz"), "__label__sport Zipped match\n");
+    snprintf(want, sizeof want, "%s:1 [sport]\n", tmp_path("d.ft.gz"));
+    expect(tmp_path("d.ft.gz"), NULL, NULL, want);
+    /* gzip data under a plain name is still decompressed */
+    {
+        nc_reader_opts jl = { NC_FORMAT_JSONL, 0, 0 };
+        write_gz(tmp_path("plain-name.txt"), "{\"id\":\"g3\",\"text\":\"x\"}\n");
+        expect(tmp_path("plain-name.txt"), &jl, NULL, "g3\n");
+    }
+    /* a truncated gzip file is an I/O error that ends the file */
+    CHECK_EQ_INT(nc_read_file(tmp_path("c.jsonl.gz"), &raw, &len, &err), NC_OK);
+    if (raw) {
+        nc_reader *r = NULL;
+        nc_article a;
+        write_file(tmp_path("cut.jsonl.gz"), raw, len - 12);
+        nc_article_init(&a);
+        CHECK_EQ_INT(nc_reader_open(tmp_path("cut.jsonl.gz"), NULL, &r, &err), NC_OK);
+        CHECK_EQ_INT(nc_reader_next(r, &a, &err), 1);
+        CHECK_EQ_INT(nc_reader_next(r, &a, &err), NC_EIO);
+        snprintf(want, sizeof want, "cannot read '%s': unexpected end of compressed data",
+                 tmp_path("cut.jsonl.gz"));
+        CHECK_STR(err.msg, want);
+        CHECK_EQ_INT(nc_reader_next(r, &a, NULL), 0);
+        nc_reader_free(r);
+        nc_article_finish(&a);
+        free(raw);
+    }
+}
+
+/* Links: a loop back to the top is not followed; a link to a file is read. */
+static void test_symlinks(void)
+{
+    char want[800], d[600];
+
+    snprintf(d, sizeof d, "%s", tmp_path("loop"));
+    CHECK_EQ_INT(mkdir(d, 0700), 0);
+    CHECK_EQ_INT(mkdir(tmp_path("loop/sub"), 0700), 0);
+    write_file(tmp_path("loop/sub/f.txt"), "Headline\nbody\n", 14);
+    CHECK_EQ_INT(symlink("..", tmp_path("loop/sub/up")), 0);
+    CHECK_EQ_INT(symlink(".", tmp_path("loop/self")), 0);
+    CHECK_EQ_INT(symlink("sub/f.txt", tmp_path("loop/g.txt")), 0);
+    CHECK_EQ_INT(symlink("missing", tmp_path("loop/dangling.txt")), 0);
+    snprintf(want, sizeof want, "%s/", d);
+    expect(d, NULL, want, "g.txt\nsub/f.txt\n");
+    if (geteuid() != 0) { /* an unreadable folder is an error; the walk goes on after it */
+        CHECK_EQ_INT(mkdir(tmp_path("loop/locked"), 0), 0);
+        snprintf(want, sizeof want, "g.txt\n! cannot open '%s': Permission denied\nsub/f.txt\n",
+                 tmp_path("loop/locked"));
+        expect(d, NULL, tmp_path("loop/"), want);
+        rmdir(tmp_path("loop/locked"));
+    }
+}
+
+/* Bad files inside a directory: each error is reported and the walk goes on. */
+static void test_directory_errors(void)
+{
+    char want[4096], d[600];
+
+    snprintf(d, sizeof d, "%s", tmp_path("mixed"));
+    CHECK_EQ_INT(mkdir(d, 0700), 0);
+    write_file(tmp_path("mixed/1.jsonl"), "{\"id\":\"m1\",\"text\":\"x\"}\n{\"id\":3.5}\n"
+                                          "{\"id\":\"m2\",\"text\":\"y\"}\n", 0);
+    write_file(tmp_path("mixed/2.txt"), "Head\n\0\n", 7);
+    write_file(tmp_path("mixed/3.txt"), "\n", 0);
+    write_file(tmp_path("mixed/4.txt"), "Fine headline\nFine body\n", 0);
+    snprintf(want, sizeof want,
+             "m1\n! %s/1.jsonl:2: 'id' must be a string or an integer\nm2\n"
+             "! '%s/2.txt': binary file (NUL byte at offset 5)\n"
+             "! '%s/3.txt': empty article\n%s/4.txt\n", d, d, d, d);
+    expect(d, NULL, NULL, want);
+    if (geteuid() != 0) {
+        chmod(tmp_path("mixed/3.txt"), 0);
+        snprintf(want, sizeof want,
+                 "m1\n! %s/1.jsonl:2: 'id' must be a string or an integer\nm2\n"
+                 "! '%s/2.txt': binary file (NUL byte at offset 5)\n"
+                 "! cannot open '%s/3.txt': Permission denied\n%s/4.txt\n", d, d, d, d);
+        expect(d, NULL, NULL, want);
+    }
+}
+
+/* Standard input: sniffed by the first non-blank byte; fd 0 stays open. */
+static void test_stdin(void)
+{
+    int saved = dup(0);
+    nc_reader_opts ft = { NC_FORMAT_FASTTEXT, 0, 0 };
+
+    CHECK(saved >= 0);
+    write_file(tmp_path("in.jsonl"), "\xEF\xBB\xBF \n\n  {\"id\":\"s1\",\"text\":\"x\"}\n", 0);
+    write_file(tmp_path("in.txt"), "\n  Piped headline - Planet\nPiped body\n", 0);
+    write_file(tmp_path("in.ft"), "__label__a piped\n", 0);
+
+    int fd = open(tmp_path("in.jsonl"), O_RDONLY);
+    dup2(fd, 0);
+    close(fd);
+    expect("-", NULL, NULL, "s1\n");
+    CHECK(fcntl(0, F_GETFD) != -1);
+
+    fd = open(tmp_path("in.txt"), O_RDONLY);
+    dup2(fd, 0);
+    close(fd);
+    {
+        nc_reader *r = NULL;
+        nc_article a;
+        nc_error err = { 0 };
+        nc_article_init(&a);
+        CHECK_EQ_INT(nc_reader_open("-", NULL, &r, &err), NC_OK);
+        CHECK_EQ_INT(nc_reader_next(r, &a, &err), 1);
+        CHECK_STR(a.id, "-");
+        CHECK_STR(a.file, "-");
+        CHECK_STR(a.title, "Piped headline");
+        CHECK_STR(a.text, "Piped body");
+        CHECK_EQ_INT(nc_reader_next(r, &a, &err), 0);
+        nc_reader_free(r);
+        nc_article_finish(&a);
+    }
+    CHECK(fcntl(0, F_GETFD) != -1);
+
+    fd = open(tmp_path("in.ft"), O_RDONLY);
+    dup2(fd, 0);
+    close(fd);
+    expect("-", &ft, NULL, "-:1 [a]\n");
+
+    fd = open("/dev/null", O_RDONLY);
+    dup2(fd, 0);
+    close(fd);
+    expect("-", NULL, NULL, "! '-': empty article\n");
+
+    dup2(saved, 0);
+    close(saved);
+}
+
+static void rm_rf(const char *path)
+{
+    char cmd[600];
+
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", path);
+    if (system(cmd) != 0)
+        fprintf(stderr, "could not remove %s\n", path);
+}
+
+int main(void)
+{
+    if (!mkdtemp(tmpdir)) {
+        perror("mkdtemp");
+        return 1;
+    }
+    test_jsonl();
+    test_text_and_fasttext();
+    test_directory();
+    test_open_errors();
+    test_bad_bytes();
+    test_long_line();
+    test_gzip();
+    test_symlinks();
+    test_directory_errors();
+    test_stdin();
+    nc_reader_free(NULL);
+    rm_rf(tmpdir);
+    return check_report();
+}
