@@ -300,12 +300,14 @@ static void strip_trailing_seps(const char *t, size_t *len)
 
     while (again) {
         again = 0;
-        trim(&t, len);
+        while (*len && is_space((unsigned char)t[*len - 1]))
+            (*len)--;
         for (size_t i = 0; i < NC_ARRAY_SIZE(headline_seps); i++) {
             size_t sl = strlen(headline_seps[i]);
             if (*len < sl || memcmp(t + *len - sl, headline_seps[i], sl) != 0)
                 continue;
-            if (headline_seps[i][0] != '|' && *len > sl && !is_space((unsigned char)t[*len - sl - 1]))
+            if (headline_seps[i][0] != '|' && *len > sl &&
+                !is_space((unsigned char)t[*len - sl - 1]))
                 continue;
             *len -= sl;
             again = 1;
@@ -328,7 +330,8 @@ void nc_clean_headline(char *title)
             int pipe = headline_seps[i][0] == '|';
             if (memcmp(t + p, headline_seps[i], sl) != 0)
                 continue;
-            if (!pipe && (!is_space((unsigned char)t[p - 1]) || !is_space((unsigned char)t[p + sl])))
+            if (!pipe &&
+                (!is_space((unsigned char)t[p - 1]) || !is_space((unsigned char)t[p + sl])))
                 continue;
             if (p > best) {
                 best = p;

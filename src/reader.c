@@ -106,6 +106,17 @@ static enum src_kind kind_by_name(const char *path)
     return SRC_TEXT;
 }
 
+/* The kind for an explicit file format; 'fallback' for NC_FORMAT_AUTO. */
+static enum src_kind kind_for(nc_format f, enum src_kind fallback)
+{
+    switch (f) {
+    case NC_FORMAT_JSONL: return SRC_JSONL;
+    case NC_FORMAT_FASTTEXT: return SRC_FASTTEXT;
+    case NC_FORMAT_TEXT: return SRC_TEXT;
+    default: return fallback;
+    }
+}
+
 /* ---- sources ----------------------------------------------------------------------------- */
 
 static void source_close(nc_reader *r)
@@ -202,11 +213,10 @@ static int source_getline(nc_reader *r, char **line, size_t *len, nc_error *err)
 {
     for (;;) {
         char *nl = r->end > r->scan ? memchr(r->buf + r->scan, '\n', r->end - r->scan) : NULL;
-        char *s = r->buf + r->start;
         int n;
 
         if (nl || (r->eof && r->start < r->end)) {
-            char *e = nl ? nl : r->buf + r->end;
+            char *s = r->buf + r->start, *e = nl ? nl : r->buf + r->end;
             r->start = r->scan = nl ? (size_t)(nl - r->buf) + 1 : r->end;
             if (e > s && e[-1] == '\r')
                 e--;
@@ -476,7 +486,6 @@ int nc_reader_open(const char *path, const nc_reader_opts *opts, nc_reader **out
     struct stat st;
     char *root = NULL;
     int rc = NC_OK;
-    enum src_kind kind;
 
     if (!out || !path)
         return nc_err(err, NC_EINVAL, "nc_reader_open: no path or result pointer");
@@ -494,11 +503,7 @@ int nc_reader_open(const char *path, const nc_reader_opts *opts, nc_reader **out
             rc = nc_err(err, NC_EIO, "cannot open '-': %s", strerror(ENOTDIR));
             goto out;
         }
-        kind = opts->format == NC_FORMAT_JSONL      ? SRC_JSONL
-               : opts->format == NC_FORMAT_FASTTEXT ? SRC_FASTTEXT
-               : opts->format == NC_FORMAT_TEXT     ? SRC_TEXT
-                                                    : SRC_SNIFF;
-        rc = source_open(r, "-", kind, NULL, err);
+        rc = source_open(r, "-", kind_for(opts->format, SRC_SNIFF), NULL, err);
         goto out;
     }
     if (stat(path, &st) != 0) {
@@ -518,11 +523,7 @@ int nc_reader_open(const char *path, const nc_reader_opts *opts, nc_reader **out
         rc = frame_push(r, root, root ? dir_label(root) : NULL, err);
         goto out;
     }
-    kind = opts->format == NC_FORMAT_JSONL      ? SRC_JSONL
-           : opts->format == NC_FORMAT_FASTTEXT ? SRC_FASTTEXT
-           : opts->format == NC_FORMAT_TEXT     ? SRC_TEXT
-                                                : kind_by_name(path);
-    rc = source_open(r, path, kind, NULL, err);
+    rc = source_open(r, path, kind_for(opts->format, kind_by_name(path)), NULL, err);
 out:
     if (rc < 0) {
         nc_reader_free(r);

@@ -34,7 +34,7 @@
 #include "util.h"
 
 static const double c_grid[] = { 0.5, 1, 2, 4, 8, 16, 32 };
-static const double tone_c_grid[] = { 0.03, 0.1, 0.3, 1, 3 };
+static const double tone_c_grid[] = { 0.1, 0.3, 1, 3, 10 };
 
 void nc_train_opts_default(nc_train_opts *o)
 {
@@ -282,8 +282,9 @@ static int extract_linear(const struct model *model, int label_idx, size_t nfeat
         return NC_ENOMEM;
     for (size_t i = 0; i < nfeat; i++)
         out->w[i] = get_decfun_coef(model, (int)i + 1, label_idx);
-    /* the bias was trained as feature nfeat+1 with value prob.bias = 1 */
-    out->bias = get_decfun_coef(model, (int)nfeat + 1, label_idx);
+    /* the bias was trained as feature nfeat+1 with value prob.bias = 1; get_decfun_coef
+     * answers 0 past nr_feature, so it must come from get_decfun_bias */
+    out->bias = get_decfun_bias(model, label_idx);
     return NC_OK;
 }
 
@@ -332,6 +333,73 @@ static int make_folds(const int *stratum, size_t n, int k, unsigned long seed, i
     gsl_rng_free(r);
     free(order);
     return NC_OK;
+}
+
+/* Folds for rows[0..m) (indices into the article array) where articles at index >= n_orig
+ * are lead views of article origin[idx - n_orig]: originals are dealt stratified folds, and
+ * every lead view joins its original's fold, so no article is tested on its own copy. */
+static int grouped_folds(const size_t *rows, size_t m, const int *strat, size_t n_orig,
+                         const size_t *origin, int k, unsigned long seed, int *fold)
+{
+    size_t *pos = nc_alloc_array(n_orig ? n_orig : 1, sizeof *pos);
+    size_t *orows = nc_alloc_array(m ? m : 1, sizeof *orows);
+    int *ostrat = nc_alloc_array(m ? m : 1, sizeof *ostrat);
+    int *ofold = nc_alloc_array(m ? m : 1, sizeof *ofold);
+    size_t no = 0;
+    int rc = NC_OK;
+
+    if (!pos || !orows || !ostrat || !ofold) {
+        rc = NC_ENOMEM;
+        goto out;
+    }
+    for (size_t i = 0; i < n_orig; i++)
+        pos[i] = (size_t)-1;
+    for (size_t i = 0; i < m; i++)
+        if (rows[i] < n_orig) {
+            pos[rows[i]] = no;
+            orows[no] = i;
+            ostrat[no++] = strat[i];
+        }
+    if ((rc = make_folds(ostrat, no, k, seed, ofold)) < 0)
+        goto out;
+    for (size_t i = 0; i < m; i++) {
+        size_t o = rows[i] < n_orig ? rows[i] : origin[rows[i] - n_orig];
+        fold[i] = pos[o] != (size_t)-1 ? ofold[pos[o]] : (int)(i % (size_t)k);
+    }
+out:
+    free(pos);
+    free(orows);
+    free(ostrat);
+    free(ofold);
+    return rc;
+}
+
+/* The lead of an article: its first sentence, or its first 40 words, whichever is shorter.
+ * NULL when the text is already that short (no view is needed). */
+static char *lead_of(const char *text)
+{
+    size_t i = 0, words = 0, len;
+    int in_word = 0;
+    if (!text)
+        return NULL;
+    len = strlen(text);
+    for (; i < len; i++) {
+        unsigned char c = (unsigned char)text[i];
+        int space = c == ' ' || c == '\n' || c == '\t' || c == '\r';
+        if (!space && !in_word)
+            words++;
+        in_word = !space;
+        if (words > 40)
+            break;
+        if ((c == '.' || c == '!' || c == '?') && i + 1 < len &&
+            (text[i + 1] == ' ' || text[i + 1] == '\n') && words >= 8) {
+            i++;
+            break;
+        }
+    }
+    if (i >= len)
+        return NULL;
+    return nc_strndup(text, i);
 }
 
 /* Out-of-fold decision values for rows[0..m) (indices into x/y). */
@@ -724,8 +792,8 @@ out:
 /* ---- the tone part ---- */
 
 static int train_tone(const nc_train_opts *o, struct trainset *ts, const nc_article *docs,
-                      nc_model *mdl, cJSON *jtone, nc_progress_fn progress, void *pctx,
-                      nc_error *err)
+                      size_t n_orig, const size_t *origin, nc_model *mdl, cJSON *jtone,
+                      nc_progress_fn progress, void *pctx, nc_error *err)
 {
     size_t m = 0;
     size_t *rows = nc_alloc_array(ts->n ? ts->n : 1, sizeof *rows);
@@ -752,7 +820,8 @@ static int train_tone(const nc_train_opts *o, struct trainset *ts, const nc_arti
         rc = nc_err(err, NC_EINVAL, "only %zu articles carry tone: too few to train tone", m);
         goto out;
     }
-    if ((rc = make_folds(strat, m, o->folds, o->seed + 7919, fold)) < 0) {
+    if ((rc = grouped_folds(rows, m, strat, n_orig, origin, o->folds, o->seed + 7919, fold)) <
+        0) {
         rc = nc_err(err, rc, "out of memory");
         goto out;
     }
@@ -900,9 +969,12 @@ static void free_partial(nc_model *m)
     nc_model_free(m);
 }
 
-int nc_train(const nc_article *docs, size_t n, const nc_train_opts *o, nc_progress_fn progress,
-             void *pctx, nc_model **out, nc_error *err)
+int nc_train(const nc_article *docs_in, size_t n_in, const nc_train_opts *o,
+             nc_progress_fn progress, void *pctx, nc_model **out, nc_error *err)
 {
+    nc_article *ext = NULL;   /* originals (borrowed) followed by lead views */
+    size_t *origin = NULL, n_orig = n_in, n = n_in;
+    const nc_article *docs = docs_in;
     nc_model *mdl = NULL;
     struct trainset ts;
     cJSON *card = NULL, *jtopics, *jlabels, *jtone = NULL;
@@ -915,6 +987,26 @@ int nc_train(const nc_article *docs, size_t n, const nc_train_opts *o, nc_progre
     *out = NULL;
     if (n == 0)
         return nc_err(err, NC_EINVAL, "no articles to train on");
+    if (o->lead_views) {
+        ext = nc_alloc_array(2 * n_in, sizeof *ext);
+        origin = nc_alloc_array(n_in, sizeof *origin);
+        if (!ext || !origin) {
+            free(ext);
+            free(origin);
+            return nc_err(err, NC_ENOMEM, "out of memory");
+        }
+        memcpy(ext, docs_in, n_in * sizeof *ext);
+        for (size_t i = 0; i < n_in; i++) {
+            char *lead = lead_of(docs_in[i].text);
+            if (!lead)
+                continue;
+            ext[n] = docs_in[i]; /* borrows everything but the text */
+            ext[n].text = lead;
+            origin[n - n_in] = i;
+            n++;
+        }
+        docs = ext;
+    }
     if (o->folds < 2 || o->folds > 20)
         return nc_err(err, NC_EINVAL, "folds must be in 2..20 (got %d)", o->folds);
     if (!(mdl = calloc(1, sizeof *mdl)))
@@ -995,7 +1087,7 @@ int nc_train(const nc_article *docs, size_t n, const nc_train_opts *o, nc_progre
                     break;
                 }
         }
-        if (make_folds(strat, m, o->folds, o->seed, fold) < 0) {
+        if (grouped_folds(rows, m, strat, n_orig, origin, o->folds, o->seed, fold) < 0) {
             rc = nc_err(err, NC_ENOMEM, "out of memory");
             goto out;
         }
@@ -1033,7 +1125,8 @@ int nc_train(const nc_article *docs, size_t n, const nc_train_opts *o, nc_progre
                                   &ts.arena_s, err)) < 0)
                 goto out;
             jtone = cJSON_AddObjectToObject(card, "tone");
-            if ((rc = train_tone(o, &ts, docs, mdl, jtone, progress, pctx, err)) < 0)
+            if ((rc = train_tone(o, &ts, docs, n_orig, origin, mdl, jtone, progress, pctx,
+                                 err)) < 0)
                 goto out;
         }
     }
@@ -1044,7 +1137,9 @@ int nc_train(const nc_article *docs, size_t n, const nc_train_opts *o, nc_progre
 
     {
         cJSON *jt = cJSON_AddObjectToObject(card, "training");
-        add_corpus_stats(jt, docs, n, mdl);
+        add_corpus_stats(jt, docs_in, n_orig, mdl);
+        if (n > n_orig)
+            cJSON_AddNumberToObject(jt, "lead_views", (double)(n - n_orig));
         cJSON_AddNumberToObject(jt, "seed", (double)o->seed);
         cJSON_AddNumberToObject(jt, "folds", o->folds);
     }
@@ -1065,5 +1160,9 @@ out:
     free(ts.arena_t);
     free(ts.arena_s);
     free_partial(mdl);
+    for (size_t i = n_orig; ext && i < n; i++)
+        free(ext[i].text);
+    free(ext);
+    free(origin);
     return rc;
 }

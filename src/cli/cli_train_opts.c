@@ -10,7 +10,7 @@ enum {
     OPT_C = 1000, OPT_TONE_C, OPT_SOLVER, OPT_FOLDS, OPT_SEED, OPT_NGRAMS, OPT_MIN_DF,
     OPT_MAX_DF, OPT_MAX_FEATURES, OPT_HASH_BITS, OPT_NO_TITLE, OPT_STOPWORDS, OPT_STEM,
     OPT_NO_SUBLINEAR, OPT_NO_BALANCE, OPT_NO_CALIBRATE, OPT_NO_THRESHOLDS, OPT_NO_TONE,
-    OPT_MULTILABEL, OPT_MULTICLASS
+    OPT_MULTILABEL, OPT_MULTICLASS, OPT_LEAD_VIEWS
 };
 
 const struct option cli_train_longopts[] = {
@@ -34,6 +34,7 @@ const struct option cli_train_longopts[] = {
     { "no-tone", no_argument, NULL, OPT_NO_TONE },
     { "multi-label", no_argument, NULL, OPT_MULTILABEL },
     { "multi-class", no_argument, NULL, OPT_MULTICLASS },
+    { "lead-views", no_argument, NULL, OPT_LEAD_VIEWS },
     { NULL, 0, NULL, 0 }
 };
 
@@ -52,6 +53,8 @@ const char cli_train_opts_help[] =
     "      --no-calibration   do not Platt-calibrate probabilities\n"
     "      --no-thresholds    threshold 0.5 for every topic instead of tuned ones\n"
     "      --no-tone          do not train tone even if the corpus has it\n"
+    "      --lead-views       also train on each long article's lead (headline + first\n"
+    "                         sentence), so short items are scored like long ones\n"
     "feature options:\n"
     "      --ngrams=N         word n-grams 1..N, N in 1..3 (2)\n"
     "      --min-df=N         drop terms in fewer than N articles (2)\n"
@@ -137,6 +140,7 @@ int cli_train_opt(const char *cmd, int c, const char *arg, nc_train_opts *o)
     case OPT_NO_TONE: o->tone = NC_TONE_OFF; return 1;
     case OPT_MULTILABEL: o->topic_mode = NC_TOPICS_MULTILABEL; return 1;
     case OPT_MULTICLASS: o->topic_mode = NC_TOPICS_MULTICLASS; return 1;
+    case OPT_LEAD_VIEWS: o->lead_views = 1; return 1;
     default: return 0;
     }
 }

@@ -15,6 +15,8 @@ static const struct cli_cmd commands[] = {
     /* COMMAND TABLE: keep one row per subcommand, in the order `newsclass --help` lists them */
     { "train", cmd_train, "train topic and tone models from labelled articles", cmd_train_usage },
     { "classify", cmd_classify, "label articles with topics and tone", cmd_classify_usage },
+    { "evaluate", cmd_evaluate, "compare a model's output with gold labels", cmd_evaluate_usage },
+    { "cross-validate", cmd_cross_validate, "k-fold cross-validation of the training recipe", cmd_cross_validate_usage },
     { "info", cmd_info, "check a model bundle and print its model card", cmd_info_usage },
     { "features", cmd_features, "turn articles into LIBLINEAR/svmlight vectors", cmd_features_usage },
 };

@@ -322,7 +322,7 @@ static void test_summary(void)
     }
     CHECK(micro && bf1 && cf1);
     if (micro && bf1 && cf1) {
-        /* second fold: 'a' as before, 'c' never gold and never selected (n4 selects it) */
+        /* second fold: 'a' as before; 'c' is never gold, so its F1 is 0 and its AUC undefined */
         double m2 = r[1].micro.f1;
         CHECK_NEAR(micro->mean, (0.75 + m2) / 2, TOL);
         CHECK_NEAR(micro->sd, fabs(0.75 - m2) / sqrt(2.0), TOL);

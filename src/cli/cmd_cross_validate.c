@@ -1,0 +1,278 @@
+/* cmd_cross_validate.c: `newsclass cross-validate CORPUS... -k K`: estimate how well the
+ * training recipe generalises, with stratified K-fold cross-validation.
+ *
+ * The whole corpus is read into memory, split into K folds by nc_stratified_folds (stratified by
+ * the first gold label, shuffled with a gsl_rng seeded by --seed), and for each fold a model is
+ * trained with nc_train on the other K-1 folds and evaluated on the held-out fold with the same
+ * nc_eval accumulator `evaluate` uses. The report gives every metric as mean and standard
+ * deviation over the folds. Training options are shared with `train` (cli_train_opts.c).
+ * Nothing is written to disk.
+ * SPDX-License-Identifier: MIT */
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <newsclass/newsclass.h>
+#include <newsclass/corpus.h>
+#include <newsclass/evaluate.h>
+#include <newsclass/model.h>
+
+#include "cli.h"
+#include "cli_train_opts.h"
+#include "commands.h"
+#include "util.h"
+
+const char cmd_cross_validate_usage[] =
+    "usage: newsclass cross-validate [OPTIONS] CORPUS...\n"
+    "\n"
+    "Stratified K-fold cross-validation: train on K-1 folds, evaluate on the held-out fold,\n"
+    "and report every evaluation metric (see 'newsclass help evaluate') as mean and standard\n"
+    "deviation over the folds. Folds are stratified by each article's first gold label\n"
+    "(articles without one form their own group) and shuffled with --seed. Writes nothing.\n"
+    "\n"
+    "  -k, --cv-folds=K       number of folds, 2..50 (5)\n"
+    "      --json             print one JSON object instead of a report\n"
+    "      --jsonl            read every CORPUS as JSON Lines\n"
+    "      --label-from-dir   in directories, the parent folder name is the label\n"
+    "  -q, --quiet            no progress messages on stderr\n"
+    "  -h, --help             show this help\n"
+    "\n";
+
+/* Read every input into 'c'. */
+static int read_corpus(char **inputs, int n, const nc_reader_opts *ro, nc_corpus *c,
+                       nc_error *err)
+{
+    int rc = NC_OK;
+    for (int i = 0; i < n && rc == NC_OK; i++)
+        rc = nc_corpus_read(c, inputs[i], ro, err);
+    return rc;
+}
+
+/* Classify the held-out articles docs[i] with fold[i] == f and fill 'res'. */
+static int evaluate_fold(const nc_model *m, const nc_corpus *c, const size_t *fold, size_t f,
+                         nc_eval_result *res, nc_error *err)
+{
+    const char **labels = NULL;
+    nc_eval *ev = NULL;
+    nc_prediction p;
+    size_t nl = nc_model_nlabels(m);
+    int rc = NC_OK;
+
+    nc_prediction_init(&p);
+    labels = calloc(nl + 1, sizeof *labels);
+    if (!labels) {
+        rc = nc_err(err, NC_ENOMEM, "out of memory");
+        goto out;
+    }
+    for (size_t j = 0; j < nl; j++)
+        labels[j] = nc_model_label(m, j);
+    if ((rc = nc_eval_new(nc_model_topic_mode(m), labels, nl, nc_model_has_tone(m), 0, &ev,
+                          err)) < 0)
+        goto out;
+    for (size_t i = 0; i < c->n; i++) {
+        if (fold[i] != f)
+            continue;
+        if ((rc = nc_classify(m, &c->docs[i], &p, err)) < 0 ||
+            (rc = nc_eval_add(ev, &p, &c->docs[i], err)) < 0)
+            goto out;
+    }
+    rc = nc_eval_finish(ev, res, err);
+out:
+    nc_eval_free(ev);
+    nc_prediction_finish(&p);
+    free(labels);
+    return rc;
+}
+
+static const nc_metric_summary *find(const nc_eval_summary *s, const char *label,
+                                     const char *name)
+{
+    for (size_t i = 0; i < s->n; i++) {
+        const nc_metric_summary *m = &s->m[i];
+        if (strcmp(m->name, name) == 0 &&
+            (label ? m->label && strcmp(m->label, label) == 0 : !m->label))
+            return m;
+    }
+    return NULL;
+}
+
+/* "0.812 ± 0.043" (or "n/a") into buf. */
+static const char *mean_sd(char *buf, size_t size, const nc_metric_summary *m)
+{
+    if (!m || isnan(m->mean))
+        snprintf(buf, size, "n/a");
+    else if (isnan(m->sd))
+        snprintf(buf, size, "%.3f", m->mean);
+    else
+        snprintf(buf, size, "%.3f \xc2\xb1 %.3f", m->mean, m->sd);
+    return buf;
+}
+
+static void print_report(FILE *fp, const nc_eval_summary *s, size_t narticles,
+                         unsigned long seed)
+{
+    static const char *const label_cols[] = { "precision", "recall", "f1", "auc", "ap",
+                                              "support" };
+    char buf[64];
+    int w = 14;
+
+    fprintf(fp, "%zu-fold cross-validation of %zu articles (%s, seed %lu)\n\n", s->folds,
+            narticles, nc_eval_mode_name(s->mode), seed);
+    fprintf(fp, "%-16s %-18s %s\n", "metric", "mean \xc2\xb1 sd", "folds");
+    for (size_t i = 0; i < s->n; i++) {
+        const nc_metric_summary *m = &s->m[i];
+        if (m->label)
+            continue;
+        /* mean_sd pads with a two-byte UTF-8 character: widen the field by one */
+        fprintf(fp, "%-16s %-*s %5zu\n", m->name,
+                17 + (!isnan(m->sd) && !isnan(m->mean)), mean_sd(buf, sizeof buf, m), m->n);
+    }
+    for (size_t i = 0; i < s->n; i++)
+        if (s->m[i].label && (int)strlen(s->m[i].label) > w)
+            w = (int)strlen(s->m[i].label) > 40 ? 40 : (int)strlen(s->m[i].label);
+    fprintf(fp, "\n%-*s", w, s->mode == NC_TOPICS_MULTICLASS ? "class" : "topic");
+    for (size_t c = 0; c < NC_ARRAY_SIZE(label_cols); c++)
+        fprintf(fp, " %-17s", label_cols[c]);
+    fputc('\n', fp);
+    for (size_t i = 0; i < s->n; i++) {
+        const nc_metric_summary *m = &s->m[i];
+        if (!m->label || strcmp(m->name, "precision") != 0)
+            continue; /* one row per label, at its first metric */
+        fprintf(fp, "%-*.*s", w, w, m->label);
+        for (size_t c = 0; c < NC_ARRAY_SIZE(label_cols); c++) {
+            const nc_metric_summary *v = find(s, m->label, label_cols[c]);
+            mean_sd(buf, sizeof buf, v);
+            fprintf(fp, " %-*s", 17 + (v && !isnan(v->mean) && !isnan(v->sd)), buf);
+        }
+        fputc('\n', fp);
+    }
+}
+
+int cmd_cross_validate(int argc, char **argv)
+{
+    static const struct option own[] = {
+        { "cv-folds", required_argument, NULL, 'k' },
+        { "json", no_argument, NULL, 'j' },
+        { "jsonl", no_argument, NULL, 'J' },
+        { "label-from-dir", no_argument, NULL, 'L' },
+        { "quiet", no_argument, NULL, 'q' },
+        { "help", no_argument, NULL, 'h' },
+    };
+    struct option longopts[64];
+    nc_train_opts o;
+    nc_reader_opts ro = { 0 };
+    nc_corpus corpus;
+    nc_article *train = NULL;
+    nc_model *model = NULL;
+    nc_eval_result *results = NULL;
+    nc_eval_summary summary;
+    nc_error err = { 0 };
+    size_t *fold = NULL, nopts = 0, k = 5;
+    char *json = NULL;
+    int json_out = 0, quiet = 0, c, rc = CLI_EXIT_OK;
+    long l;
+
+    for (size_t i = 0; i < NC_ARRAY_SIZE(own); i++)
+        longopts[nopts++] = own[i];
+    for (size_t i = 0; cli_train_longopts[i].name && nopts < NC_ARRAY_SIZE(longopts) - 1; i++)
+        longopts[nopts++] = cli_train_longopts[i];
+    memset(&longopts[nopts], 0, sizeof longopts[nopts]);
+
+    nc_train_opts_default(&o);
+    nc_corpus_init(&corpus);
+    nc_eval_summary_init(&summary);
+    optind = 0;
+    while ((c = getopt_long(argc, argv, "k:C:qh", longopts, NULL)) != -1) {
+        int r;
+        switch (c) {
+        case 'k':
+            if (cli_parse_long(optarg, 2, 50, &l) < 0)
+                return cli_usage_error("cross-validate", "-k needs a number in 2..50, not '%s'",
+                                       optarg);
+            k = (size_t)l;
+            break;
+        case 'j': json_out = 1; break;
+        case 'J': ro.format = NC_FORMAT_JSONL; break;
+        case 'L': ro.label_from_dir = 1; break;
+        case 'q': quiet = 1; break;
+        case 'h':
+            fputs(cmd_cross_validate_usage, stdout);
+            fputs(cli_train_opts_help, stdout);
+            return CLI_EXIT_OK;
+        default:
+            r = cli_train_opt("cross-validate", c, optarg, &o);
+            if (r == 1)
+                break;
+            if (r == 0)
+                fputs("try 'newsclass help cross-validate' for usage\n", stderr);
+            return CLI_EXIT_USAGE;
+        }
+    }
+    if (optind >= argc)
+        return cli_usage_error("cross-validate", "no corpus given");
+
+    if (read_corpus(argv + optind, argc - optind, &ro, &corpus, &err) < 0) {
+        rc = cli_error("cross-validate", &err);
+        goto out;
+    }
+    if (corpus.n < k) {
+        rc = cli_errorf("cross-validate", "%zu articles are too few for %zu folds", corpus.n, k);
+        goto out;
+    }
+    fold = calloc(corpus.n, sizeof *fold);
+    train = calloc(corpus.n, sizeof *train);
+    results = calloc(k, sizeof *results);
+    if (!fold || !train || !results) {
+        rc = cli_errorf("cross-validate", "out of memory");
+        goto out;
+    }
+    for (size_t f = 0; f < k; f++)
+        nc_eval_result_init(&results[f]);
+    if (nc_stratified_folds(corpus.docs, corpus.n, k, o.seed, fold, &err) < 0) {
+        rc = cli_error("cross-validate", &err);
+        goto out;
+    }
+    for (size_t f = 0; f < k; f++) {
+        size_t ntrain = 0;
+        /* shallow copies: 'train' borrows the corpus's strings and is never finished */
+        for (size_t i = 0; i < corpus.n; i++)
+            if (fold[i] != f)
+                train[ntrain++] = corpus.docs[i];
+        if (nc_train(train, ntrain, &o, NULL, NULL, &model, &err) < 0 ||
+            evaluate_fold(model, &corpus, fold, f, &results[f], &err) < 0) {
+            nc_err_prefix(&err, "fold %zu of %zu", f + 1, k);
+            rc = cli_error("cross-validate", &err);
+            goto out;
+        }
+        nc_model_free(model);
+        model = NULL;
+        cli_info(quiet, "cross-validate", "fold %zu/%zu: trained on %zu articles, evaluated %zu",
+                 f + 1, k, ntrain, results[f].n_articles);
+    }
+    if (nc_eval_summarize(results, k, &summary, &err) < 0 ||
+        (json_out && nc_eval_summary_to_json(&summary, 1, &json, &err) < 0)) {
+        rc = cli_error("cross-validate", &err);
+        goto out;
+    }
+    if (json) {
+        fputs(json, stdout);
+        fputc('\n', stdout);
+    } else {
+        print_report(stdout, &summary, corpus.n, o.seed);
+    }
+    if (fflush(stdout) != 0 || ferror(stdout))
+        rc = cli_errorf("cross-validate", "cannot write to standard output");
+out:
+    free(json);
+    nc_eval_summary_finish(&summary);
+    for (size_t f = 0; results && f < k; f++)
+        nc_eval_result_finish(&results[f]);
+    free(results);
+    nc_model_free(model);
+    free(train);
+    free(fold);
+    nc_corpus_finish(&corpus);
+    return rc;
+}
