@@ -147,10 +147,10 @@ static int table_multi(const nc_timeline *t, FILE *fp, nc_error *err)
 
     fprintf(fp, "%-10s", "");
     for (size_t s = 0; s < ns; s++)
-        fprintf(fp, " | %-22.22s", nc_timeline_series_name(t, s));
+        fprintf(fp, " | %-29.29s", nc_timeline_series_name(t, s));
     fprintf(fp, "\n%-10s", "period");
     for (size_t s = 0; s < ns; s++)
-        fprintf(fp, " | %5s %7s %8s", "n", "mean", "+-95%");
+        fprintf(fp, " | %5s %7s %15s", "n", "mean", "95% CI");
     fputc('\n', fp);
     for (size_t i = 0; i < np; i++) {
         for (size_t s = 0; s < ns; s++) {
@@ -159,9 +159,11 @@ static int table_multi(const nc_timeline *t, FILE *fp, nc_error *err)
             if (s == 0)
                 fprintf(fp, "%-10s", st.label);
             format_num(st.mean, "%+*.3f", 7, a, sizeof a);
-            format_num(isfinite(st.ci_hi) ? (st.ci_hi - st.ci_lo) / 2 : NAN, "%*.3f", 8, b,
-                       sizeof b);
-            fprintf(fp, " | %5llu %s %s", (unsigned long long)st.n, a, b);
+            if (isfinite(st.ci_lo))
+                snprintf(b, sizeof b, "[%+.2f, %+.2f]", st.ci_lo, st.ci_hi);
+            else
+                snprintf(b, sizeof b, "-");
+            fprintf(fp, " | %5llu %s %15s", (unsigned long long)st.n, a, b);
         }
         fputc('\n', fp);
     }

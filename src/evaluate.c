@@ -479,7 +479,7 @@ static int finish_rows(const nc_eval *e, nc_eval_result *r, nc_error *err)
     r->macro_auc = nauc ? sum_auc / (double)nauc : NAN;
     r->macro_ap = nap ? sum_ap / (double)nap : NAN;
     if (e->mode == NC_TOPICS_MULTILABEL) {
-        if (k) {
+        if (k && n) { /* no article: leave the averages undefined rather than 0 */
             nc_micro_average(per, k, &r->micro);
             nc_macro_average(per, k, &r->macro);
         }
@@ -901,7 +901,8 @@ static int put(struct collect *c, const char *label, const char *name, double v)
 
     for (i = 0; i < c->s->n; i++) {
         const nc_metric_summary *m = &c->s->m[i];
-        if (strcmp(m->name, name) == 0 && (!label ? !m->label : m->label && !strcmp(m->label, label)))
+        int same_label = label ? m->label && strcmp(m->label, label) == 0 : !m->label;
+        if (same_label && strcmp(m->name, name) == 0)
             break;
     }
     if (i == c->s->n) {

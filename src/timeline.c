@@ -1414,8 +1414,9 @@ int nc_timeline_stats(const nc_timeline *t, size_t s, size_t i, nc_tl_stats *out
         double half;
         out->sd = sqrt(var);
         half = gsl_cdf_tdist_Pinv(0.975, out->n_eff - 1) * out->sd / sqrt(out->n_eff);
-        out->ci_lo = out->mean - half;
-        out->ci_hi = out->mean + half;
+        /* tones live in [-1, 1]; so does any honest interval for their mean */
+        out->ci_lo = fmax(-1.0, out->mean - half);
+        out->ci_hi = fmin(1.0, out->mean + half);
     }
     out->median = period_median(p);
     out->median_exact = p->nexact >= 0;

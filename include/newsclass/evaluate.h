@@ -89,9 +89,10 @@ void nc_eval_result_finish(nc_eval_result *r);
 
 typedef struct nc_eval nc_eval;
 
-/* A new accumulator for a model with 'mode' (not NC_TOPICS_NONE unless nlabels == 0) and the
- * label names labels[0..nlabels) (copied). has_tone: evaluate tone. max_errors: how many worst
- * false positives and false negatives to keep per label (0: none). Free with nc_eval_free. */
+/* A new accumulator for a model with 'mode' and the label names labels[0..nlabels) (copied;
+ * ignored for NC_TOPICS_NONE, a tone-only model). has_tone: evaluate tone. max_errors: how
+ * many worst false positives and false negatives to keep per label (0: none). Free with
+ * nc_eval_free. */
 int nc_eval_new(nc_topic_mode mode, const char *const *labels, size_t nlabels, int has_tone,
                 size_t max_errors, nc_eval **out, nc_error *err);
 void nc_eval_free(nc_eval *e); /* NULL is a no-op */

@@ -163,7 +163,8 @@ typedef struct nc_tl_stats {
     double sum_w;        /* sum of weights (n when unweighted) */
     double n_eff;        /* (sum w)^2 / sum w^2 (n when unweighted) */
     double mean, sd;     /* weighted mean tone, sample standard deviation (NaN when n < 2) */
-    double ci_lo, ci_hi; /* 95% CI of the mean: mean -/+ t(0.975, n_eff - 1) sd / sqrt(n_eff) */
+    double ci_lo, ci_hi; /* 95% CI of the mean: mean -/+ t(0.975, n_eff - 1) sd / sqrt(n_eff),
+                            clipped to [-1, 1] (NaN when n_eff <= 1) */
     double median;       /* exact when median_exact, else from the histogram (+-0.005) */
     int median_exact;
     double share_neg, share_neu, share_pos; /* weighted shares of nc_tone_class -1, 0, 1 */

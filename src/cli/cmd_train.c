@@ -134,14 +134,15 @@ int cmd_train(int argc, char **argv)
         return cli_usage_error("train", "no corpus given");
 
     for (int i = optind; i < argc; i++) {
+        size_t before = corpus.n;
         if (nc_corpus_read(&corpus, argv[i], &ro, &err) < 0) {
             rc = cli_error("train", &err);
             goto out;
         }
-    }
-    if (corpus.n == 0) {
-        rc = cli_errorf("train", "no articles in the corpus");
-        goto out;
+        if (corpus.n == before) {
+            rc = cli_errorf("train", "no articles in '%s'", argv[i]);
+            goto out;
+        }
     }
     cli_info(quiet, "train", "read %zu articles", corpus.n);
     if (nc_train(corpus.docs, corpus.n, &o, !quiet && isatty(2) ? progress : NULL, NULL, &model,

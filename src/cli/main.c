@@ -18,6 +18,7 @@ static const struct cli_cmd commands[] = {
     { "evaluate", cmd_evaluate, "compare a model's output with gold labels", cmd_evaluate_usage },
     { "cross-validate", cmd_cross_validate, "k-fold cross-validation of the training recipe", cmd_cross_validate_usage },
     { "info", cmd_info, "check a model bundle and print its model card", cmd_info_usage },
+    { "timeline", cmd_timeline, "tone over time per day, week or month, with trend and changes", cmd_timeline_usage },
     { "features", cmd_features, "turn articles into LIBLINEAR/svmlight vectors", cmd_features_usage },
 };
 

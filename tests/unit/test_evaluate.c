@@ -250,6 +250,40 @@ static void test_errors_kept(void)
     nc_eval_free(e);
 }
 
+static void test_tone_only(void)
+{
+    static char *gt[] = { "sport" };
+    const double pt[] = { -0.8, -0.1, 0.6 }, gtone[] = { -1, 0, 1 };
+    nc_eval *e = NULL;
+    nc_eval_result r;
+    nc_error err = { 0 };
+    char *json = NULL;
+
+    nc_eval_result_init(&r);
+    CHECK_EQ_INT(nc_eval_new((nc_topic_mode)7, NULL, 0, 1, 0, &e, &err), NC_EINVAL);
+    CHECK(e == NULL);
+    CHECK_EQ_INT(nc_eval_new(NC_TOPICS_NONE, NULL, 0, 1, 0, &e, &err), NC_OK);
+    for (int i = 0; i < 3; i++) {
+        nc_article a = art("t", gt, 1, 1, gtone[i], 1);
+        nc_prediction p = pred(NULL, NULL, 0, -1, pt[i]);
+        CHECK_EQ_INT(nc_eval_add(e, &p, &a, &err), NC_OK);
+    }
+    CHECK_EQ_INT(nc_eval_finish(e, &r, &err), NC_OK);
+    CHECK_EQ_INT(r.mode, NC_TOPICS_NONE);
+    CHECK_EQ_INT(r.nlabels, 0);
+    CHECK_EQ_INT(r.n_evaluated, 0);
+    CHECK_EQ_INT(r.tone.n, 3);
+    CHECK_NEAR(r.tone3.accuracy, 1.0, TOL);
+    CHECK_NEAR(r.tone.mae.value, (0.2 + 0.1 + 0.4) / 3, TOL);
+    CHECK(!isnan(r.tone.pearson.lo)); /* n == 3: the whole range */
+    CHECK_NEAR(r.tone.pearson.lo, -1, 0);
+    CHECK_EQ_INT(nc_eval_result_to_json(&r, 0, &json, &err), NC_OK);
+    CHECK(json && strstr(json, "\"mode\":\"none\"") && strstr(json, "\"mae\":{"));
+    free(json);
+    nc_eval_result_finish(&r);
+    nc_eval_free(e);
+}
+
 static void test_folds(void)
 {
     static char *ta[] = { "a" }, *tb[] = { "b", "a" };
@@ -357,6 +391,7 @@ int main(void)
     test_multilabel();
     test_multiclass();
     test_errors_kept();
+    test_tone_only();
     test_folds();
     test_summary();
     return check_report();

@@ -1,0 +1,55 @@
+#!/bin/sh
+# t0100-train.sh: `newsclass train`: a bundle from the tiny corpus, byte-identical on rerun,
+# multi-class from --label-from-dir, and every bad input refused with file:line, a non-zero
+# exit and no half-written model.
+. "$(dirname "$0")/lib.sh"
+
+expect 0 train -q --min-df 1 --folds 3 -o "$tmp/m1" "$DATA/tiny-train.jsonl"
+[ -s "$tmp/out" ] && fail "train wrote to stdout"
+for f in model.json vocab.tsv weights.bin; do
+    if [ -s "$tmp/m1/$f" ]; then ok; else fail "bundle lacks $f"; fi
+done
+has "$tmp/m1/model.json" '"format":[[:space:]]*"newsclass-model"'
+has "$tmp/m1/model.json" '"mode":[[:space:]]*"multi-label"'
+expect 0 train -q --min-df 1 --folds 3 -o "$tmp/m2" "$DATA/tiny-train.jsonl"
+for f in model.json vocab.tsv weights.bin; do
+    if cmp -s "$tmp/m1/$f" "$tmp/m2/$f"; then ok; else fail "$f differs between two runs"; fi
+done
+# a different seed still trains
+expect 0 train -q --min-df 1 --folds 3 --seed 7 -o "$tmp/m3" "$DATA/tiny-train.jsonl"
+# the summary goes to stderr
+expect 0 train --min-df 1 --folds 3 -o "$tmp/m4" "$DATA/tiny-train.jsonl"
+has "$tmp/err" 'articles'
+has "$tmp/err" "model written to"
+
+# multi-class from a directory tree
+expect 0 train -q --min-df 1 --folds 2 --label-from-dir -o "$tmp/mc" "$DATA/tiny-bbc"
+has "$tmp/mc/model.json" '"mode":[[:space:]]*"multi-class"'
+
+# bad input: clear message with the place, exit 1, no model left behind
+printf '{"title": "a", "text": "b", "tone": 3}\n' >"$tmp/tone.jsonl"
+expect_error 1 "tone.jsonl:1: 'tone' must be a number in \[-1, 1\]" train -o "$tmp/bad" "$tmp/tone.jsonl"
+printf '{"title": "ok", "text": "fine"}\n{"title": "broken",\n' >"$tmp/json.jsonl"
+expect_error 1 'json.jsonl:2: malformed JSON' train -o "$tmp/bad" "$tmp/json.jsonl"
+printf '{"title": "a", "text": "\377\376"}\n' >"$tmp/utf8.jsonl"
+expect_error 1 'utf8.jsonl:1: invalid UTF-8' train -o "$tmp/bad" "$tmp/utf8.jsonl"
+printf '{"title": "a", "topics": "sport"}\n' >"$tmp/type.jsonl"
+expect_error 1 "type.jsonl:1: 'topics'" train -o "$tmp/bad" "$tmp/type.jsonl"
+printf '{"id": "x", "tone": 0.5}\n' >"$tmp/notext.jsonl"
+expect_error 1 "notext.jsonl:1: missing 'text' and 'title'" train -o "$tmp/bad" "$tmp/notext.jsonl"
+: >"$tmp/empty.jsonl"
+expect_error 1 'no articles' train -o "$tmp/bad" "$tmp/empty.jsonl"
+printf 'abc\000def\n' >"$tmp/bin.jsonl"
+expect_error 1 'NUL byte' train -o "$tmp/bad" "$tmp/bin.jsonl"
+expect_error 1 "cannot open '$tmp/missing.jsonl'" train -o "$tmp/bad" "$tmp/missing.jsonl"
+mkdir "$tmp/dir.jsonl"
+expect_error 1 "dir.jsonl" train -o "$tmp/bad" --multi-label "$tmp/dir.jsonl"
+# a corpus with nothing to learn
+printf '{"title": "a", "text": "b"}\n{"title": "c", "text": "d"}\n' >"$tmp/nolabels.jsonl"
+expect_error 1 'neither topics' train --min-df 1 -o "$tmp/bad" "$tmp/nolabels.jsonl"
+if [ -e "$tmp/bad" ] || [ -e "$tmp/bad.tmp" ]; then fail "a failed run left a model"; else ok; fi
+# an existing non-model directory is never overwritten
+mkdir "$tmp/keep" && echo precious >"$tmp/keep/file"
+expect_error 1 'not a model' train -q --min-df 1 --folds 3 -o "$tmp/keep" "$DATA/tiny-train.jsonl"
+has "$tmp/keep/file" precious
+finish

@@ -1,0 +1,139 @@
+#!/bin/sh
+# t0300-evaluate.sh: `newsclass evaluate` end to end on the tiny fixtures: usage errors, the text
+# and JSON reports, worst errors, the reliability diagram, odd gold data and broken input.
+# Every failing call must exit with the right code, print its error on stderr and nothing on
+# stdout. Arguments: $1 newsclass binary, $2 tests/data, $3 source dir.
+# SPDX-License-Identifier: MIT
+NC=$1
+DATA=$2
+case $NC in /*) ;; *) NC=$(pwd)/$NC ;; esac
+case $DATA in /*) ;; *) DATA=$(pwd)/$DATA ;; esac
+tmp=$(mktemp -d) || exit 1
+trap 'rm -rf "$tmp"' EXIT INT TERM
+failures=0
+
+fail() {
+    echo "FAIL: $*" >&2
+    failures=$((failures + 1))
+}
+
+# run EXPECTED_CODE ARGS...: run newsclass, keep stdout/stderr in $tmp/out and $tmp/err
+run() {
+    want=$1
+    shift
+    "$NC" "$@" >"$tmp/out" 2>"$tmp/err"
+    got=$?
+    if [ "$got" -ne "$want" ]; then
+        fail "newsclass $* exited $got, expected $want"
+        sed 's/^/    stderr: /' "$tmp/err" >&2
+    fi
+}
+
+# run_error CODE ARGS...: a failing call: stdout empty, "newsclass evaluate: " on stderr
+run_error() {
+    run "$@"
+    [ -s "$tmp/out" ] && fail "newsclass $*: stdout not empty on error"
+    grep -q '^newsclass evaluate: ' "$tmp/err" || fail "newsclass $*: no error message on stderr"
+}
+
+contains() { # FILE STRING...
+    f=$1
+    shift
+    for s in "$@"; do
+        grep -qF -- "$s" "$f" || fail "'$s' not found in $(basename "$f")"
+    done
+}
+
+# ---- usage ----
+run 0 evaluate --help
+contains "$tmp/out" "usage: newsclass evaluate" "--reliability"
+run 0 help evaluate
+contains "$tmp/out" "usage: newsclass evaluate"
+run_error 2 evaluate -m "$tmp/none"
+contains "$tmp/err" "no corpus given"
+run_error 2 evaluate --errors many "$DATA/tiny-test.jsonl"
+run_error 2 evaluate --errors -1 "$DATA/tiny-test.jsonl"
+run 2 evaluate --no-such-option "$DATA/tiny-test.jsonl"
+[ -s "$tmp/out" ] && fail "unknown option: stdout not empty"
+run_error 1 evaluate -m "$tmp/no-model" "$DATA/tiny-test.jsonl"
+
+# ---- a model of the tiny corpus ----
+run 0 train -q --seed 1 "$DATA/tiny-train.jsonl" -o "$tmp/m"
+if [ ! -f "$tmp/m/model.json" ]; then
+    fail "could not train the tiny model"
+    exit 1
+fi
+
+run 0 evaluate -m "$tmp/m" "$DATA/tiny-test.jsonl"
+contains "$tmp/out" "30 articles" "multi-label" "cybersecurity" "diplomacy" "sport" \
+    "micro average" "macro average" "exact-match ratio" "ECE" "Brier" \
+    "Pearson r" "Spearman rho" "MAE" "RMSE" "3-class accuracy" "95% CI"
+grep -q "evaluated 30 articles" "$tmp/err" || fail "no progress line on stderr"
+run 0 evaluate -q -m "$tmp/m" "$DATA/tiny-test.jsonl"
+[ -s "$tmp/err" ] && fail "-q: stderr not empty"
+
+# JSON: one object with every number, the same on every run
+run 0 evaluate -q --json -m "$tmp/m" "$DATA/tiny-test.jsonl"
+cp "$tmp/out" "$tmp/first.json"
+contains "$tmp/out" '"articles":	30' '"mode":	"multi-label"' '"micro":' '"macro":' \
+    '"exact_match":' '"macro_auc":' '"auc":' '"ap":' '"ece":' '"brier":' '"reliability":' \
+    '"tone":' '"pearson":' '"ci_low":' '"accuracy3":' '"confusion3":'
+if command -v python3 >/dev/null 2>&1; then
+    python3 -m json.tool "$tmp/out" >/dev/null 2>&1 || fail "--json output is not valid JSON"
+fi
+run 0 evaluate -q --json -m "$tmp/m" "$DATA/tiny-test.jsonl"
+cmp -s "$tmp/out" "$tmp/first.json" || fail "--json output differs between two runs"
+
+# standard input, forced JSON Lines
+run 0 evaluate -q --json --jsonl -m "$tmp/m" - <"$DATA/tiny-test.jsonl"
+cmp -s "$tmp/out" "$tmp/first.json" || fail "stdin gives a different evaluation"
+
+# worst errors
+run 0 evaluate -q --errors 2 -m "$tmp/m" "$DATA/tiny-test.jsonl"
+contains "$tmp/out" "worst errors:" "false positive"
+run 0 evaluate -q --json --errors 1 -m "$tmp/m" "$DATA/tiny-test.jsonl"
+contains "$tmp/out" '"false_positives":' '"title":'
+
+# reliability diagram, written atomically
+run 0 evaluate -q -m "$tmp/m" --reliability "$tmp/rel.svg" "$DATA/tiny-test.jsonl"
+[ -s "$tmp/rel.svg" ] || fail "--reliability wrote nothing"
+contains "$tmp/rel.svg" "<svg" "</svg>" "<polyline" "observed frequency" "predicted probability" \
+    "perfect calibration" "cybersecurity" "diplomacy" "sport"
+ls "$tmp" | grep -q 'rel.svg.tmp' && fail "a temporary file was left behind"
+run_error 1 evaluate -q -m "$tmp/m" --reliability "$tmp/no/such/dir/rel.svg" \
+    "$DATA/tiny-test.jsonl"
+contains "$tmp/err" "cannot create"
+
+# gold data the model cannot score: an unknown label, an article without topics
+cat >"$tmp/odd.jsonl" <<'EOF'
+{"id":"odd-1","title":"Minister visits neighbour","text":"The foreign minister met her counterpart for talks.","topics":["diplomacy","politics"],"tone":0.5}
+{"id":"odd-2","title":"Cup final tonight","text":"The club plays the cup final tonight.","tone":0}
+{"id":"odd-3","title":"Hackers hit bank","text":"Hackers stole data from the bank in a breach.","topics":["cybersecurity"],"tone":-1}
+EOF
+run 0 evaluate -q --json -m "$tmp/m" "$tmp/odd.jsonl"
+contains "$tmp/out" '"articles":	3' '"evaluated":	2' '"without_gold":	1' \
+    '"unknown_gold_articles":	1' '"politics":	1'
+run 0 evaluate -q -m "$tmp/m" "$tmp/odd.jsonl"
+contains "$tmp/out" "unknown gold labels: 'politics' (1)"
+
+# broken and empty input
+printf '{"id":"x","title":"fine","topics":[]}\n{not json\n' >"$tmp/bad.jsonl"
+run_error 1 evaluate -q -m "$tmp/m" "$tmp/bad.jsonl"
+contains "$tmp/err" "bad.jsonl:2"
+: >"$tmp/empty.jsonl"
+run_error 1 evaluate -q -m "$tmp/m" "$tmp/empty.jsonl"
+contains "$tmp/err" "no articles"
+run_error 1 evaluate -q -m "$tmp/m" "$tmp/missing.jsonl"
+
+# multi-class: one label per article from the folder names
+run 0 train -q --label-from-dir --min-df 1 "$DATA/tiny-bbc" -o "$tmp/bbc"
+run 0 evaluate -q -m "$tmp/bbc" --label-from-dir "$DATA/tiny-bbc"
+contains "$tmp/out" "multi-class" "accuracy:" "macro-F1:" "confusion matrix" "business" "tech"
+run 0 evaluate -q --json -m "$tmp/bbc" --label-from-dir "$DATA/tiny-bbc"
+contains "$tmp/out" '"mode":	"multi-class"' '"confusion":' '"matrix":' '"accuracy":'
+
+if [ "$failures" -ne 0 ]; then
+    echo "$failures failure(s)" >&2
+    exit 1
+fi
+echo "all evaluate checks passed"

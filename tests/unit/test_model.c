@@ -1,0 +1,207 @@
+/* test_model.c: training, the model bundle (save, load, validation) and classification. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <newsclass/corpus.h>
+#include <newsclass/model.h>
+#include <newsclass/newsclass.h>
+
+#include "check.h"
+#include "util.h"
+
+static int same_file(const char *a, const char *b)
+{
+    char *x = NULL, *y = NULL;
+    size_t nx = 0, ny = 0;
+    int same;
+    if (nc_read_file(a, &x, &nx, NULL) < 0 || nc_read_file(b, &y, &ny, NULL) < 0) {
+        free(x);
+        free(y);
+        return 0;
+    }
+    same = nx == ny && memcmp(x, y, nx) == 0;
+    free(x);
+    free(y);
+    return same;
+}
+
+static void write_file(const char *path, const char *text)
+{
+    FILE *fp = fopen(path, "w");
+    if (fp) {
+        fputs(text, fp);
+        fclose(fp);
+    }
+}
+
+static void rm_bundle(const char *dir)
+{
+    char p[1024];
+    const char *f[] = { "model.json", "vocab.tsv", "weights.bin" };
+    for (int i = 0; i < 3; i++) {
+        snprintf(p, sizeof p, "%s/%s", dir, f[i]);
+        unlink(p);
+    }
+    rmdir(dir);
+}
+
+int main(void)
+{
+    nc_corpus c;
+    nc_train_opts o;
+    nc_model *m = NULL, *m2 = NULL, *bad = NULL;
+    nc_error err = { 0 };
+    nc_reader_opts ro = { 0 };
+    nc_prediction p, q;
+    char dir[] = "/tmp/nc-test-model-XXXXXX", a[64], b[64], path[128];
+
+    nc_set_log(NULL, NULL);
+    nc_corpus_init(&c);
+    nc_prediction_init(&p);
+    nc_prediction_init(&q);
+    CHECK_EQ_INT(nc_corpus_read(&c, NC_TEST_DATA "/tiny-train.jsonl", &ro, &err), NC_OK);
+    CHECK(c.n >= 50);
+    CHECK(mkdtemp(dir) != NULL);
+
+    nc_train_opts_default(&o);
+    o.features.min_df = 1;
+    o.folds = 3;
+    CHECK_EQ_INT(nc_train(c.docs, c.n, &o, NULL, NULL, &m, &err), NC_OK);
+    if (!m) {
+        fprintf(stderr, "train failed: %s\n", err.msg);
+        return check_report();
+    }
+    CHECK_EQ_INT(nc_model_topic_mode(m), NC_TOPICS_MULTILABEL);
+    CHECK_EQ_INT(nc_model_nlabels(m), 3);
+    CHECK_STR(nc_model_label(m, 0), "cybersecurity");
+    CHECK(nc_model_has_tone(m));
+
+    /* save, load, identical predictions */
+    snprintf(a, sizeof a, "%s/a", dir);
+    snprintf(b, sizeof b, "%s/b", dir);
+    CHECK_EQ_INT(nc_model_save(m, a, &err), NC_OK);
+    snprintf(path, sizeof path, "%s.tmp", a);
+    CHECK(access(path, F_OK) != 0); /* no temporary left behind */
+    CHECK_EQ_INT(nc_model_load(a, &m2, &err), NC_OK);
+    for (size_t i = 0; m2 && i < c.n; i++) {
+        CHECK_EQ_INT(nc_classify(m, &c.docs[i], &p, &err), NC_OK);
+        CHECK_EQ_INT(nc_classify(m2, &c.docs[i], &q, &err), NC_OK);
+        for (size_t l = 0; l < p.nlabels; l++) {
+            CHECK_NEAR(p.scores[l], q.scores[l], 1e-12);
+            CHECK_EQ_INT(p.selected[l], q.selected[l]);
+        }
+        CHECK_NEAR(p.tone, q.tone, 1e-12);
+        CHECK(p.tone >= -1 && p.tone <= 1);
+    }
+    /* the model learnt its training data */
+    {
+        size_t right = 0, total = 0;
+        for (size_t i = 0; i < c.n; i++) {
+            nc_classify(m, &c.docs[i], &p, &err);
+            for (size_t l = 0; l < p.nlabels; l++) {
+                int gold = 0;
+                for (size_t t = 0; t < c.docs[i].ntopics; t++)
+                    gold |= strcmp(c.docs[i].topics[t], nc_model_label(m, l)) == 0;
+                right += p.selected[l] == gold;
+                total++;
+            }
+        }
+        CHECK(right >= total * 9 / 10);
+    }
+    /* determinism: the same corpus, options and seed give a byte-identical bundle */
+    {
+        nc_model *m3 = NULL;
+        CHECK_EQ_INT(nc_train(c.docs, c.n, &o, NULL, NULL, &m3, &err), NC_OK);
+        CHECK_EQ_INT(nc_model_save(m3, b, &err), NC_OK);
+        nc_model_free(m3);
+        const char *files[] = { "model.json", "vocab.tsv", "weights.bin" };
+        for (int i = 0; i < 3; i++) {
+            char x[128], y[128];
+            snprintf(x, sizeof x, "%s/%s", a, files[i]);
+            snprintf(y, sizeof y, "%s/%s", b, files[i]);
+            CHECK(same_file(x, y));
+        }
+    }
+    /* saving over an existing bundle replaces it */
+    CHECK_EQ_INT(nc_model_save(m, b, &err), NC_OK);
+    /* tone does not drift with length: a paragraph ten times scores like once */
+    {
+        nc_article once, ten;
+        char buf[4096] = "";
+        const char *para = "Rescue teams celebrated as the trapped miners were brought out alive "
+                           "and the town cheered the remarkable recovery.\n\n";
+        nc_article_init(&once);
+        nc_article_init(&ten);
+        once.text = (char *)para;
+        for (int i = 0; i < 10; i++)
+            strcat(buf, para);
+        ten.text = buf;
+        CHECK_EQ_INT(nc_classify(m, &once, &p, &err), NC_OK);
+        CHECK_EQ_INT(nc_classify(m, &ten, &q, &err), NC_OK);
+        CHECK_NEAR(p.tone, q.tone, 0.05);
+    }
+    /* explanations: terms with the sign of their push */
+    {
+        nc_contribution up[5], down[5];
+        size_t nup, ndown;
+        CHECK_EQ_INT(nc_explain(m, &c.docs[0], 0, 5, up, &nup, down, &ndown, &err), NC_OK);
+        for (size_t i = 0; i < nup; i++)
+            CHECK(up[i].value > 0 && up[i].term);
+        for (size_t i = 0; i < ndown; i++)
+            CHECK(down[i].value < 0 && down[i].term);
+        CHECK_EQ_INT(nc_explain(m, &c.docs[0], 99, 5, up, &nup, down, &ndown, &err), NC_EINVAL);
+    }
+    /* a newer format version is refused with a clear message */
+    snprintf(path, sizeof path, "%s/model.json", b);
+    {
+        char *text = NULL, *pos;
+        nc_read_file(path, &text, NULL, NULL);
+        pos = text ? strstr(text, "\"format_version\":\t1") : NULL;
+        CHECK(pos != NULL);
+        if (pos) {
+            pos[strlen("\"format_version\":\t")] = '3';
+            write_file(path, text);
+        }
+        free(text);
+        CHECK_EQ_INT(nc_model_load(b, &bad, &err), NC_EVERSION);
+        CHECK(strstr(err.msg, "format version 3 is newer than this newsclass (1)") != NULL);
+    }
+    /* a damaged weights file is caught by its checksum */
+    CHECK_EQ_INT(nc_model_save(m, b, &err), NC_OK);
+    snprintf(path, sizeof path, "%s/weights.bin", b);
+    {
+        FILE *fp = fopen(path, "r+b");
+        if (fp) {
+            fseek(fp, 40, SEEK_SET);
+            fputc(0x55, fp);
+            fclose(fp);
+        }
+        CHECK_EQ_INT(nc_model_load(b, &bad, &err), NC_EFORMAT);
+        CHECK(strstr(err.msg, "weights.bin: checksum mismatch") != NULL);
+    }
+    /* not a model */
+    CHECK_EQ_INT(nc_model_load("/nonexistent-model", &bad, &err), NC_EIO);
+    CHECK(bad == NULL);
+    /* a corpus with nothing to learn */
+    {
+        nc_article one;
+        nc_model *none = NULL;
+        nc_article_init(&one);
+        one.text = "just text";
+        CHECK(nc_train(&one, 1, &o, NULL, NULL, &none, &err) < 0);
+        CHECK(none == NULL);
+    }
+
+    rm_bundle(a);
+    rm_bundle(b);
+    rmdir(dir);
+    nc_prediction_finish(&p);
+    nc_prediction_finish(&q);
+    nc_model_free(m);
+    nc_model_free(m2);
+    nc_corpus_finish(&c);
+    return check_report();
+}
