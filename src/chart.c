@@ -643,8 +643,9 @@ static void legend_item(FILE *fp, double *x, double y, const char *kind, const c
                     "fill-opacity=\"0.22\"/>\n",
                 *x, y - 5, colour);
     else
-        fprintf(fp, "<rect x=\"%.1f\" y=\"%.1f\" width=\"22\" height=\"10\" fill=\"%s\"/>\n", *x,
-                y - 5, colour);
+        fprintf(fp, "<rect x=\"%.1f\" y=\"%.1f\" width=\"22\" height=\"10\" fill=\"%s\" "
+                    "fill-opacity=\"0.6\"/>\n",
+                *x, y - 5, colour);
     fprintf(fp, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"12\">", *x + 28, y + 4);
     xml_text(fp, label);
     fputs("</text>\n", fp);
@@ -747,7 +748,7 @@ int nc_timeline_write_svg(const nc_timeline *t, FILE *fp, nc_error *err)
             for (size_t i = 0; i < np; i++)
                 if (count[i] > 0)
                     fprintf(fp, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
-                                "fill=\"#b9c4d0\" fill-opacity=\"0.7\"/>\n",
+                                "fill=\"#c8c2b8\" fill-opacity=\"0.6\"/>\n",
                             fx(&f, i) - bw / 2, fc(&f, count[i]), bw, f.y1 - fc(&f, count[i]));
         }
         /* tone axis (left): grid, ticks, zero line */
@@ -756,8 +757,10 @@ int nc_timeline_write_svg(const nc_timeline *t, FILE *fp, nc_error *err)
             double y = fy(&f, v);
             fprintf(fp, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#e6e6e6\"/>\n",
                     f.x0, y, f.x1, y);
-            fprintf(fp, "<text x=\"%.1f\" y=\"%.1f\">%+.2f</text>\n", f.x0 - 8, y + 4,
-                    fabs(v) < 1e-9 ? 0.0 : v);
+            if (fabs(v) < 1e-9)
+                fprintf(fp, "<text x=\"%.1f\" y=\"%.1f\">0</text>\n", f.x0 - 8, y + 4);
+            else
+                fprintf(fp, "<text x=\"%.1f\" y=\"%.1f\">%+.2f</text>\n", f.x0 - 8, y + 4, v);
         }
         fputs("</g>\n", fp);
     }
@@ -801,9 +804,9 @@ int nc_timeline_write_svg(const nc_timeline *t, FILE *fp, nc_error *err)
     /* axis titles */
     fprintf(fp, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"12\" text-anchor=\"middle\">%s%s</text>\n",
             (f.x0 + f.x1) / 2, f.y1 + 40,
-            o->by == NC_PERIOD_WEEK ? "ISO week (Monday start)" : o->by == NC_PERIOD_DAY ? "day"
-                                                                                      : "month",
-            " (publisher's local date)");
+            o->by == NC_PERIOD_WEEK ? "ISO week, Monday start" : o->by == NC_PERIOD_DAY ? "day"
+                                                                                     : "month",
+            " (dates as published, not converted to UTC)");
     fprintf(fp, "<text transform=\"translate(22,%.1f) rotate(-90)\" font-size=\"12\" "
                 "text-anchor=\"middle\">mean tone (-1 negative, +1 positive)</text>\n",
             (f.y0 + f.y1) / 2);
@@ -827,13 +830,14 @@ int nc_timeline_write_svg(const nc_timeline *t, FILE *fp, nc_error *err)
                 legend_item(fp, &lx, ly, "line", palette[k],
                             nc_timeline_series_name(t, info[k].s));
             }
+            legend_item(fp, &lx, ly, "band", "#555", "95% CI (shaded)");
         }
         if (o->window > 0) {
             nc_strbuf_reset(&sb);
             nc_strbuf_addf(&sb, "rolling mean (%d %ss)", o->window, nc_period_name(o->by));
             legend_item(fp, &lx, ly, "dash", "#555", sb.buf ? sb.buf : "");
         }
-        legend_item(fp, &lx, ly, "bar", "#b9c4d0",
+        legend_item(fp, &lx, ly, "bar", "#c8c2b8",
                     nlines > 1 ? "articles (sum over series)" : "articles");
     }
     fputs("</svg>\n", fp);

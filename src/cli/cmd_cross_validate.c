@@ -98,7 +98,7 @@ static const nc_metric_summary *find(const nc_eval_summary *s, const char *label
     return NULL;
 }
 
-/* "0.812 ± 0.043" (or "n/a") into buf. */
+/* "0.812 +- 0.043" (or "n/a") into buf; plain ASCII so columns line up in any locale. */
 static const char *mean_sd(char *buf, size_t size, const nc_metric_summary *m)
 {
     if (!m || isnan(m->mean))
@@ -106,7 +106,7 @@ static const char *mean_sd(char *buf, size_t size, const nc_metric_summary *m)
     else if (isnan(m->sd))
         snprintf(buf, size, "%.3f", m->mean);
     else
-        snprintf(buf, size, "%.3f \xc2\xb1 %.3f", m->mean, m->sd);
+        snprintf(buf, size, "%.3f +- %.3f", m->mean, m->sd);
     return buf;
 }
 
@@ -120,21 +120,19 @@ static void print_report(FILE *fp, const nc_eval_summary *s, size_t narticles,
 
     fprintf(fp, "%zu-fold cross-validation of %zu articles (%s, seed %lu)\n\n", s->folds,
             narticles, nc_eval_mode_name(s->mode), seed);
-    fprintf(fp, "%-16s %-18s %s\n", "metric", "mean \xc2\xb1 sd", "folds");
+    fprintf(fp, "%-16s %-17s %s\n", "metric", "mean +- sd", "folds");
     for (size_t i = 0; i < s->n; i++) {
         const nc_metric_summary *m = &s->m[i];
         if (m->label)
             continue;
-        /* mean_sd pads with a two-byte UTF-8 character: widen the field by one */
-        fprintf(fp, "%-16s %-*s %5zu\n", m->name,
-                17 + (!isnan(m->sd) && !isnan(m->mean)), mean_sd(buf, sizeof buf, m), m->n);
+        fprintf(fp, "%-16s %-17s %5zu\n", m->name, mean_sd(buf, sizeof buf, m), m->n);
     }
     for (size_t i = 0; i < s->n; i++)
         if (s->m[i].label && (int)strlen(s->m[i].label) > w)
             w = (int)strlen(s->m[i].label) > 40 ? 40 : (int)strlen(s->m[i].label);
     fprintf(fp, "\n%-*s", w, s->mode == NC_TOPICS_MULTICLASS ? "class" : "topic");
     for (size_t c = 0; c < NC_ARRAY_SIZE(label_cols); c++)
-        fprintf(fp, " %-17s", label_cols[c]);
+        fprintf(fp, c + 1 < NC_ARRAY_SIZE(label_cols) ? " %-17s" : " %s", label_cols[c]);
     fputc('\n', fp);
     for (size_t i = 0; i < s->n; i++) {
         const nc_metric_summary *m = &s->m[i];
@@ -144,7 +142,10 @@ static void print_report(FILE *fp, const nc_eval_summary *s, size_t narticles,
         for (size_t c = 0; c < NC_ARRAY_SIZE(label_cols); c++) {
             const nc_metric_summary *v = find(s, m->label, label_cols[c]);
             mean_sd(buf, sizeof buf, v);
-            fprintf(fp, " %-*s", 17 + (v && !isnan(v->mean) && !isnan(v->sd)), buf);
+            if (c + 1 == NC_ARRAY_SIZE(label_cols)) /* no trailing blanks */
+                fprintf(fp, " %s", buf);
+            else
+                fprintf(fp, " %-17s", buf);
         }
         fputc('\n', fp);
     }

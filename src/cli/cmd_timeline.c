@@ -395,8 +395,9 @@ int cmd_timeline(int argc, char **argv)
         goto out;
     }
     if (r.skipped > 0)
-        cli_info(o.quiet, "timeline", "skipped %llu article%s with a missing or invalid date",
-                 (unsigned long long)r.skipped, r.skipped == 1 ? "" : "s");
+        cli_info(o.quiet, "timeline", "skipped %llu article%s with a missing or invalid date%s",
+                 (unsigned long long)r.skipped, r.skipped == 1 ? "" : "s",
+                 r.skipped > MAX_REPORTED ? " (the first 5 shown)" : "");
     if (!o.merge && o.to.topic && !r.topic_seen)
         cli_info(o.quiet, "timeline", "warning: no article carries topic '%s'", o.to.topic);
     if (o.partial && nc_timeline_save_partial(r.t, o.partial, &err) < 0) {

@@ -1,0 +1,36 @@
+#!/bin/sh
+# t0150-features.sh: `newsclass features`: valid LIBLINEAR/svmlight output, vocabulary and
+# label files, --use-vocab, --target; errors. When ../shared/corpora/bbc_news and
+# liblinear-tools are present, the cross-check: vectors written for the BBC train split, fed to
+# liblinear-train / liblinear-predict on the test split, reach at least 97% accuracy.
+. "$(dirname "$0")/lib.sh"
+
+expect 0 features -q --min-df 1 --vocab "$tmp/v.tsv" -o "$tmp/train.svm" --target sport "$DATA/tiny-train.jsonl"
+[ "$(wc -l <"$tmp/train.svm")" -eq "$(grep -c . "$DATA/tiny-train.jsonl")" ] && ok || fail "one line per article"
+has "$tmp/v.tsv" '^# newsclass-vocab 1 docs=[0-9]+ features=[0-9]+ mode=vocab$'
+# every line: label, then strictly ascending 1-based indices
+if awk '{ if ($1 != "+1" && $1 != "-1") exit 1; p = 0
+          for (i = 2; i <= NF; i++) { split($i, a, ":"); if (a[1] + 0 <= p) exit 1; p = a[1] + 0 } }' "$tmp/train.svm"
+then ok; else fail "features output is not valid LIBLINEAR input"; fi
+expect 0 features -q --use-vocab "$tmp/v.tsv" -o "$tmp/test.svm" --target sport "$DATA/tiny-test.jsonl"
+# multi-class labels 1..K with the mapping beside the vocabulary
+expect 0 features -q --min-df 1 --label-from-dir --vocab "$tmp/mc.tsv" -o "$tmp/mc.svm" "$DATA/tiny-bbc"
+has "$tmp/mc.tsv.labels" '^1	'
+expect_error 1 'use --target' features --min-df 1 -o "$tmp/x.svm" "$DATA/tiny-train.jsonl"
+[ -e "$tmp/x.svm" ] && fail "partial output left behind" || ok
+expect_error 2 'standard input can be read only once' features -
+expect_error 1 "cannot open" features --use-vocab "$tmp/none.tsv" "$DATA/tiny-test.jsonl"
+
+bbc="$SRC/../shared/corpora/bbc_news"
+if [ -d "$bbc" ] && command -v liblinear-train >/dev/null 2>&1; then
+    gzip -dc "$bbc/train.jsonl.gz" >"$tmp/bbc-train.jsonl"
+    expect 0 features -q --vocab "$tmp/bbc.tsv" -o "$tmp/bbc-train.svm" "$tmp/bbc-train.jsonl"
+    expect 0 features -q --use-vocab "$tmp/bbc.tsv" -o "$tmp/bbc-test.svm" "$bbc/test.jsonl"
+    liblinear-train -q "$tmp/bbc-train.svm" "$tmp/bbc.model" >/dev/null
+    acc=$(liblinear-predict "$tmp/bbc-test.svm" "$tmp/bbc.model" "$tmp/bbc.pred" | sed -n 's/^Accuracy = \([0-9.]*\)%.*/\1/p')
+    echo "BBC cross-check: liblinear on newsclass vectors: $acc%"
+    if awk "BEGIN { exit !($acc >= 97) }"; then ok; else fail "BBC accuracy $acc% < 97%"; fi
+else
+    echo "BBC cross-check skipped: ../shared/corpora/bbc_news or liblinear-tools absent"
+fi
+finish

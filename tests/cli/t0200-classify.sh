@@ -1,0 +1,88 @@
+#!/bin/sh
+# t0200-classify.sh: `newsclass classify`: output formats, inputs (files, directories, stdin,
+# JSON Lines), --explain, --threads, -o, the default model, a multi-topic article, and errors.
+. "$(dirname "$0")/lib.sh"
+
+expect 0 train -q --min-df 1 --folds 3 -o "$tmp/m" "$DATA/tiny-train.jsonl"
+M="$tmp/m"
+
+# JSON Lines: one object per article with the documented fields
+expect 0 classify -m "$M" --format json "$DATA/tiny-test.jsonl"
+n=$(wc -l <"$tmp/out")
+[ "$n" -eq "$(grep -c . "$DATA/tiny-test.jsonl")" ] && ok || fail "expected one line per article, got $n"
+for k in '"id":' '"scores":\{"cybersecurity":' '"labels":\[' '"primary":' '"tone":' '"tone_label":"(negative|neutral|positive)"'; do
+    has "$tmp/out" "$k"
+done
+cp "$tmp/out" "$tmp/one-thread"
+# threads never change the output
+expect 0 classify -m "$M" --format json --threads 3 "$DATA/tiny-test.jsonl"
+if cmp -s "$tmp/out" "$tmp/one-thread"; then ok; else fail "--threads 3 changed the output"; fi
+# piped output defaults to JSON
+"$NC" classify -m "$M" "$DATA/tiny-test.jsonl" >"$tmp/piped" 2>/dev/null
+if cmp -s "$tmp/piped" "$tmp/one-thread"; then ok; else fail "piped default is not JSON"; fi
+# TSV and table
+expect 0 classify -m "$M" --format tsv "$DATA/tiny-test.jsonl"
+has "$tmp/out" '^id	primary	labels	cybersecurity	diplomacy	sport	tone	tone_label$'
+expect 0 classify -m "$M" --format table "$DATA/tiny-test.jsonl"
+has "$tmp/out" '^article +topics'
+# a plain-text article, from a file and from stdin, with furniture stripped
+expect 0 classify -m "$M" -f json "$DATA/multi-topic-article.txt"
+has "$tmp/out" '"id":"[^"]*multi-topic-article.txt"'
+"$NC" classify -m "$M" -f json - <"$DATA/multi-topic-article.txt" >"$tmp/stdin" 2>"$tmp/err" || fail "stdin classify failed"
+has "$tmp/stdin" '"id":"-"'
+# JSON Lines on stdin is recognised
+"$NC" classify -m "$M" -f json <"$DATA/tiny-test.jsonl" >"$tmp/stdin2" 2>"$tmp/err" || fail "stdin jsonl failed"
+if cmp -s "$tmp/stdin2" "$tmp/one-thread"; then ok; else fail "JSONL on stdin differs from the file"; fi
+# a directory of articles
+mkdir -p "$tmp/dir/sub"
+cp "$DATA/multi-topic-article.txt" "$tmp/dir/a.txt"
+cp "$DATA/unrelated-article.txt" "$tmp/dir/sub/b.txt"
+expect 0 classify -m "$M" -f json "$tmp/dir"
+[ "$(wc -l <"$tmp/out")" -eq 2 ] && ok || fail "directory: expected 2 articles"
+# --explain gives terms and contributions
+expect 0 classify -m "$M" -f json --explain 3 "$DATA/multi-topic-article.txt"
+has "$tmp/out" '"explain":\{'
+has "$tmp/out" '"term":"[^"]+","contribution":-?[0-9.]+'
+# -o writes atomically and leaves no temporary
+expect 0 classify -m "$M" -f json -o "$tmp/out.jsonl" "$DATA/tiny-test.jsonl"
+if cmp -s "$tmp/out.jsonl" "$tmp/one-thread"; then ok; else fail "-o output differs"; fi
+ls "$tmp" | grep -q 'out.jsonl.tmp' && fail "temporary left behind" || ok
+
+# errors: file:line, exit 1, nothing on stdout, no output file
+printf '{"title": "x", "text": "y"}\n{"title": 5}\n' >"$tmp/bad.jsonl"
+expect_error 1 "bad.jsonl:2: 'title'" classify -m "$M" -f json -o "$tmp/never.jsonl" "$tmp/bad.jsonl"
+[ -e "$tmp/never.jsonl" ] && fail "an output file was left after an error" || ok
+expect_error 1 "cannot open model" classify -m "$tmp/nomodel" "$DATA/tiny-test.jsonl"
+expect_error 1 "cannot open '$tmp/nofile.txt'" classify -m "$M" "$tmp/nofile.txt"
+printf 'binary\000data' >"$tmp/bin.txt"
+expect_error 1 "binary file" classify -m "$M" "$tmp/bin.txt"
+printf '\n\n  \n' >"$tmp/blank.txt"
+expect_error 1 "empty article" classify -m "$M" "$tmp/blank.txt"
+
+# The shipped default model: found without -m; a multi-topic article comes out multi-topic
+if [ -f "$SRC/models/default/model.json" ]; then
+    expect 0 classify -f json "$DATA/multi-topic-article.txt" "$DATA/unrelated-article.txt"
+    if command -v python3 >/dev/null 2>&1; then
+        python3 - "$tmp/out" "$SRC/models/default/model.json" <<'PY' && ok || fail "multi-topic article"
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+card = json.load(open(sys.argv[2]))
+thr = {l["name"]: l["threshold"] for l in card["topics"]["labels"]}
+multi, other = rows
+bad = []
+for t in ("diplomacy", "cybersecurity"):
+    if multi["scores"][t] < thr[t]:
+        bad.append("%s %.3f below its threshold %.3f" % (t, multi["scores"][t], thr[t]))
+if not multi["scores"]["sport"] > other["scores"]["sport"] + 0.2:
+    bad.append("sport %.3f not well above the unrelated article's %.3f" % (multi["scores"]["sport"], other["scores"]["sport"]))
+if not multi["tone"] < 0:
+    bad.append("tone %.3f is not negative" % multi["tone"])
+if other["labels"]:
+    bad.append("the unrelated article got %s" % other["labels"])
+for b in bad:
+    print("multi-topic article: " + b, file=sys.stderr)
+sys.exit(1 if bad else 0)
+PY
+    fi
+fi
+finish

@@ -1,0 +1,181 @@
+#!/bin/sh
+# t0400-timeline.sh: `newsclass timeline`: exact numbers from classify-style records (no model
+# needed), empty periods, topics, weighting and grouping, table/CSV/JSON/SVG output, bad dates
+# reported and skipped, all-bad dates refused, --merge of shards equal to one run, scoring with
+# a tiny model, file-name dates, and usage errors.
+# SPDX-License-Identifier: MIT
+. "$(dirname "$0")/lib.sh"
+
+C=$DATA/timeline-classified.jsonl
+
+# same FILE1 FILE2 WHAT: byte-identical files
+same() {
+    if cmp -s "$1" "$2"; then ok; else
+        fail "$3 differ"
+        diff "$1" "$2" | head -10 >&2
+    fi
+}
+
+# line FILE TEXT: FILE has exactly that line
+line() {
+    if grep -q -x -F -- "$2" "$1"; then ok; else fail "$1 lacks line '$2'"; fi
+}
+
+# ---- usage
+expect 0 timeline --help
+has "$tmp/out" '^usage: newsclass timeline'
+expect_error 2 "unknown period 'year'" timeline --by year "$C"
+expect_error 2 "'--weighted' needs '--topic'" timeline --weighted "$C"
+expect_error 2 "exclude each other" timeline --csv --json "$C"
+expect_error 2 "invalid window '0'" timeline --window 0 "$C"
+expect_error 2 "'--merge' needs partial files" timeline --merge
+expect_error 2 "reads no corpus" timeline --merge --topic sport "$tmp/x.partial"
+expect_error 1 "cannot open '$tmp/missing.jsonl'" timeline "$tmp/missing.jsonl"
+
+# ---- classify output, by week: hand-computed values
+# W09: tones 0.5 -0.5 0.25 1 -> mean 0.3125, sd 0.625, CI 0.3125 -/+ 3.1824 * 0.3125 (upper
+# end clipped to 1), median 0.375; W10: -0.2 0 -> -0.1; W11 empty; W12: 0.6 0.4 -> 0.5
+expect 0 timeline --csv "$C"
+[ -s "$tmp/err" ] && fail "stderr not empty: $(cat "$tmp/err")"
+cp "$tmp/out" "$tmp/week.csv"
+line "$tmp/week.csv" 'series,period,first_day,last_day,n,sum_w,n_eff,mean,sd,ci95_low,ci95_high,median,median_exact,share_negative,share_neutral,share_positive,rolling_mean'
+line "$tmp/week.csv" 'all,2024-W09,2024-02-26,2024-03-03,4,4,4,0.3125,0.625,-0.682014,1,0.375,1,0.25,0.25,0.5,'
+line "$tmp/week.csv" 'all,2024-W10,2024-03-04,2024-03-10,2,2,2,-0.1,0.141421,-1,1,-0.1,1,0,1,0,'
+line "$tmp/week.csv" 'all,2024-W11,2024-03-11,2024-03-17,0,0,0,,,,,,,,,,'
+line "$tmp/week.csv" 'all,2024-W12,2024-03-18,2024-03-24,2,2,2,0.5,0.141421,-0.770621,1,0.5,1,0,0,1,'
+if [ "$(wc -l <"$tmp/week.csv")" -eq 5 ]; then ok; else fail "expected 4 weeks"; fi
+
+expect 0 timeline "$C"
+has "$tmp/out" '^tone by week: all articles'
+has "$tmp/out" '^8 articles, 2024-W09 to 2024-W12 \(4 weeks\)'
+has "$tmp/out" '^2024-W09 +4 +\+0\.312 +0\.625 +\[-0\.682, \+1\.000\] +\+0\.375 +25% +25% +50%'
+has "$tmp/out" '^2024-W11 +0 +- +- +- +- +- +- +-$'
+has "$tmp/out" '^trend: '
+has "$tmp/out" '^notable changes'
+
+expect 0 timeline --json --window 2 "$C"
+has "$tmp/out" '^\{"by":"week","topic":null,"weighted":false,"group_by":null,"window":2,'
+has "$tmp/out" '"period":"2024-W11","first_day":"2024-03-11","last_day":"2024-03-17","n":0,'
+has "$tmp/out" '"trend":\[\{"series":"all","unit":"week","periods_with_articles":3,'
+has "$tmp/out" '"changes":\['
+if command -v python3 >/dev/null 2>&1; then
+    if python3 -c 'import json,sys; d=json.load(sys.stdin); assert len(d["periods"]) == 4; assert d["periods"][1]["rolling_mean"] == 0.1' <"$tmp/out"; then ok; else fail "JSON output"; fi
+fi
+
+# by day and month; stdin needs --from-classify
+expect 0 timeline --by month --csv --from-classify - <"$C"
+line "$tmp/out" 'all,2024-02,2024-02-01,2024-02-29,3,3,3,0.0833333,0.520416,-1,1,0.25,1,0.333333,0.333333,0.333333,'
+expect 0 timeline --by day --csv "$C"
+if [ "$(grep -c '^all,' "$tmp/out")" -eq 24 ]; then ok; else fail "expected 24 days (2024-02-26 to 03-20)"; fi
+line "$tmp/out" 'all,2024-03-03,2024-03-03,2024-03-03,1,1,1,1,,,,1,1,0,0,1,'
+
+# topics: filter, weights, one series per topic, groups
+expect 0 timeline --csv --topic sport "$C"
+line "$tmp/out" 'sport,2024-W09,2024-02-26,2024-03-03,3,3,3,0.583333,0.381881,-0.365304,1,0.5,1,0,0.333333,0.666667,'
+line "$tmp/out" 'sport,2024-W11,2024-03-11,2024-03-17,0,0,0,,,,,,,,,,'
+expect 0 timeline --csv --topic sport --weighted "$C"
+has "$tmp/out" '^sport,2024-W09,2024-02-26,2024-03-03,4,2\.36,[0-9.]+,0\.584746,'
+expect 0 timeline --csv --topic all "$C"
+if [ "$(grep -c '^diplomacy,' "$tmp/out")" -eq 4 ] && [ "$(grep -c '^sport,' "$tmp/out")" -eq 4 ]; then
+    ok
+else
+    fail "--topic all: one series per topic"
+fi
+expect 0 timeline --topic all "$C"
+has "$tmp/out" '\| diplomacy +\| sport'
+expect 0 timeline --csv --group-by source "$C"
+has "$tmp/out" '^Hill Town Herald,2024-W09,2024-02-26,2024-03-03,2,'
+has "$tmp/out" '^Lakeside Ledger,2024-W09,2024-02-26,2024-03-03,2,'
+expect 0 timeline --topic nosuch "$C"
+has "$tmp/err" "no article carries topic 'nosuch'"
+
+# ---- bad dates: none valid -> exit 1, message, nothing on stdout
+expect_error 1 'no article with a valid date (3 skipped)' timeline "$DATA/timeline-nodates.jsonl"
+has "$tmp/err" 'timeline-nodates.jsonl:1: missing date, skipped'
+has "$tmp/err" "timeline-nodates.jsonl:3: invalid date '2023-02-30', skipped"
+
+# ---- SVG: written atomically, well formed
+expect 0 timeline --by day --window 3 --svg "$tmp/chart.svg" "$C"
+if [ -s "$tmp/chart.svg" ]; then ok; else fail "no SVG written"; fi
+if command -v xmllint >/dev/null 2>&1; then
+    if xmllint --noout "$tmp/chart.svg"; then ok; else fail "SVG is not well-formed XML"; fi
+else
+    has "$tmp/chart.svg" '</svg>'
+fi
+has "$tmp/chart.svg" 'Tone over time: .*timeline-classified.jsonl'
+has "$tmp/chart.svg" '95% CI of the mean'
+if ls "$tmp"/chart.svg.tmp.* >/dev/null 2>&1; then fail "temporary SVG left behind"; else ok; fi
+expect_error 1 "cannot create '$tmp/no/dir.svg'" timeline --svg "$tmp/no/dir.svg" "$C"
+
+# ---- partials of classify output: two shards merged == one run
+head -n 3 "$C" >"$tmp/c1.jsonl"
+tail -n +4 "$C" >"$tmp/c2.jsonl"
+expect 0 timeline --by day --topic sport --weighted --partial "$tmp/c1.part" "$tmp/c1.jsonl"
+expect 0 timeline --by day --topic sport --weighted --partial "$tmp/c2.part" "$tmp/c2.jsonl"
+has "$tmp/c1.part" '^\{"format":"newsclass-timeline-partial","version":1,"by":"day","topic":"sport"'
+expect 0 timeline --by week --topic sport --weighted --csv "$C"
+cp "$tmp/out" "$tmp/whole.csv"
+expect 0 timeline --merge --by week --csv "$tmp/c2.part" "$tmp/c1.part"
+same "$tmp/whole.csv" "$tmp/out" "--merge of day shards by week vs one run"
+expect_error 1 'partial is by day; cannot merge' timeline --merge --by day "$tmp/c1.part" "$DATA/timeline-classified.jsonl"
+
+# ---- with a model: score articles, bad dates, merge equality
+if ! "$NC" train -q --min-df 1 --folds 3 -o "$tmp/m" "$DATA/tiny-train.jsonl" 2>"$tmp/train.err"; then
+    echo "SKIP: cannot train a model for the scoring tests" >&2
+    cat "$tmp/train.err" >&2
+    finish
+    exit $?
+fi
+
+expect 0 timeline -m "$tmp/m" --csv "$DATA/timeline-baddates.jsonl"
+has "$tmp/err" 'timeline-baddates.jsonl:2: missing date, skipped'
+has "$tmp/err" "timeline-baddates.jsonl:3: invalid date '2024-02-30', skipped"
+has "$tmp/err" "timeline-baddates.jsonl:7: invalid date '', skipped"
+has "$tmp/err" 'skipped 7 articles with a missing or invalid date \(the first 5 shown\)'
+if [ "$(grep -c ', skipped$' "$tmp/err")" -eq 5 ]; then ok; else fail "expected 5 reported bad dates"; fi
+if grep -q 'timeline-baddates.jsonl:8:' "$tmp/err"; then fail "more than 5 reported"; else ok; fi
+has "$tmp/out" '^all,2024-W02,2024-01-08,2024-01-14,2,'
+has "$tmp/out" '^all,2024-W03,2024-01-15,2024-01-21,0,'
+has "$tmp/out" '^all,2024-W04,2024-01-22,2024-01-28,2,'
+expect 0 timeline -q -m "$tmp/m" "$DATA/timeline-baddates.jsonl"
+if [ -s "$tmp/err" ]; then fail "-q: stderr not empty"; else ok; fi
+
+# scoring directly and via classify output give the same counts per period
+expect 0 timeline -m "$tmp/m" --by month --csv "$DATA/tiny-train.jsonl"
+cut -d, -f1-5 "$tmp/out" >"$tmp/direct.cut"
+"$NC" classify -m "$tmp/m" --format json "$DATA/tiny-train.jsonl" >"$tmp/classified.jsonl" 2>/dev/null
+expect 0 timeline --by month --csv "$tmp/classified.jsonl"
+cut -d, -f1-5 "$tmp/out" >"$tmp/via.cut"
+same "$tmp/direct.cut" "$tmp/via.cut" "counts scored directly and from classify output"
+if [ "$(grep -c '^all,' "$tmp/direct.cut")" -eq 23 ]; then ok; else fail "tiny-train spans 23 months"; fi
+
+# shards: one run over the whole corpus == merge of two partials (table, CSV, JSON)
+head -n 45 "$DATA/tiny-train.jsonl" >"$tmp/s1.jsonl"
+tail -n +46 "$DATA/tiny-train.jsonl" >"$tmp/s2.jsonl"
+for opts in "--by month" "--by week --topic all" "--by month --topic diplomacy --weighted --window 2"; do
+    # shellcheck disable=SC2086
+    {
+        expect 0 timeline -m "$tmp/m" $opts --partial "$tmp/p1" "$tmp/s1.jsonl"
+        expect 0 timeline -m "$tmp/m" $opts --partial "$tmp/p2" "$tmp/s2.jsonl"
+        w=$(echo "$opts" | sed -n 's/.*--window \([0-9]*\).*/--window \1/p')
+        for fmt in "" --csv --json; do
+            expect 0 timeline -m "$tmp/m" $opts $fmt "$DATA/tiny-train.jsonl"
+            grep -v '^input: ' "$tmp/out" | sed 's/"inputs":\[[^]]*\]//' >"$tmp/one"
+            expect 0 timeline --merge $w $fmt "$tmp/p1" "$tmp/p2"
+            grep -v '^input: ' "$tmp/out" | sed 's/"inputs":\[[^]]*\]//' >"$tmp/merged"
+            same "$tmp/one" "$tmp/merged" "one run vs --merge ($opts $fmt)"
+        done
+    }
+done
+
+# a directory of text files dated by their names
+mkdir "$tmp/dir"
+printf 'Harbour festival draws record crowds\nThousands came to the quay for music and fireworks.\n' >"$tmp/dir/2024-03-01-festival.txt"
+printf 'Storm damage closes coastal road\nEngineers say repairs will take weeks.\n' >"$tmp/dir/news_2024-03-19.txt"
+printf 'Council approves new library\nBuilding work starts in the spring.\n' >"$tmp/dir/undated.txt"
+expect 0 timeline -m "$tmp/m" --by month --date-from-name --csv "$tmp/dir"
+line "$tmp/out" "$(grep '^all,2024-03,' "$tmp/out")"
+has "$tmp/out" '^all,2024-03,2024-03-01,2024-03-31,2,'
+has "$tmp/err" 'undated.txt: no date in the file name or the article, skipped'
+
+finish
