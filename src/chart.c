@@ -188,7 +188,7 @@ static int table_summary(const nc_timeline *t, size_t s, int multi, FILE *fp, nc
         format_p(tr.p, p, sizeof p);
         format_num(tr.t, "%*.2f", 1, tt, sizeof tt);
         fprintf(fp,
-                "trend: %+.4f per %s (SE %.4f, 95%% CI [%+.4f, %+.4f], t = %s, df = %.0f, %s)"
+                "trend: %+.3g per %s (SE %.3g, 95%% CI [%+.3g, %+.3g], t = %s, df = %.0f, %s)"
                 " over %zu %ss with articles\n",
                 tr.slope, unit, tr.se, tr.ci_lo, tr.ci_hi, tt, tr.df, p, tr.npoints, unit);
     } else {
@@ -202,8 +202,9 @@ static int table_summary(const nc_timeline *t, size_t s, int multi, FILE *fp, nc
                 unit);
         return NC_OK;
     }
-    fprintf(fp, "notable changes (windows of %zu %ss, Welch t-test, p < 0.05):\n", ch[0].width,
-            unit);
+    fprintf(fp, "notable changes (windows of %zu %ss, Welch t-test, p < 0.05; %zu boundaries "
+                "tested, no correction for multiple tests):\n",
+            ch[0].width, unit, nc_timeline_nperiods(t) - 2 * ch[0].width + 1);
     for (size_t i = 0; i < nch; i++) {
         if ((rc = nc_timeline_stats(t, s, ch[i].before, &s1, err)) < 0 ||
             (rc = nc_timeline_stats(t, s, ch[i].after, &s2, err)) < 0)
@@ -548,6 +549,13 @@ static int info_cmp(const void *a, const void *b)
     return x->s < y->s ? -1 : x->s > y->s;
 }
 
+#define ROLLING_COLOUR "#d95f02"
+
+static int dense(const frame *f)
+{
+    return f->np > 200;
+}
+
 /* Mean line (broken at empty periods), dots, and the 95% band of one series. */
 static int svg_series(const nc_timeline *t, size_t s, const frame *f, const char *colour,
                       int band, FILE *fp, nc_error *err)
@@ -588,9 +596,10 @@ static int svg_series(const nc_timeline *t, size_t s, const frame *f, const char
             }
         }
     }
-    fprintf(fp, "<path fill=\"none\" stroke=\"%s\" stroke-width=\"2\" stroke-linejoin=\"round\" "
-                "d=\"",
-            colour);
+    /* many periods: a thin, lighter mean line, so the rolling mean stands out over it */
+    fprintf(fp, "<path fill=\"none\" stroke=\"%s\" stroke-width=\"%s\" stroke-opacity=\"%s\" "
+                "stroke-linejoin=\"round\" d=\"",
+            colour, dense(f) ? "0.8" : "2", dense(f) && band == 1 ? "0.6" : "1");
     pen = 0;
     for (size_t i = 0; i < f->np; i++) {
         if (!isfinite(st[i].mean)) {
@@ -608,9 +617,14 @@ static int svg_series(const nc_timeline *t, size_t s, const frame *f, const char
                         fx(f, i), fy(f, st[i].mean), colour);
     }
     if (nc_timeline_get_opts(t)->window > 0) {
-        fprintf(fp, "<path fill=\"none\" stroke=\"%s\" stroke-width=\"1.5\" "
-                    "stroke-dasharray=\"6,3\" d=\"",
-                colour);
+        /* one series: a solid contrasting line; several: dashed in the series colour */
+        if (band == 1)
+            fprintf(fp, "<path fill=\"none\" stroke=\"%s\" stroke-width=\"2.2\" d=\"",
+                    ROLLING_COLOUR);
+        else
+            fprintf(fp, "<path fill=\"none\" stroke=\"%s\" stroke-width=\"1.5\" "
+                        "stroke-dasharray=\"6,3\" d=\"",
+                    colour);
         pen = 0;
         for (size_t i = 0; i < f->np; i++) {
             if (!isfinite(st[i].rolling)) {
@@ -835,7 +849,8 @@ int nc_timeline_write_svg(const nc_timeline *t, FILE *fp, nc_error *err)
         if (o->window > 0) {
             nc_strbuf_reset(&sb);
             nc_strbuf_addf(&sb, "rolling mean (%d %ss)", o->window, nc_period_name(o->by));
-            legend_item(fp, &lx, ly, "dash", "#555", sb.buf ? sb.buf : "");
+            legend_item(fp, &lx, ly, nlines > 1 ? "dash" : "line",
+                        nlines > 1 ? "#555" : ROLLING_COLOUR, sb.buf ? sb.buf : "");
         }
         legend_item(fp, &lx, ly, "bar", "#c8c2b8",
                     nlines > 1 ? "articles (sum over series)" : "articles");

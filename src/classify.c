@@ -44,6 +44,21 @@ static double dot(const nc_linear *l, const nc_vector *v)
     return s;
 }
 
+double nc_model_tone(const nc_model *m, const nc_article *a, double score)
+{
+    double t;
+    if (m->lex) {
+        double f[NC_LEX_NFEAT];
+        nc_lexicon_features(m->lex, a, f);
+        t = m->stack[0] + m->stack[1] * score;
+        for (int k = 0; k < NC_LEX_NFEAT; k++)
+            t += m->stack[2 + k] * f[k];
+    } else {
+        t = m->tone_scale * score;
+    }
+    return t > 1 ? 1 : t < -1 ? -1 : t;
+}
+
 int nc_classify(const nc_model *m, const nc_article *a, nc_prediction *out, nc_error *err)
 {
     nc_vector v;
@@ -95,8 +110,8 @@ int nc_classify(const nc_model *m, const nc_article *a, nc_prediction *out, nc_e
         double t;
         if ((rc = nc_vectorizer_transform(m->vec, a, NC_WEIGHT_TFIDF_LINEAR, &v, err)) < 0)
             goto out;
-        t = m->tone_scale * dot(&m->tone, &v);
-        out->tone = t > 1 ? 1 : t < -1 ? -1 : t;
+        t = nc_model_tone(m, a, dot(&m->tone, &v));
+        out->tone = t;
         out->has_tone = 1;
     }
 out:

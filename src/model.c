@@ -49,6 +49,7 @@ void nc_model_free(nc_model *m)
     free(m->platt_b);
     free(m->threshold);
     free(m->tone.w);
+    nc_lexicon_free(m->lex);
     free(m->card);
     free(m);
 }
@@ -260,7 +261,7 @@ out:
 
 static int remove_bundle_dir(const char *dir)
 {
-    static const char *files[] = { "model.json", "vocab.tsv", "weights.bin" };
+    static const char *files[] = { "model.json", "vocab.tsv", "weights.bin", "lexicon.tsv" };
     char path[PATH_MAX];
     for (size_t i = 0; i < NC_ARRAY_SIZE(files); i++) {
         snprintf(path, sizeof path, "%s/%s", dir, files[i]);
@@ -328,9 +329,24 @@ int nc_model_save(const nc_model *m, const char *dir, nc_error *err)
     }
     if ((rc = write_weights(m, path, err)) < 0)
         goto fail;
+    if (m->lex) {
+        if (snprintf(path, sizeof path, "%s/lexicon.tsv", tmp) >= (int)sizeof path) {
+            rc = nc_err(err, NC_EINVAL, "model path '%s' is too long", dir);
+            goto fail;
+        }
+        if ((rc = nc_outfile_open(&of, path, err)) < 0)
+            goto fail;
+        if ((rc = nc_lexicon_write(m->lex, of.fp, err)) < 0) {
+            nc_outfile_abort(&of);
+            goto fail;
+        }
+        if ((rc = nc_outfile_commit(&of, err)) < 0)
+            goto fail;
+    }
     files = cJSON_CreateObject();
     if (!files || (rc = file_crc_json(files, tmp, "vocab.tsv", err)) < 0 ||
-        (rc = file_crc_json(files, tmp, "weights.bin", err)) < 0) {
+        (rc = file_crc_json(files, tmp, "weights.bin", err)) < 0 ||
+        (m->lex && (rc = file_crc_json(files, tmp, "lexicon.tsv", err)) < 0)) {
         if (!files)
             rc = nc_err(err, NC_ENOMEM, "out of memory");
         cJSON_Delete(files);
@@ -529,8 +545,28 @@ int nc_model_load(const char *dir, nc_model **out, nc_error *err)
     }
     tone = cJSON_GetObjectItemCaseSensitive(card, "tone");
     if (cJSON_IsObject(tone)) {
+        const cJSON *stack = cJSON_GetObjectItemCaseSensitive(tone, "stack");
         m->has_tone = 1;
         m->tone_scale = num_or(tone, "scale", 1.0);
+        if (stack) {
+            if (!cJSON_IsArray(stack) || cJSON_GetArraySize(stack) != 2 + NC_LEX_NFEAT) {
+                rc = nc_err(err, NC_EFORMAT, "model.json: bad 'tone.stack'");
+                goto out;
+            }
+            for (int k = 0; k < 2 + NC_LEX_NFEAT; k++) {
+                const cJSON *x = cJSON_GetArrayItem(stack, k);
+                if (!cJSON_IsNumber(x)) {
+                    rc = nc_err(err, NC_EFORMAT, "model.json: bad 'tone.stack'");
+                    goto out;
+                }
+                m->stack[k] = x->valuedouble;
+            }
+            if ((rc = check_file(dir, files, "lexicon.tsv", err)) < 0)
+                goto out;
+            snprintf(path, sizeof path, "%s/lexicon.tsv", dir);
+            if ((rc = nc_lexicon_read(path, &m->lex, err)) < 0)
+                goto out;
+        }
     }
     snprintf(path, sizeof path, "%s/weights.bin", dir);
     if ((rc = read_weights(m, path, err)) < 0)

@@ -4,6 +4,8 @@
 
 #include <newsclass/model.h>
 
+#include "lexicon.h"
+
 /* One linear scorer over the vectorizer's features: score = w . x + b. */
 typedef struct nc_linear {
     double *w;    /* nfeat weights (index i+1 -> w[i]) */
@@ -20,9 +22,15 @@ struct nc_model {
     double *threshold;       /* multi-label decision thresholds */
     int has_tone;
     nc_linear tone;
-    double tone_scale;       /* tone = clamp(tone_scale * score) */
+    double tone_scale;       /* tone = clamp(tone_scale * score) without a lexicon */
+    nc_lexicon *lex;         /* optional tone lexicon; then tone = clamp(stack . [1, score, f]) */
+    double stack[2 + NC_LEX_NFEAT];
     char *card;              /* model.json text as loaded or built (owned) */
 };
+
+/* The tone of an article from its regression score (and lexicon features when the model has
+ * a lexicon), clamped to [-1, 1]. */
+double nc_model_tone(const nc_model *m, const nc_article *a, double score);
 
 /* Platt sigmoid. */
 double nc_platt(double a, double b, double score);

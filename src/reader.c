@@ -409,7 +409,8 @@ static int frame_push(nc_reader *r, char *path, char *label, nc_error *err)
     }
     if (rc < 0)
         goto out;
-    qsort(f.ents, f.n, sizeof *f.ents, entry_cmp);
+    if (f.n > 1) /* an empty directory has no array: qsort must not see NULL */
+        qsort(f.ents, f.n, sizeof *f.ents, entry_cmp);
     p = r->stack;
     if (nc_grow(&p, &r->stack_cap, r->depth + 1, sizeof *r->stack) < 0) {
         rc = nc_err(err, NC_ENOMEM, "out of memory");

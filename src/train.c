@@ -24,6 +24,8 @@
 #include <string.h>
 
 #include <cjson/cJSON.h>
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_multifit.h>
 #include <gsl/gsl_rng.h>
 #include <linear.h>
 
@@ -791,6 +793,44 @@ out:
 
 /* ---- the tone part ---- */
 
+static int fit_stack(nc_model *mdl, const nc_article *docs, const size_t *rows, size_t m,
+                     const double *y, const double *score, nc_error *err)
+{
+    const size_t p = 2 + NC_LEX_NFEAT;
+    gsl_matrix *X = gsl_matrix_alloc(m, p), *cov = gsl_matrix_alloc(p, p);
+    gsl_vector *Y = gsl_vector_alloc(m), *c = gsl_vector_alloc(p);
+    gsl_multifit_linear_workspace *ws = gsl_multifit_linear_alloc(m, p);
+    double chisq, f[NC_LEX_NFEAT];
+    int rc = NC_OK;
+
+    if (!X || !cov || !Y || !c || !ws) {
+        rc = nc_err(err, NC_ENOMEM, "out of memory");
+        goto out;
+    }
+    for (size_t i = 0; i < m; i++) {
+        nc_lexicon_features(mdl->lex, &docs[rows[i]], f);
+        gsl_matrix_set(X, i, 0, 1.0);
+        gsl_matrix_set(X, i, 1, score[i]);
+        for (int k = 0; k < NC_LEX_NFEAT; k++)
+            gsl_matrix_set(X, i, 2 + (size_t)k, f[k]);
+        gsl_vector_set(Y, i, y[rows[i]]);
+    }
+    if (gsl_multifit_linear(X, Y, c, cov, &chisq, ws) != GSL_SUCCESS) {
+        rc = nc_err(err, NC_EINTERNAL, "tone stacking: least squares failed");
+        goto out;
+    }
+    for (size_t k = 0; k < p; k++)
+        mdl->stack[k] = round(gsl_vector_get(c, k) * 1e9) / 1e9;
+out:
+    gsl_matrix_free(X);
+    gsl_matrix_free(cov);
+    gsl_vector_free(Y);
+    gsl_vector_free(c);
+    if (ws)
+        gsl_multifit_linear_free(ws);
+    return rc;
+}
+
 static int train_tone(const nc_train_opts *o, struct trainset *ts, const nc_article *docs,
                       size_t n_orig, const size_t *origin, nc_model *mdl, cJSON *jtone,
                       nc_progress_fn progress, void *pctx, nc_error *err)
@@ -844,6 +884,21 @@ static int train_tone(const nc_train_opts *o, struct trainset *ts, const nc_arti
     if ((rc = oof_decisions(ts->xs, y, rows, m, fold, o->folds, ts->nfeat, L2R_L2LOSS_SVR, bestC,
                             0.1, 0, 0, o->seed, 0, pred, err)) < 0)
         goto out;
+    if (mdl->lex) {
+        /* stack: tone = c0 + c1 * svr + sum c_k * lexicon feature k, least squares on the
+         * out-of-fold regression scores (so the weights see honest scores) */
+        if ((rc = fit_stack(mdl, docs, rows, m, y, pred, err)) < 0)
+            goto out;
+        cJSON *st = cJSON_AddArrayToObject(jtone, "stack");
+        for (int k = 0; k < 2 + NC_LEX_NFEAT; k++)
+            cJSON_AddItemToArray(st, cJSON_CreateNumber(mdl->stack[k]));
+        cJSON_AddStringToObject(jtone, "stack_terms",
+                                "intercept, svr, lexicon mean, lexicon sum per 10 tokens, "
+                                "negative-word share, positive-word share");
+        cJSON_AddNumberToObject(jtone, "lexicon_words", (double)nc_lexicon_size(mdl->lex));
+        for (size_t i = 0; i < m; i++)
+            pred[i] = nc_model_tone(mdl, &docs[rows[i]], pred[i]);
+    }
     {
         double sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0, mae = 0, acc = 0;
         for (size_t i = 0; i < m; i++) {
@@ -987,6 +1042,8 @@ int nc_train(const nc_article *docs_in, size_t n_in, const nc_train_opts *o,
     *out = NULL;
     if (n == 0)
         return nc_err(err, NC_EINVAL, "no articles to train on");
+    if (o->folds < 2 || o->folds > 20)
+        return nc_err(err, NC_EINVAL, "folds must be in 2..20 (got %d)", o->folds);
     if (o->lead_views) {
         ext = nc_alloc_array(2 * n_in, sizeof *ext);
         origin = nc_alloc_array(n_in, sizeof *origin);
@@ -1007,10 +1064,11 @@ int nc_train(const nc_article *docs_in, size_t n_in, const nc_train_opts *o,
         }
         docs = ext;
     }
-    if (o->folds < 2 || o->folds > 20)
-        return nc_err(err, NC_EINVAL, "folds must be in 2..20 (got %d)", o->folds);
     if (!(mdl = calloc(1, sizeof *mdl)))
         return nc_err(err, NC_ENOMEM, "out of memory");
+    if (o->tone_lexicon && o->tone != NC_TONE_OFF &&
+        (rc = nc_lexicon_read(o->tone_lexicon, &mdl->lex, err)) < 0)
+        goto out;
 
     /* features */
     progress_msg(progress, pctx, "vectorising %zu articles", n);
@@ -1129,6 +1187,10 @@ int nc_train(const nc_article *docs_in, size_t n_in, const nc_train_opts *o,
                                  err)) < 0)
                 goto out;
         }
+    }
+    if (!mdl->has_tone) {
+        nc_lexicon_free(mdl->lex);
+        mdl->lex = NULL;
     }
     if (mdl->mode == NC_TOPICS_NONE && !mdl->has_tone) {
         rc = nc_err(err, NC_EINVAL, "the corpus has neither topics/labels nor tone to learn");

@@ -58,6 +58,8 @@ typedef struct nc_train_opts {
     int tune_thresholds;     /* 1: per-topic thresholds maximising cross-validated F1 (default) */
     nc_tone_method tone;     /* default NC_TONE_AUTO */
     int threads;             /* worker threads for cross-validation; default 1 */
+    const char *tone_lexicon; /* path of a tone lexicon ("word<TAB>valence") whose features are
+                                 stacked with the tone regression; NULL: none (default) */
     int lead_views;          /* 1: also train on each long article's lead (headline + first
                                 sentence), so short items score like long ones; default 0 */
     nc_topic_mode topic_mode; /* NC_TOPICS_NONE: decide from the corpus (default); or force

@@ -10,7 +10,7 @@ enum {
     OPT_C = 1000, OPT_TONE_C, OPT_SOLVER, OPT_FOLDS, OPT_SEED, OPT_NGRAMS, OPT_MIN_DF,
     OPT_MAX_DF, OPT_MAX_FEATURES, OPT_HASH_BITS, OPT_NO_TITLE, OPT_STOPWORDS, OPT_STEM,
     OPT_NO_SUBLINEAR, OPT_NO_BALANCE, OPT_NO_CALIBRATE, OPT_NO_THRESHOLDS, OPT_NO_TONE,
-    OPT_MULTILABEL, OPT_MULTICLASS, OPT_LEAD_VIEWS
+    OPT_MULTILABEL, OPT_MULTICLASS, OPT_LEAD_VIEWS, OPT_LEXICON
 };
 
 const struct option cli_train_longopts[] = {
@@ -35,6 +35,7 @@ const struct option cli_train_longopts[] = {
     { "multi-label", no_argument, NULL, OPT_MULTILABEL },
     { "multi-class", no_argument, NULL, OPT_MULTICLASS },
     { "lead-views", no_argument, NULL, OPT_LEAD_VIEWS },
+    { "tone-lexicon", required_argument, NULL, OPT_LEXICON },
     { NULL, 0, NULL, 0 }
 };
 
@@ -53,6 +54,8 @@ const char cli_train_opts_help[] =
     "      --no-calibration   do not Platt-calibrate probabilities\n"
     "      --no-thresholds    threshold 0.5 for every topic instead of tuned ones\n"
     "      --no-tone          do not train tone even if the corpus has it\n"
+    "      --tone-lexicon=F   stack the tone regression with features of a lexicon\n"
+    "                         (\"word<TAB>valence\" lines); saved in the bundle\n"
     "      --lead-views       also train on each long article's lead (headline + first\n"
     "                         sentence), so short items are scored like long ones\n"
     "feature options:\n"
@@ -141,6 +144,7 @@ int cli_train_opt(const char *cmd, int c, const char *arg, nc_train_opts *o)
     case OPT_MULTILABEL: o->topic_mode = NC_TOPICS_MULTILABEL; return 1;
     case OPT_MULTICLASS: o->topic_mode = NC_TOPICS_MULTICLASS; return 1;
     case OPT_LEAD_VIEWS: o->lead_views = 1; return 1;
+    case OPT_LEXICON: o->tone_lexicon = arg; return 1;
     default: return 0;
     }
 }

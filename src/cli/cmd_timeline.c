@@ -8,6 +8,7 @@
  * when no article has a valid date. --partial saves the sufficient statistics, --merge adds
  * partials up exactly (src/timeline.c). Rendering is in src/chart.c.
  * SPDX-License-Identifier: MIT */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -240,8 +241,10 @@ static int read_input(struct run *r, const char *path)
     nc_error err = { 0 };
     int scored = r->o->from_classify;
 
-    if (!scored && strcmp(path, "-") != 0 && stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
-        if (nc_scored_detect(path, &scored, &err) < 0)
+    if (strcmp(path, "-") != 0) {
+        if (stat(path, &st) != 0)
+            return cli_errorf("timeline", "cannot open '%s': %s", path, strerror(errno));
+        if (!scored && S_ISREG(st.st_mode) && nc_scored_detect(path, &scored, &err) < 0)
             return cli_error("timeline", &err);
     }
     if (nc_timeline_add_input(r->t, path, &err) < 0)

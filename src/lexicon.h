@@ -1,0 +1,29 @@
+/* lexicon.h (private): a tone lexicon (word -> valence in [-1, 1]) and the length-invariant
+ * features it gives an article. */
+#ifndef NC_LEXICON_H
+#define NC_LEXICON_H
+
+#include <stdio.h>
+
+#include <newsclass/article.h>
+#include <newsclass/error.h>
+
+typedef struct nc_lexicon nc_lexicon;
+
+#define NC_LEX_NFEAT 4
+
+/* Read "word<TAB>valence" lines ('#' comments allowed). Errors name path:line. */
+int nc_lexicon_read(const char *path, nc_lexicon **out, nc_error *err);
+int nc_lexicon_write(const nc_lexicon *lx, FILE *fp, nc_error *err);
+void nc_lexicon_free(nc_lexicon *lx);
+size_t nc_lexicon_size(const nc_lexicon *lx);
+
+/* The article's lexicon features, all unchanged when the text is repeated:
+ *   f[0] mean valence of the lexicon words found (0 when none),
+ *   f[1] summed valence per 10 tokens,
+ *   f[2] share of tokens that are negative words, f[3] share that are positive words.
+ * A negator ("not", "no", "never", "n't" forms, "without") up to three tokens before a word
+ * in the same sentence flips and halves its valence. */
+void nc_lexicon_features(const nc_lexicon *lx, const nc_article *a, double f[NC_LEX_NFEAT]);
+
+#endif
