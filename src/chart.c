@@ -76,17 +76,27 @@ static void describe(const nc_timeline *t, nc_strbuf *sb)
         nc_strbuf_addf(sb, ", grouped by '%s'", o->group_by);
 }
 
+/* The input names, comma-separated, as many as fit in about 'max' bytes ("a, b and 3 more");
+ * a single name longer than that keeps its tail. */
 static void join_inputs(const nc_timeline *t, nc_strbuf *sb, size_t max)
 {
     size_t n = nc_timeline_ninputs(t);
+
     if (n == 0)
         nc_strbuf_addf(sb, "(no input)");
     for (size_t i = 0; i < n; i++) {
-        if (sb->len > max) {
+        const char *in = nc_timeline_input(t, i);
+        size_t len = strlen(in), more = i + 1 < n ? 14 : 0;
+        if (i == 0 && len + more > max && len > 12) {
+            size_t keep = max > more + 12 ? max - more - 3 : 9;
+            nc_strbuf_addf(sb, "...%s", len > keep ? in + len - keep : in);
+            continue;
+        }
+        if (i > 0 && sb->len + 2 + len + more > max) {
             nc_strbuf_addf(sb, " and %zu more", n - i);
             break;
         }
-        nc_strbuf_addf(sb, "%s%s", i ? ", " : "", nc_timeline_input(t, i));
+        nc_strbuf_addf(sb, "%s%s", i ? ", " : "", in);
     }
 }
 
@@ -550,6 +560,8 @@ static int info_cmp(const void *a, const void *b)
 }
 
 #define ROLLING_COLOUR "#d95f02"
+#define TREND_COLOUR "#222222"
+#define CHANGE_COLOUR "#8e2c8e"
 
 static int dense(const frame *f)
 {
@@ -641,41 +653,82 @@ out:
     return rc;
 }
 
-static void legend_item(FILE *fp, double *x, double y, const char *kind, const char *colour,
-                        const char *label)
+/* One legend entry at (*x, *y); wraps to a new row before the right edge 'xmax'. */
+static void legend_item(FILE *fp, double *x, double *y, double x0, double xmax,
+                        const char *kind, const char *colour, const char *label)
 {
-    if (strcmp(kind, "line") == 0)
+    double w = 28 + 6.8 * (double)strlen(label) + 20, ly;
+
+    if (*x > x0 && *x + w > xmax) {
+        *x = x0;
+        *y += 18;
+    }
+    ly = *y;
+    if (strcmp(kind, "line") == 0 || strcmp(kind, "dash") == 0 || strcmp(kind, "dot") == 0)
         fprintf(fp, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
-                    "stroke-width=\"2\"/>\n",
-                *x, y, *x + 22, y, colour);
-    else if (strcmp(kind, "dash") == 0)
+                    "stroke-width=\"2\"%s/>\n",
+                *x, ly, *x + 22, ly, colour,
+                kind[1] == 'a' ? " stroke-dasharray=\"6,3\""
+                               : kind[1] == 'o' ? " stroke-dasharray=\"2,3\"" : "");
+    else if (strcmp(kind, "vline") == 0)
         fprintf(fp, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
-                    "stroke-width=\"1.5\" stroke-dasharray=\"6,3\"/>\n",
-                *x, y, *x + 22, y, colour);
-    else if (strcmp(kind, "band") == 0)
-        fprintf(fp, "<rect x=\"%.1f\" y=\"%.1f\" width=\"22\" height=\"10\" fill=\"%s\" "
-                    "fill-opacity=\"0.22\"/>\n",
-                *x, y - 5, colour);
+                    "stroke-width=\"1.2\" stroke-dasharray=\"3,2\"/>\n",
+                *x + 11, ly - 7, *x + 11, ly + 7, colour);
     else
         fprintf(fp, "<rect x=\"%.1f\" y=\"%.1f\" width=\"22\" height=\"10\" fill=\"%s\" "
-                    "fill-opacity=\"0.6\"/>\n",
-                *x, y - 5, colour);
-    fprintf(fp, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"12\">", *x + 28, y + 4);
+                    "fill-opacity=\"%s\"/>\n",
+                *x, ly - 5, colour, strcmp(kind, "band") == 0 ? "0.22" : "0.6");
+    fprintf(fp, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"12\">", *x + 28, ly + 4);
     xml_text(fp, label);
     fputs("</text>\n", fp);
-    *x += 28 + 7.0 * (double)strlen(label) + 22;
+    *x += w;
+}
+
+/* The trend line and the notable changes of a single series, with their legend texts. */
+static int svg_trend_changes(const nc_timeline *t, const frame *f, FILE *fp, nc_strbuf *trend,
+                             nc_strbuf *changes, nc_error *err)
+{
+    nc_tl_trend tr;
+    nc_tl_change ch[NC_TL_MAX_CHANGES];
+    size_t nch;
+    int rc;
+
+    if (nc_timeline_trend(t, 0, &tr, NULL) == NC_OK) {
+        double ya = tr.intercept, yb = tr.intercept + tr.slope * (double)(f->np - 1);
+        char p[32];
+        format_p(tr.p, p, sizeof p);
+        fprintf(fp, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
+                    "stroke-width=\"2\" stroke-dasharray=\"2,3\"/>\n",
+                fx(f, 0), fy(f, fmin(fmax(ya, f->lo), f->hi)), fx(f, f->np - 1),
+                fy(f, fmin(fmax(yb, f->lo), f->hi)), TREND_COLOUR);
+        nc_strbuf_addf(trend, "trend %+.3g per %s (%s)", tr.slope,
+                       nc_period_name(nc_timeline_get_opts(t)->by), p);
+    }
+    if ((rc = nc_timeline_changes(t, 0, ch, &nch, err)) < 0)
+        return rc;
+    for (size_t i = 0; i < nch; i++) {
+        double x = (fx(f, ch[i].after - 1) + fx(f, ch[i].after)) / 2;
+        fprintf(fp, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
+                    "stroke-width=\"1.2\" stroke-dasharray=\"3,2\"/>\n",
+                x, f->y0, x, f->y1, CHANGE_COLOUR);
+        fprintf(fp, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\" fill=\"%s\">%+.2f</text>\n",
+                x + 3, f->y0 + 12, CHANGE_COLOUR, ch[i].shift);
+    }
+    if (nch)
+        nc_strbuf_addf(changes, "notable change (shift of the mean, Welch p < 0.05)");
+    return NC_OK;
 }
 
 int nc_timeline_write_svg(const nc_timeline *t, FILE *fp, nc_error *err)
 {
-    const double W = 960, H = 560;
+    const double W = 960, H = 580;
     const nc_timeline_opts *o = nc_timeline_get_opts(t);
     size_t ns = nc_timeline_nseries(t), np = nc_timeline_nperiods(t), nlines;
     series_info *info = NULL;
     double *count = NULL, lo = 0, hi = 0, step, cmax = 0, lx;
     frame f;
     nc_tl_stats st;
-    nc_strbuf sb = NC_STRBUF_INIT;
+    nc_strbuf sb = NC_STRBUF_INIT, trend = NC_STRBUF_INIT, changes = NC_STRBUF_INIT;
     int rc = NC_OK;
     char label[16];
 
@@ -736,7 +789,7 @@ int nc_timeline_write_svg(const nc_timeline *t, FILE *fp, nc_error *err)
                     "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n",
                 W, H, W, H);
         /* title and subtitle */
-        join_inputs(t, &sb, 90);
+        join_inputs(t, &sb, 64);
         fputs("<text x=\"78\" y=\"30\" font-size=\"18\" font-weight=\"bold\">Tone over time: ",
               fp);
         xml_text(fp, sb.buf ? sb.buf : "");
@@ -790,6 +843,8 @@ int nc_timeline_write_svg(const nc_timeline *t, FILE *fp, nc_error *err)
     for (size_t k = 0; k < nlines; k++)
         if ((rc = svg_series(t, info[k].s, &f, palette[k], nlines > 1 ? 2 : 1, fp, err)) < 0)
             goto out;
+    if (ns == 1 && np > 0 && (rc = svg_trend_changes(t, &f, fp, &trend, &changes, err)) < 0)
+        goto out;
 
     /* x axis: period labels, as many as fit */
     if (np > 0) {
@@ -829,35 +884,36 @@ int nc_timeline_write_svg(const nc_timeline *t, FILE *fp, nc_error *err)
             W - 22, (f.y0 + f.y1) / 2, nc_period_name(o->by));
 
     /* legend */
-    lx = f.x0;
     {
-        double ly = H - 30;
+        double ly = H - 44, xmax = W - 20;
+        lx = f.x0;
         if (nlines <= 1) {
-            legend_item(fp, &lx, ly, "line", palette[0], "mean tone");
-            legend_item(fp, &lx, ly, "band", palette[0], "95% CI of the mean");
+            legend_item(fp, &lx, &ly, f.x0, xmax, "line", palette[0], "mean tone");
+            legend_item(fp, &lx, &ly, f.x0, xmax, "band", palette[0], "95% CI of the mean");
         } else {
-            for (size_t k = 0; k < nlines; k++) {
-                if (lx > W - 200) {
-                    lx = f.x0;
-                    ly += 18;
-                }
-                legend_item(fp, &lx, ly, "line", palette[k],
+            for (size_t k = 0; k < nlines; k++)
+                legend_item(fp, &lx, &ly, f.x0, xmax, "line", palette[k],
                             nc_timeline_series_name(t, info[k].s));
-            }
-            legend_item(fp, &lx, ly, "band", "#555", "95% CI (shaded)");
+            legend_item(fp, &lx, &ly, f.x0, xmax, "band", "#555", "95% CI (shaded)");
         }
         if (o->window > 0) {
             nc_strbuf_reset(&sb);
             nc_strbuf_addf(&sb, "rolling mean (%d %ss)", o->window, nc_period_name(o->by));
-            legend_item(fp, &lx, ly, nlines > 1 ? "dash" : "line",
+            legend_item(fp, &lx, &ly, f.x0, xmax, nlines > 1 ? "dash" : "line",
                         nlines > 1 ? "#555" : ROLLING_COLOUR, sb.buf ? sb.buf : "");
         }
-        legend_item(fp, &lx, ly, "bar", "#c8c2b8",
+        legend_item(fp, &lx, &ly, f.x0, xmax, "bar", "#c8c2b8",
                     nlines > 1 ? "articles (sum over series)" : "articles");
+        if (trend.len)
+            legend_item(fp, &lx, &ly, f.x0, xmax, "dot", TREND_COLOUR, trend.buf);
+        if (changes.len)
+            legend_item(fp, &lx, &ly, f.x0, xmax, "vline", CHANGE_COLOUR, changes.buf);
     }
     fputs("</svg>\n", fp);
     rc = write_failed(fp, err);
 out:
+    nc_strbuf_finish(&changes);
+    nc_strbuf_finish(&trend);
     nc_strbuf_finish(&sb);
     free(count);
     free(info);

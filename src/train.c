@@ -42,7 +42,7 @@ void nc_train_opts_default(nc_train_opts *o)
 {
     memset(o, 0, sizeof *o);
     nc_feature_opts_default(&o->features);
-    o->solver = NC_SOLVER_LR;
+    o->solver = NC_SOLVER_AUTO;
     o->C = 0;
     o->tone_C = 0;
     o->folds = 5;
@@ -634,6 +634,7 @@ static void progress_msg(nc_progress_fn fn, void *ctx, const char *fmt, ...)
 
 struct topic_ctx {
     const nc_train_opts *o;
+    nc_solver solver; /* resolved (never AUTO) */
     struct trainset *ts;
     const nc_article *docs;
     size_t *rows;   /* labelled articles */
@@ -654,7 +655,7 @@ static int train_binary(struct topic_ctx *c, nc_model *mdl, size_t li, cJSON *jl
     double *dec = nc_alloc_array(m ? m : 1, sizeof *dec);
     double *prob = nc_alloc_array(m ? m : 1, sizeof *prob);
     double wpos = 0, wneg = 0, bestC = o->C, bestF = -1, thr = 0.5, a = -1, b = 0;
-    int solver = solver_type_of(o->solver), rc = NC_OK;
+    int solver = solver_type_of(c->solver), rc = NC_OK;
     struct model *model = NULL;
     const char *label = mdl->labels[li];
 
@@ -1125,7 +1126,10 @@ int nc_train(const nc_article *docs_in, size_t n_in, const nc_train_opts *o,
         }
     }
     if (m && mdl->nlabels) {
-        struct topic_ctx c = { o, &ts, docs, rows, m, fold, progress, pctx };
+        nc_solver solver = o->solver != NC_SOLVER_AUTO ? o->solver
+                           : multiclass             ? NC_SOLVER_SVM
+                                                    : NC_SOLVER_LR;
+        struct topic_ctx c = { o, solver, &ts, docs, rows, m, fold, progress, pctx };
         mdl->mode = multiclass ? NC_TOPICS_MULTICLASS : NC_TOPICS_MULTILABEL;
         mdl->topic = calloc(mdl->nlabels, sizeof *mdl->topic);
         mdl->platt_a = calloc(mdl->nlabels, sizeof *mdl->platt_a);
@@ -1151,7 +1155,7 @@ int nc_train(const nc_article *docs_in, size_t n_in, const nc_train_opts *o,
         }
         jtopics = cJSON_AddObjectToObject(card, "topics");
         cJSON_AddStringToObject(jtopics, "mode", multiclass ? "multi-class" : "multi-label");
-        cJSON_AddStringToObject(jtopics, "solver", solver_name(o->solver));
+        cJSON_AddStringToObject(jtopics, "solver", solver_name(solver));
         cJSON_AddStringToObject(jtopics, "class_weight", o->balanced ? "balanced" : "none");
         cJSON_AddStringToObject(jtopics, "calibration", o->calibrate ? "platt" : "none");
         cJSON_AddNumberToObject(jtopics, "folds", o->folds);

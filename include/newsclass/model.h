@@ -34,9 +34,10 @@ typedef enum nc_topic_mode {
 } nc_topic_mode;
 
 typedef enum nc_solver {
-    NC_SOLVER_LR = 0,  /* L2-regularised logistic regression (primal, deterministic) */
-    NC_SOLVER_SVM = 1, /* L2-regularised L2-loss SVM (dual; seeded), scores calibrated */
-    NC_SOLVER_LR_DUAL = 2 /* L2-regularised logistic regression (dual; seeded) */
+    NC_SOLVER_AUTO = 0, /* NC_SOLVER_SVM for multi-class topics, NC_SOLVER_LR for multi-label */
+    NC_SOLVER_LR,       /* L2-regularised logistic regression (primal, deterministic) */
+    NC_SOLVER_SVM,      /* L2-regularised L2-loss SVM (dual; seeded), scores calibrated */
+    NC_SOLVER_LR_DUAL   /* L2-regularised logistic regression (dual; seeded) */
 } nc_solver;
 
 typedef enum nc_tone_method {
@@ -48,7 +49,7 @@ typedef enum nc_tone_method {
 
 typedef struct nc_train_opts {
     nc_feature_opts features;
-    nc_solver solver;        /* default NC_SOLVER_LR */
+    nc_solver solver;        /* default NC_SOLVER_AUTO */
     double C;                /* > 0: fixed; 0: chosen by cross-validation (default) */
     double tone_C;           /* > 0: fixed; 0: chosen by cross-validation (default) */
     int folds;               /* cross-validation folds for C, calibration, thresholds; default 5 */

@@ -44,7 +44,8 @@ const char cli_train_opts_help[] =
     "  -C, --C=C              regularisation for topics (default: chosen by cross-validation\n"
     "                         from 0.5..32)\n"
     "      --tone-C=C         regularisation for tone (default: cross-validated, 0.03..3)\n"
-    "      --solver=S         lr (logistic regression, default), lr-dual, svm\n"
+    "      --solver=S         auto (default: svm for multi-class, lr for multi-label),\n"
+    "                         lr (logistic regression), lr-dual, svm (L2-loss SVM)\n"
     "      --folds=K          cross-validation folds for C, calibration, thresholds (5)\n"
     "      --seed=N           seed for folds and solvers (1)\n"
     "      --multi-label      one-vs-rest topics with thresholds (default when articles\n"
@@ -87,14 +88,16 @@ int cli_train_opt(const char *cmd, int c, const char *arg, nc_train_opts *o)
         o->tone_C = d;
         return 1;
     case OPT_SOLVER:
-        if (strcmp(arg, "lr") == 0)
+        if (strcmp(arg, "auto") == 0)
+            o->solver = NC_SOLVER_AUTO;
+        else if (strcmp(arg, "lr") == 0)
             o->solver = NC_SOLVER_LR;
         else if (strcmp(arg, "lr-dual") == 0)
             o->solver = NC_SOLVER_LR_DUAL;
         else if (strcmp(arg, "svm") == 0)
             o->solver = NC_SOLVER_SVM;
         else
-            return cli_usage_error(cmd, "unknown solver '%s' (lr, lr-dual, svm)", arg), -1;
+            return cli_usage_error(cmd, "unknown solver '%s' (auto, lr, lr-dual, svm)", arg), -1;
         return 1;
     case OPT_FOLDS:
         if (cli_parse_long(arg, 2, 20, &l) < 0)

@@ -72,8 +72,12 @@ int main(int argc, char **argv)
             fprintf(stderr, "newsclass: '%s' is not a newsclass command\n", argv[2]);
             return CLI_EXIT_USAGE;
         }
-        fputs(cmd->usage, stdout);
-        return CLI_EXIT_OK;
+        {
+            /* the command's own --help, so `help CMD` and `CMD --help` never differ */
+            char help[] = "--help";
+            char *hargv[] = { argv[2], help, NULL };
+            return cmd->fn(2, hargv);
+        }
     }
     cmd = cli_find_cmd(argv[1]);
     if (!cmd) {
