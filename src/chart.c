@@ -244,7 +244,7 @@ static int write_table(const nc_timeline *t, FILE *fp, nc_error *err)
     fprintf(fp, "\ninput: %s\n", sb.buf ? sb.buf : "");
     nc_strbuf_finish(&sb);
     if (np == 0 || ns == 0) {
-        fprintf(fp, "no dated articles\n");
+        fprintf(fp, np == 0 ? "no dated articles\n" : "no article in any series\n");
         return write_failed(fp, err);
     }
     if ((rc = nc_timeline_stats(t, 0, 0, &first, err)) < 0 ||
@@ -568,19 +568,27 @@ static int dense(const frame *f)
     return f->np > 200;
 }
 
-/* Mean line (broken at empty periods), dots, and the 95% band of one series. */
+/* Bands for one series, or for up to 3 series over not too many periods (else noise). */
+static int draw_bands(const frame *f, size_t nlines)
+{
+    return nlines <= 1 || (nlines <= 3 && !dense(f));
+}
+
+/* Mean line (broken at empty periods), dots, the 95% band and the rolling mean of one series
+ * (band: the number of series drawn). With several series and a window, only the rolling means
+ * are drawn: raw means of many series on top of each other cannot be read. */
 static int svg_series(const nc_timeline *t, size_t s, const frame *f, const char *colour,
                       int band, FILE *fp, nc_error *err)
 {
     nc_tl_stats *st = nc_alloc_array(f->np, sizeof *st);
-    int rc = NC_OK, pen;
+    int rc = NC_OK, pen, multi = band > 1, window = nc_timeline_get_opts(t)->window > 0;
 
     if (!st)
         return nc_err(err, NC_ENOMEM, "out of memory");
     for (size_t i = 0; i < f->np; i++)
         if ((rc = nc_timeline_stats(t, s, i, &st[i], err)) < 0)
             goto out;
-    if (band) {
+    if (draw_bands(f, (size_t)band)) {
         /* one polygon per run of periods with a finite interval */
         for (size_t i = 0; i < f->np;) {
             size_t j = i;
@@ -608,6 +616,8 @@ static int svg_series(const nc_timeline *t, size_t s, const frame *f, const char
             }
         }
     }
+    if (multi && window)
+        goto rolling;
     /* many periods: a thin, lighter mean line, so the rolling mean stands out over it */
     fprintf(fp, "<path fill=\"none\" stroke=\"%s\" stroke-width=\"%s\" stroke-opacity=\"%s\" "
                 "stroke-linejoin=\"round\" d=\"",
@@ -628,15 +638,11 @@ static int svg_series(const nc_timeline *t, size_t s, const frame *f, const char
                 fprintf(fp, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"2.5\" fill=\"%s\"/>\n",
                         fx(f, i), fy(f, st[i].mean), colour);
     }
-    if (nc_timeline_get_opts(t)->window > 0) {
-        /* one series: a solid contrasting line; several: dashed in the series colour */
-        if (band == 1)
-            fprintf(fp, "<path fill=\"none\" stroke=\"%s\" stroke-width=\"2.2\" d=\"",
-                    ROLLING_COLOUR);
-        else
-            fprintf(fp, "<path fill=\"none\" stroke=\"%s\" stroke-width=\"1.5\" "
-                        "stroke-dasharray=\"6,3\" d=\"",
-                    colour);
+rolling:
+    if (window) {
+        /* one series: a solid contrasting line; several: solid in the series colour */
+        fprintf(fp, "<path fill=\"none\" stroke=\"%s\" stroke-width=\"%s\" d=\"",
+                multi ? colour : ROLLING_COLOUR, multi && dense(f) ? "1.2" : "2.2");
         pen = 0;
         for (size_t i = 0; i < f->np; i++) {
             if (!isfinite(st[i].rolling)) {
@@ -674,10 +680,12 @@ static void legend_item(FILE *fp, double *x, double *y, double x0, double xmax,
         fprintf(fp, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
                     "stroke-width=\"1.2\" stroke-dasharray=\"3,2\"/>\n",
                 *x + 11, ly - 7, *x + 11, ly + 7, colour);
-    else
+    else if (strcmp(kind, "none") != 0)
         fprintf(fp, "<rect x=\"%.1f\" y=\"%.1f\" width=\"22\" height=\"10\" fill=\"%s\" "
                     "fill-opacity=\"%s\"/>\n",
                 *x, ly - 5, colour, strcmp(kind, "band") == 0 ? "0.22" : "0.6");
+    if (strcmp(kind, "none") == 0)
+        *x -= 28;
     fprintf(fp, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"12\">", *x + 28, ly + 4);
     xml_text(fp, label);
     fputs("</text>\n", fp);
@@ -738,31 +746,43 @@ int nc_timeline_write_svg(const nc_timeline *t, FILE *fp, nc_error *err)
         rc = nc_err(err, NC_ENOMEM, "out of memory");
         goto out;
     }
-    /* ranges: tone over means, bands and rolling means (and 0); counts summed over series */
+    /* counts summed over series; the series drawn are the largest */
     for (size_t i = 0; i < np; i++)
         count[i] = 0;
     for (size_t s = 0; s < ns; s++) {
         info[s].s = s;
         info[s].total = 0;
         for (size_t i = 0; i < np; i++) {
-            double v[4];
             if ((rc = nc_timeline_stats(t, s, i, &st, err)) < 0)
                 goto out;
             count[i] += (double)st.n;
             info[s].total += (double)st.n;
-            v[0] = st.mean, v[1] = st.ci_lo, v[2] = st.ci_hi, v[3] = st.rolling;
-            for (int k = 0; k < 4; k++) {
-                if (isfinite(v[k])) {
-                    lo = fmin(lo, v[k]);
-                    hi = fmax(hi, v[k]);
-                }
-            }
         }
     }
     for (size_t i = 0; i < np; i++)
         cmax = fmax(cmax, count[i]);
     qsort(info, ns, sizeof *info, info_cmp);
     nlines = ns < MAX_LINES ? ns : MAX_LINES;
+    f.np = np ? np : 1;
+    /* tone range: what is drawn (means, bands, rolling means) and 0 */
+    for (size_t k = 0; k < nlines; k++) {
+        int means = nlines == 1 || o->window == 0, bands = draw_bands(&f, nlines);
+        for (size_t i = 0; i < np; i++) {
+            double v[4];
+            if ((rc = nc_timeline_stats(t, info[k].s, i, &st, err)) < 0)
+                goto out;
+            v[0] = means ? st.mean : NAN;
+            v[1] = bands ? st.ci_lo : NAN;
+            v[2] = bands ? st.ci_hi : NAN;
+            v[3] = st.rolling;
+            for (int j = 0; j < 4; j++) {
+                if (isfinite(v[j])) {
+                    lo = fmin(lo, v[j]);
+                    hi = fmax(hi, v[j]);
+                }
+            }
+        }
+    }
 
     lo = fmax(-1, lo - 0.05 * (hi - lo + 0.1));
     hi = fmin(1, hi + 0.05 * (hi - lo + 0.1));
@@ -775,7 +795,6 @@ int nc_timeline_write_svg(const nc_timeline *t, FILE *fp, nc_error *err)
     f.x1 = W - 84;
     f.y0 = 72;
     f.y1 = H - 110;
-    f.np = np ? np : 1;
     {
         /* bars fill at most ~40% of the height: the count axis runs to 2.5x the largest */
         double cstep = nice_step(cmax > 0 ? cmax * 2.5 : 10, 5);
@@ -841,13 +860,13 @@ int nc_timeline_write_svg(const nc_timeline *t, FILE *fp, nc_error *err)
 
     /* series (largest first, so the largest is drawn at the bottom) */
     for (size_t k = 0; k < nlines; k++)
-        if ((rc = svg_series(t, info[k].s, &f, palette[k], nlines > 1 ? 2 : 1, fp, err)) < 0)
+        if ((rc = svg_series(t, info[k].s, &f, palette[k], (int)nlines, fp, err)) < 0)
             goto out;
     if (ns == 1 && np > 0 && (rc = svg_trend_changes(t, &f, fp, &trend, &changes, err)) < 0)
         goto out;
 
     /* x axis: period labels, as many as fit */
-    if (np > 0) {
+    if (np > 0 && ns > 0) {
         double slot = (f.x1 - f.x0) / (double)np, lw;
         size_t every;
         nc_period_label(o->by, 0, label, sizeof label);
@@ -867,7 +886,7 @@ int nc_timeline_write_svg(const nc_timeline *t, FILE *fp, nc_error *err)
         fputs("</g>\n", fp);
     } else {
         fprintf(fp, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"14\" text-anchor=\"middle\">"
-                    "no dated articles</text>\n",
+                    "no articles to show</text>\n",
                 (f.x0 + f.x1) / 2, (f.y0 + f.y1) / 2);
     }
     /* axis titles */
@@ -894,13 +913,23 @@ int nc_timeline_write_svg(const nc_timeline *t, FILE *fp, nc_error *err)
             for (size_t k = 0; k < nlines; k++)
                 legend_item(fp, &lx, &ly, f.x0, xmax, "line", palette[k],
                             nc_timeline_series_name(t, info[k].s));
-            legend_item(fp, &lx, &ly, f.x0, xmax, "band", "#555", "95% CI (shaded)");
+            if (ns > nlines) {
+                nc_strbuf_reset(&sb);
+                nc_strbuf_addf(&sb, "(the %zu largest of %zu series)", nlines, ns);
+                legend_item(fp, &lx, &ly, f.x0, xmax, "none", "none", sb.buf ? sb.buf : "");
+            }
+            if (draw_bands(&f, nlines))
+                legend_item(fp, &lx, &ly, f.x0, xmax, "band", "#555", "95% CI (shaded)");
         }
-        if (o->window > 0) {
+        if (o->window > 0 && nlines > 1) {
+            nc_strbuf_reset(&sb);
+            nc_strbuf_addf(&sb, "lines: rolling means over %d %ss", o->window,
+                           nc_period_name(o->by));
+            legend_item(fp, &lx, &ly, f.x0, xmax, "none", "none", sb.buf ? sb.buf : "");
+        } else if (o->window > 0) {
             nc_strbuf_reset(&sb);
             nc_strbuf_addf(&sb, "rolling mean (%d %ss)", o->window, nc_period_name(o->by));
-            legend_item(fp, &lx, &ly, f.x0, xmax, nlines > 1 ? "dash" : "line",
-                        nlines > 1 ? "#555" : ROLLING_COLOUR, sb.buf ? sb.buf : "");
+            legend_item(fp, &lx, &ly, f.x0, xmax, "line", ROLLING_COLOUR, sb.buf ? sb.buf : "");
         }
         legend_item(fp, &lx, &ly, f.x0, xmax, "bar", "#c8c2b8",
                     nlines > 1 ? "articles (sum over series)" : "articles");

@@ -475,6 +475,9 @@ int nc_timeline_new(const nc_timeline_opts *o, nc_timeline **out, nc_error *err)
     }
     t->o.topic = t->topic;
     t->o.group_by = t->group_by;
+    /* one named series is listed even when no article carries the topic */
+    if (t->topic && strcmp(t->topic, "all") != 0 && !t->group_by && !t->o.from_partials)
+        rc = nc_timeline_add_series(t, t->topic, err);
 out:
     if (rc < 0)
         nc_timeline_free(t);
@@ -1202,7 +1205,6 @@ int nc_timeline_merge_partial(nc_timeline *t, const char *path, nc_error *err)
     tl_lines l;
     cJSON *o = NULL;
     nc_period pby = t->o.by;
-    char where[64];
     int rc, have_header = 0, oom = 0;
     tl_value ex[NC_TL_EXACT_MAX];
 
@@ -1218,7 +1220,6 @@ int nc_timeline_merge_partial(nc_timeline *t, const char *path, nc_error *err)
 
         if (is_blank(l.sb.buf))
             continue;
-        snprintf(where, sizeof where, "%ld", l.line);
         cJSON_Delete(o);
         o = cJSON_ParseWithLength(l.sb.buf, l.sb.len);
         if (!cJSON_IsObject(o)) {

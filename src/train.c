@@ -448,11 +448,12 @@ static int cmp_sc_desc(const void *a, const void *b)
     return (x < y) - (x > y);
 }
 
-static double best_f1(const double *s, const int *y, size_t n, double *thr)
+/* Best F1 with every negative counted 'negw' times (the F1 expected at another prevalence). */
+static double best_f1_w(const double *s, const int *y, size_t n, double negw, double *thr)
 {
     struct sc *v = nc_alloc_array(n ? n : 1, sizeof *v);
-    size_t pos = 0, tp = 0, fp = 0;
-    double best = 0;
+    size_t pos = 0, tp = 0;
+    double best = 0, fp = 0;
     if (!v)
         return 0;
     for (size_t i = 0; i < n; i++) {
@@ -466,10 +467,10 @@ static double best_f1(const double *s, const int *y, size_t n, double *thr)
         if (v[i].y)
             tp++;
         else
-            fp++;
+            fp += negw;
         if (i + 1 < n && v[i + 1].s == v[i].s)
             continue; /* ties: all or nothing */
-        double f1 = pos ? 2.0 * (double)tp / (double)(tp + fp + pos) : 0;
+        double f1 = pos ? 2.0 * (double)tp / ((double)tp + fp + (double)pos) : 0;
         if (f1 > best) {
             best = f1;
             *thr = i + 1 < n ? (v[i].s + v[i + 1].s) / 2.0 : v[i].s;
@@ -477,6 +478,11 @@ static double best_f1(const double *s, const int *y, size_t n, double *thr)
     }
     free(v);
     return best;
+}
+
+static double best_f1(const double *s, const int *y, size_t n, double *thr)
+{
+    return best_f1_w(s, y, n, 1.0, thr);
 }
 
 /* ---- summary statistics for the card ---- */
@@ -513,25 +519,29 @@ static double auc(const double *s, const int *y, size_t n)
     return (sum - npos * (npos + 1) / 2.0) / (npos * nneg);
 }
 
-static void calibration(const double *p, const int *y, size_t n, double *ece, double *brier)
+/* ECE (10 bins) and Brier score, negatives weighted by negw. */
+static void calibration(const double *p, const int *y, size_t n, double negw, double *ece,
+                        double *brier)
 {
-    double cnt[10] = { 0 }, sp[10] = { 0 }, sy[10] = { 0 }, b = 0, e = 0;
+    double cnt[10] = { 0 }, sp[10] = { 0 }, sy[10] = { 0 }, b = 0, e = 0, tot = 0;
     for (size_t i = 0; i < n; i++) {
         int k = (int)(p[i] * 10);
+        double w = y[i] ? 1.0 : negw;
         if (k > 9)
             k = 9;
         if (k < 0)
             k = 0;
-        cnt[k]++;
-        sp[k] += p[i];
-        sy[k] += y[i] != 0;
-        b += (p[i] - (y[i] != 0)) * (p[i] - (y[i] != 0));
+        cnt[k] += w;
+        sp[k] += w * p[i];
+        sy[k] += w * (y[i] != 0);
+        b += w * (p[i] - (y[i] != 0)) * (p[i] - (y[i] != 0));
+        tot += w;
     }
     for (int k = 0; k < 10; k++)
         if (cnt[k])
-            e += cnt[k] / (double)n * fabs(sp[k] / cnt[k] - sy[k] / cnt[k]);
+            e += cnt[k] / tot * fabs(sp[k] / cnt[k] - sy[k] / cnt[k]);
     *ece = n ? e : NAN;
-    *brier = n ? b / (double)n : NAN;
+    *brier = n ? b / tot : NAN;
 }
 
 static double round6(double x)
@@ -635,6 +645,7 @@ static void progress_msg(nc_progress_fn fn, void *ctx, const char *fmt, ...)
 struct topic_ctx {
     const nc_train_opts *o;
     nc_solver solver; /* resolved (never AUTO) */
+    int solver_multiclass;
     struct trainset *ts;
     const nc_article *docs;
     size_t *rows;   /* labelled articles */
@@ -655,6 +666,7 @@ static int train_binary(struct topic_ctx *c, nc_model *mdl, size_t li, cJSON *jl
     double *dec = nc_alloc_array(m ? m : 1, sizeof *dec);
     double *prob = nc_alloc_array(m ? m : 1, sizeof *prob);
     double wpos = 0, wneg = 0, bestC = o->C, bestF = -1, thr = 0.5, a = -1, b = 0;
+    double shift = 0, negw = 1;
     int solver = solver_type_of(c->solver), rc = NC_OK;
     struct model *model = NULL;
     const char *label = mdl->labels[li];
@@ -698,16 +710,24 @@ static int train_binary(struct topic_ctx *c, nc_model *mdl, size_t li, cJSON *jl
     if ((rc = oof_decisions(c->ts->xt, y, c->rows, m, c->fold, o->folds, c->ts->nfeat, solver,
                             bestC, 0, wpos, wneg, o->seed, 1, dec, err)) < 0)
         goto out;
+    /* Label shift: probabilities and thresholds for a target prevalence 'prior' instead of the
+     * corpus's own (a logit shift, folded into Platt's b; negatives weighted in F1). */
+    if (o->prior > 0 && c->solver_multiclass == 0) {
+        double ps = (double)npos / (double)m;
+        shift = log(o->prior / (1 - o->prior)) - log(ps / (1 - ps));
+        negw = ((1 - o->prior) / o->prior) * (ps / (1 - ps));
+    }
     if (o->calibrate) {
         nc_platt_fit(dec, yb, m, &a, &b);
     } else {
         a = -1;
         b = 0;
     }
+    b -= shift;
     for (size_t i = 0; i < m; i++)
         prob[i] = nc_platt(a, b, dec[i]);
     if (o->tune_thresholds && npos >= 10 && m - npos >= 10)
-        best_f1(prob, yb, m, &thr);
+        best_f1_w(prob, yb, m, negw, &thr);
     else
         thr = 0.5;
     /* cross-fitted report: each fold's sigmoid and threshold from the other folds */
@@ -715,7 +735,7 @@ static int train_binary(struct topic_ctx *c, nc_model *mdl, size_t li, cJSON *jl
         double *pf = nc_alloc_array(m ? m : 1, sizeof *pf);
         double *df = nc_alloc_array(m ? m : 1, sizeof *df);
         int *yf = nc_alloc_array(m ? m : 1, sizeof *yf);
-        size_t tp = 0, fp = 0, fn = 0;
+        double tp = 0, fp = 0, fn = 0;
         double ece, brier;
         if (!pf || !df || !yf) {
             free(pf);
@@ -732,25 +752,27 @@ static int train_binary(struct topic_ctx *c, nc_model *mdl, size_t li, cJSON *jl
                     df[nt] = dec[i];
                     yf[nt++] = yb[i];
                 }
-            if (o->calibrate)
+            if (o->calibrate) {
                 nc_platt_fit(df, yf, nt, &fa, &fb);
+                fb -= shift;
+            }
             if (o->tune_thresholds && npos >= 10 && m - npos >= 10) {
                 for (size_t i = 0; i < nt; i++)
                     df[i] = nc_platt(fa, fb, df[i]);
-                best_f1(df, yf, nt, &ft);
+                best_f1_w(df, yf, nt, negw, &ft);
             }
             for (size_t i = 0; i < m; i++)
                 if (c->fold[i] == f) {
                     pf[i] = nc_platt(fa, fb, dec[i]);
                     int sel = pf[i] >= ft;
-                    tp += (size_t)(sel && yb[i]);
-                    fp += (size_t)(sel && !yb[i]);
-                    fn += (size_t)(!sel && yb[i]);
+                    tp += sel && yb[i];
+                    fp += sel && !yb[i] ? negw : 0;
+                    fn += !sel && yb[i];
                 }
         }
-        calibration(pf, yb, m, &ece, &brier);
-        double prec = tp + fp ? (double)tp / (double)(tp + fp) : 0;
-        double rec = tp + fn ? (double)tp / (double)(tp + fn) : 0;
+        calibration(pf, yb, m, negw, &ece, &brier);
+        double prec = tp + fp > 0 ? tp / (tp + fp) : 0;
+        double rec = tp + fn > 0 ? tp / (tp + fn) : 0;
         cJSON *cv = cJSON_AddObjectToObject(jlabel, "cv");
         add_num(cv, "precision", prec);
         add_num(cv, "recall", rec);
@@ -780,6 +802,10 @@ static int train_binary(struct topic_ctx *c, nc_model *mdl, size_t li, cJSON *jl
     add_num(jlabel, "C", bestC);
     cJSON_AddNumberToObject(jlabel, "articles", (double)npos);
     add_num(jlabel, "threshold", thr);
+    if (shift != 0) {
+        add_num(jlabel, "prior", o->prior);
+        add_num(jlabel, "corpus_share", (double)npos / (double)m);
+    }
     cJSON_AddNumberToObject(jlabel, "platt_a", a);
     cJSON_AddNumberToObject(jlabel, "platt_b", b);
 out:
@@ -1129,7 +1155,7 @@ int nc_train(const nc_article *docs_in, size_t n_in, const nc_train_opts *o,
         nc_solver solver = o->solver != NC_SOLVER_AUTO ? o->solver
                            : multiclass             ? NC_SOLVER_SVM
                                                     : NC_SOLVER_LR;
-        struct topic_ctx c = { o, solver, &ts, docs, rows, m, fold, progress, pctx };
+        struct topic_ctx c = { o, solver, multiclass, &ts, docs, rows, m, fold, progress, pctx };
         mdl->mode = multiclass ? NC_TOPICS_MULTICLASS : NC_TOPICS_MULTILABEL;
         mdl->topic = calloc(mdl->nlabels, sizeof *mdl->topic);
         mdl->platt_a = calloc(mdl->nlabels, sizeof *mdl->platt_a);

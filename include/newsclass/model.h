@@ -61,6 +61,10 @@ typedef struct nc_train_opts {
     int threads;             /* worker threads for cross-validation; default 1 */
     const char *tone_lexicon; /* path of a tone lexicon ("word<TAB>valence") whose features are
                                  stacked with the tone regression; NULL: none (default) */
+    double prior;            /* multi-label: the share of articles expected to carry each topic
+                                where the model is used (0 < prior < 1); probabilities and
+                                thresholds are shifted from the corpus's share to it. 0: use
+                                the corpus's share (default) */
     int lead_views;          /* 1: also train on each long article's lead (headline + first
                                 sentence), so short items score like long ones; default 0 */
     nc_topic_mode topic_mode; /* NC_TOPICS_NONE: decide from the corpus (default); or force

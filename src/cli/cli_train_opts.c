@@ -10,7 +10,7 @@ enum {
     OPT_C = 1000, OPT_TONE_C, OPT_SOLVER, OPT_FOLDS, OPT_SEED, OPT_NGRAMS, OPT_MIN_DF,
     OPT_MAX_DF, OPT_MAX_FEATURES, OPT_HASH_BITS, OPT_NO_TITLE, OPT_STOPWORDS, OPT_STEM,
     OPT_NO_SUBLINEAR, OPT_NO_BALANCE, OPT_NO_CALIBRATE, OPT_NO_THRESHOLDS, OPT_NO_TONE,
-    OPT_MULTILABEL, OPT_MULTICLASS, OPT_LEAD_VIEWS, OPT_LEXICON
+    OPT_MULTILABEL, OPT_MULTICLASS, OPT_LEAD_VIEWS, OPT_LEXICON, OPT_PRIOR
 };
 
 const struct option cli_train_longopts[] = {
@@ -36,6 +36,7 @@ const struct option cli_train_longopts[] = {
     { "multi-class", no_argument, NULL, OPT_MULTICLASS },
     { "lead-views", no_argument, NULL, OPT_LEAD_VIEWS },
     { "tone-lexicon", required_argument, NULL, OPT_LEXICON },
+    { "prior", required_argument, NULL, OPT_PRIOR },
     { NULL, 0, NULL, 0 }
 };
 
@@ -55,6 +56,9 @@ const char cli_train_opts_help[] =
     "      --no-calibration   do not Platt-calibrate probabilities\n"
     "      --no-thresholds    threshold 0.5 for every topic instead of tuned ones\n"
     "      --no-tone          do not train tone even if the corpus has it\n"
+    "      --prior=P          multi-label: expected share of articles carrying each topic\n"
+    "                         in use (0..1); probabilities and thresholds are shifted from\n"
+    "                         the training corpus's share to P (default: no shift)\n"
     "      --tone-lexicon=F   stack the tone regression with features of a lexicon\n"
     "                         (\"word<TAB>valence\" lines); saved in the bundle\n"
     "      --lead-views       also train on each long article's lead (headline + first\n"
@@ -148,6 +152,11 @@ int cli_train_opt(const char *cmd, int c, const char *arg, nc_train_opts *o)
     case OPT_MULTICLASS: o->topic_mode = NC_TOPICS_MULTICLASS; return 1;
     case OPT_LEAD_VIEWS: o->lead_views = 1; return 1;
     case OPT_LEXICON: o->tone_lexicon = arg; return 1;
+    case OPT_PRIOR:
+        if (cli_parse_double(arg, 1e-4, 0.9999, &d) < 0)
+            return cli_usage_error(cmd, "--prior needs a share in (0, 1), not '%s'", arg), -1;
+        o->prior = d;
+        return 1;
     default: return 0;
     }
 }
