@@ -275,6 +275,7 @@ struct nc_vectorizer {
     char **terms;
     uint32_t *df;
     double *idf;
+    char *filebuf;          /* a read vocabulary: terms[] point into this buffer */
 };
 
 int nc_vectorizer_new(const nc_feature_opts *o, nc_vectorizer **out, nc_error *err)
@@ -313,10 +314,11 @@ void nc_vectorizer_free(nc_vectorizer *v)
     tokdict_free(&v->dict);
     gramtab_free(&v->grams);
     free(v->bucket_df);
-    if (v->terms)
+    if (v->terms && !v->filebuf)
         for (size_t i = 0; i < v->nfeat; i++)
             free(v->terms[i]);
     free(v->terms);
+    free(v->filebuf);
     free(v->df);
     free(v->idf);
     free(v);
@@ -725,6 +727,20 @@ int nc_vectorizer_write(const nc_vectorizer *v, FILE *fp, nc_error *err)
     return NC_OK;
 }
 
+/* A decimal number filling s[0..) up to its NUL; -1 when it is not one (or too large). */
+static long long parse_count(const char *s)
+{
+    long long v = 0;
+    if (!*s)
+        return -1;
+    for (; *s; s++) {
+        if (*s < '0' || *s > '9' || v > 100000000000LL)
+            return -1;
+        v = v * 10 + (*s - '0');
+    }
+    return v;
+}
+
 int nc_vectorizer_read(const char *path, const nc_feature_opts *o, nc_vectorizer **out,
                        nc_error *err)
 {
@@ -779,8 +795,8 @@ int nc_vectorizer_read(const char *path, const nc_feature_opts *o, nc_vectorizer
     p = p ? p + 1 : buf + len;
     size_t expect = 1;
     for (; p < buf + len; p = end + 1, lineno++) {
-        char *tab1, *tab2, *q;
-        unsigned long idx, df;
+        char *tab1, *tab2;
+        long long idx, df;
         end = memchr(p, '\n', (size_t)(buf + len - p));
         if (!end)
             end = buf + len;
@@ -795,46 +811,44 @@ int nc_vectorizer_read(const char *path, const nc_feature_opts *o, nc_vectorizer
             goto out;
         }
         *tab1 = *tab2 = '\0';
-        errno = 0;
-        idx = strtoul(p, &q, 10);
-        if (*q || errno || idx < 1 || idx > nfeat || (!o->hash_bits && idx != expect)) {
+        idx = parse_count(p);
+        if (idx < 1 || (size_t)idx > nfeat || (!o->hash_bits && (size_t)idx != expect)) {
             rc = nc_err(err, NC_EFORMAT, "%s:%ld: bad feature index '%s'", path, lineno + 1, p);
             goto out;
         }
-        df = strtoul(tab2 + 1, &q, 10);
-        if (*q || df < 1 || df > ndocs) {
+        df = parse_count(tab2 + 1);
+        if (df < 1 || (size_t)df > ndocs) {
             rc = nc_err(err, NC_EFORMAT, "%s:%ld: bad document frequency '%s'", path, lineno + 1,
                         tab2 + 1);
             goto out;
         }
         v->df[idx - 1] = (uint32_t)df;
         v->idf[idx - 1] = smooth_idf(ndocs, (uint32_t)df);
-        expect = idx + 1;
+        expect = (size_t)idx + 1;
         if (o->hash_bits)
             continue;
-        /* split the term into tokens and register the gram */
+        /* split the term into tokens (in place: terms[] point into the file buffer) */
         {
-            char *term = tab1 + 1, *tok, *save = NULL;
+            char *term = tab1 + 1, *tok = term;
             uint32_t t[3] = { NO_TID, NO_TID, NO_TID };
             int title = 0, n = 0;
             struct gram *g;
-            v->terms[idx - 1] = nc_strdup(term);
-            if (!v->terms[idx - 1]) {
-                rc = nc_err(err, NC_ENOMEM, "out of memory");
-                goto out;
-            }
+            v->terms[idx - 1] = term;
             if (term[0] == TITLE_MARK) {
                 title = 1;
-                term++;
+                tok++;
             }
-            for (tok = strtok_r(term, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
-                if (n == 3 ||
-                    tokdict_add(&v->dict, tok, strlen(tok), &t[n]) < 0) {
+            while (*tok) {
+                size_t tlen = strcspn(tok, " ");
+                if (n == 3 || tlen == 0 || tokdict_add(&v->dict, tok, tlen, &t[n]) < 0) {
                     rc = nc_err(err, NC_EFORMAT, "%s:%ld: bad term '%s'", path, lineno + 1,
                                 v->terms[idx - 1]);
                     goto out;
                 }
                 n++;
+                tok += tlen;
+                if (*tok == ' ')
+                    tok++;
             }
             if (n == 0 || n > o->ngram_max || (title && n != 1)) {
                 rc = nc_err(err, NC_EFORMAT, "%s:%ld: term '%s' does not fit the n-gram settings",
@@ -860,9 +874,18 @@ int nc_vectorizer_read(const char *path, const nc_feature_opts *o, nc_vectorizer
         goto out;
     }
     v->finished = 1;
+    if (!o->hash_bits) {
+        v->filebuf = buf; /* the terms live in it */
+        buf = NULL;
+    }
     *out = v;
     v = NULL;
 out:
+    if (v && v->terms && !v->filebuf) {
+        /* the terms point into buf: do not free them one by one */
+        free(v->terms);
+        v->terms = NULL;
+    }
     nc_vectorizer_free(v);
     free(buf);
     return rc;

@@ -162,6 +162,14 @@ static double get_f64(const unsigned char *p)
     return d;
 }
 
+static int host_is_little_endian(void)
+{
+    const uint16_t one = 1;
+    unsigned char b;
+    memcpy(&b, &one, 1);
+    return b == 1 && sizeof(double) == 8;
+}
+
 static int write_scorer(FILE *fp, const nc_linear *l, size_t nfeat)
 {
     unsigned char buf[8 * 512];
@@ -249,8 +257,13 @@ static int read_weights(nc_model *m, const char *path, nc_error *err)
         }
         l->bias = get_f64(p);
         p += 8;
-        for (size_t i = 0; i < nfeat; i++, p += 8)
-            l->w[i] = get_f64(p);
+        if (host_is_little_endian()) {
+            memcpy(l->w, p, nfeat * 8); /* the file's byte order: no per-value work */
+            p += nfeat * 8;
+        } else {
+            for (size_t i = 0; i < nfeat; i++, p += 8)
+                l->w[i] = get_f64(p);
+        }
     }
 out:
     free(buf);

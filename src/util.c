@@ -145,9 +145,25 @@ int nc_read_file(const char *path, char **out, size_t *len, nc_error *err)
     *out = NULL;
     if (!fp)
         return nc_err(err, NC_EIO, "cannot open '%s': %s", path, strerror(errno));
-    if (!is_stdin && fstat(fileno(fp), &st) == 0 && S_ISDIR(st.st_mode)) {
-        fclose(fp);
-        return nc_err(err, NC_EIO, "cannot read '%s': Is a directory", path);
+    if (!is_stdin && fstat(fileno(fp), &st) == 0) {
+        if (S_ISDIR(st.st_mode)) {
+            fclose(fp);
+            return nc_err(err, NC_EIO, "cannot read '%s': Is a directory", path);
+        }
+        /* a regular file: one allocation of the right size */
+        if (S_ISREG(st.st_mode) && st.st_size > 0 && (uint64_t)st.st_size < SIZE_MAX - 2) {
+            void *p = NULL;
+            if (nc_grow(&p, &sb.cap, (size_t)st.st_size + 1, 1) < 0) {
+                fclose(fp);
+                return nc_err(err, NC_ENOMEM, "out of memory reading '%s'", path);
+            }
+            sb.buf = p;
+            sb.buf[0] = '\0';
+        }
+    }
+    while (sb.cap > sb.len + 1 && (n = fread(sb.buf + sb.len, 1, sb.cap - sb.len - 1, fp)) > 0) {
+        sb.len += n;
+        sb.buf[sb.len] = '\0';
     }
     while ((n = fread(chunk, 1, sizeof chunk, fp)) > 0) {
         if (nc_strbuf_add(&sb, chunk, n) < 0) {
