@@ -692,6 +692,7 @@ static int train_binary(struct topic_ctx *c, nc_model *mdl, size_t li, cJSON *jl
         wneg = (double)m / (2.0 * (double)(m - npos));
     }
     if (o->C <= 0) {
+        /* the grid's out-of-fold scores at the best C are kept (in prob) for calibration */
         for (size_t g = 0; g < NC_ARRAY_SIZE(c_grid); g++) {
             double t;
             progress_msg(c->progress, c->pctx, "topic '%s': C=%g, %d-fold cross-validation",
@@ -703,13 +704,16 @@ static int train_binary(struct topic_ctx *c, nc_model *mdl, size_t li, cJSON *jl
             if (f > bestF + 1e-9) {
                 bestF = f;
                 bestC = c_grid[g];
+                memcpy(prob, dec, m * sizeof *dec);
             }
         }
+        memcpy(dec, prob, m * sizeof *dec);
+    } else {
+        progress_msg(c->progress, c->pctx, "topic '%s': calibrating at C=%g", label, bestC);
+        if ((rc = oof_decisions(c->ts->xt, y, c->rows, m, c->fold, o->folds, c->ts->nfeat,
+                                solver, bestC, 0, wpos, wneg, o->seed, 1, dec, err)) < 0)
+            goto out;
     }
-    progress_msg(c->progress, c->pctx, "topic '%s': calibrating at C=%g", label, bestC);
-    if ((rc = oof_decisions(c->ts->xt, y, c->rows, m, c->fold, o->folds, c->ts->nfeat, solver,
-                            bestC, 0, wpos, wneg, o->seed, 1, dec, err)) < 0)
-        goto out;
     /* Label shift: probabilities and thresholds for a target prevalence 'prior' instead of the
      * corpus's own (a logit shift, folded into Platt's b; negatives weighted in F1). */
     if (o->prior > 0 && c->solver_multiclass == 0) {
@@ -866,13 +870,14 @@ static int train_tone(const nc_train_opts *o, struct trainset *ts, const nc_arti
     size_t *rows = nc_alloc_array(ts->n ? ts->n : 1, sizeof *rows);
     double *y = nc_alloc_array(ts->n ? ts->n : 1, sizeof *y);
     double *pred = nc_alloc_array(ts->n ? ts->n : 1, sizeof *pred);
+    double *best_pred = nc_alloc_array(ts->n ? ts->n : 1, sizeof *best_pred);
     int *fold = nc_alloc_array(ts->n ? ts->n : 1, sizeof *fold);
     int *strat = nc_alloc_array(ts->n ? ts->n : 1, sizeof *strat);
     double bestC = o->tone_C, bestMSE = INFINITY;
     struct model *model = NULL;
     int rc = NC_OK;
 
-    if (!rows || !y || !pred || !fold || !strat) {
+    if (!rows || !y || !pred || !best_pred || !fold || !strat) {
         rc = nc_err(err, NC_ENOMEM, "out of memory");
         goto out;
     }
@@ -906,11 +911,15 @@ static int train_tone(const nc_train_opts *o, struct trainset *ts, const nc_arti
         if (mse < bestMSE - 1e-12) {
             bestMSE = mse;
             bestC = tone_c_grid[g];
+            memcpy(best_pred, pred, m * sizeof *pred);
         }
     }
-    if ((rc = oof_decisions(ts->xs, y, rows, m, fold, o->folds, ts->nfeat, L2R_L2LOSS_SVR, bestC,
-                            0.1, 0, 0, o->seed, 0, pred, err)) < 0)
+    if (o->tone_C <= 0) {
+        memcpy(pred, best_pred, m * sizeof *pred);
+    } else if ((rc = oof_decisions(ts->xs, y, rows, m, fold, o->folds, ts->nfeat, L2R_L2LOSS_SVR,
+                                   bestC, 0.1, 0, 0, o->seed, 0, pred, err)) < 0) {
         goto out;
+    }
     if (mdl->lex) {
         /* stack: tone = c0 + c1 * svr + sum c_k * lexicon feature k, least squares on the
          * out-of-fold regression scores (so the weights see honest scores) */
@@ -970,6 +979,7 @@ out:
     free(rows);
     free(y);
     free(pred);
+    free(best_pred);
     free(fold);
     free(strat);
     return rc;
