@@ -61,10 +61,14 @@ double nc_model_tone(const nc_model *m, const nc_article *a, double score)
 
 int nc_classify(const nc_model *m, const nc_article *a, nc_prediction *out, nc_error *err)
 {
-    nc_vector v;
+    nc_vector counts, v;
     int rc = NC_OK;
 
+    nc_vector_init(&counts);
     nc_vector_init(&v);
+    /* tokenize once; the topic and tone parts weight the same counts differently */
+    if ((rc = nc_vectorizer_counts(m->vec, a, &counts, err)) < 0)
+        goto out;
     if (out->nlabels != m->nlabels) {
         free(out->scores);
         free(out->selected);
@@ -81,7 +85,7 @@ int nc_classify(const nc_model *m, const nc_article *a, nc_prediction *out, nc_e
     out->tone = 0;
     if (m->mode != NC_TOPICS_NONE) {
         double sum = 0, best = -1;
-        if ((rc = nc_vectorizer_transform(m->vec, a, NC_WEIGHT_TFIDF, &v, err)) < 0)
+        if ((rc = nc_vector_weight(m->vec, &counts, NC_WEIGHT_TFIDF, &v, err)) < 0)
             goto out;
         for (size_t l = 0; l < m->nlabels; l++) {
             out->scores[l] = nc_platt(m->platt_a[l], m->platt_b[l], dot(&m->topic[l], &v));
@@ -108,7 +112,7 @@ int nc_classify(const nc_model *m, const nc_article *a, nc_prediction *out, nc_e
     }
     if (m->has_tone) {
         double t;
-        if ((rc = nc_vectorizer_transform(m->vec, a, NC_WEIGHT_TFIDF_LINEAR, &v, err)) < 0)
+        if ((rc = nc_vector_weight(m->vec, &counts, NC_WEIGHT_TFIDF_LINEAR, &v, err)) < 0)
             goto out;
         t = nc_model_tone(m, a, dot(&m->tone, &v));
         out->tone = t;
@@ -116,6 +120,7 @@ int nc_classify(const nc_model *m, const nc_article *a, nc_prediction *out, nc_e
     }
 out:
     nc_vector_finish(&v);
+    nc_vector_finish(&counts);
     return rc;
 }
 

@@ -17,6 +17,7 @@
  * SPDX-License-Identifier: MIT */
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -50,6 +51,7 @@ void nc_vector_finish(nc_vector *v)
 {
     free(v->idx);
     free(v->val);
+    free(v->scratch);
     nc_vector_init(v);
 }
 
@@ -259,6 +261,69 @@ static void gramtab_free(struct gramtab *gt)
     memset(gt, 0, sizeof *gt);
 }
 
+/* ---- the lookup table used when vectorising: keys inline, one probe = one cache line ---- */
+
+struct gslot {
+    uint64_t k1;   /* t[0] | t[1] << 32 */
+    uint32_t k2;   /* t[2], top bit flipped for a headline unigram */
+    int32_t index; /* feature id; 0 = empty slot */
+};
+
+struct lookup {
+    struct gslot *s;
+    size_t nslots, n;
+};
+
+static inline void gram_key(const uint32_t t[3], int title, uint64_t *k1, uint32_t *k2)
+{
+    *k1 = (uint64_t)t[0] | (uint64_t)t[1] << 32;
+    *k2 = t[2] ^ (title ? 0x80000000u : 0u);
+}
+
+static inline size_t slot_of(uint64_t k1, uint32_t k2, size_t mask)
+{
+    return (size_t)nc_mix64(k1 ^ ((uint64_t)k2 * 0x9e3779b97f4a7c15ULL)) & mask;
+}
+
+static inline int32_t lookup_find(const struct lookup *L, uint64_t k1, uint32_t k2)
+{
+    size_t mask = L->nslots - 1, j;
+    if (!L->nslots)
+        return 0;
+    for (j = slot_of(k1, k2, mask); L->s[j].index; j = (j + 1) & mask)
+        if (L->s[j].k1 == k1 && L->s[j].k2 == k2)
+            return L->s[j].index;
+    return 0;
+}
+
+/* Size for n keys (load at most one half). */
+static int lookup_init(struct lookup *L, size_t n)
+{
+    size_t ns = 16;
+    while (ns < 2 * n + 2)
+        ns *= 2;
+    L->s = calloc(ns, sizeof *L->s);
+    if (!L->s)
+        return NC_ENOMEM;
+    L->nslots = ns;
+    L->n = 0;
+    return NC_OK;
+}
+
+/* Insert; returns 1 when the key was already there (nothing changed), 0 when added. */
+static int lookup_put(struct lookup *L, uint64_t k1, uint32_t k2, int32_t index)
+{
+    size_t mask = L->nslots - 1, j;
+    for (j = slot_of(k1, k2, mask); L->s[j].index; j = (j + 1) & mask)
+        if (L->s[j].k1 == k1 && L->s[j].k2 == k2)
+            return 1;
+    L->s[j].k1 = k1;
+    L->s[j].k2 = k2;
+    L->s[j].index = index;
+    L->n++;
+    return 0;
+}
+
 /* ---- the vectorizer ---- */
 
 struct nc_vectorizer {
@@ -266,7 +331,8 @@ struct nc_vectorizer {
     int finished;
     size_t ndocs;
     struct tokdict dict;
-    struct gramtab grams;
+    struct gramtab grams;   /* fitting only: every gram seen, with its df */
+    struct lookup lk;       /* after finish: kept grams -> feature id */
     /* hashed mode */
     uint32_t *bucket_df;
     size_t nbuckets;
@@ -313,6 +379,7 @@ void nc_vectorizer_free(nc_vectorizer *v)
         return;
     tokdict_free(&v->dict);
     gramtab_free(&v->grams);
+    free(v->lk.s);
     free(v->bucket_df);
     if (v->terms && !v->filebuf)
         for (size_t i = 0; i < v->nfeat; i++)
@@ -402,10 +469,12 @@ static int use_gram(struct walk *w, const uint32_t t[3], int title)
         }
         return NC_OK;
     } else {
-        const struct gram *g = gramtab_find(&w->v->grams, t, title);
-        if (g && g->index > 0)
-            return push_index(w, g->index);
-        return NC_OK;
+        uint64_t k1;
+        uint32_t k2;
+        int32_t idx;
+        gram_key(t, title, &k1, &k2);
+        idx = lookup_find(&w->v->lk, k1, k2);
+        return idx > 0 ? push_index(w, idx) : NC_OK;
     }
 }
 
@@ -504,6 +573,51 @@ static int walk_article(struct walk *w, const nc_article *a)
             return w->rc ? w->rc : rc;
     }
     return NC_OK;
+}
+
+/* Sort ints ascending: insertion sort for short runs, quicksort (median of three, recursing
+ * into the smaller side) above; much faster than qsort's callback on this hot path. */
+static void sort_ints(int *a, size_t n)
+{
+    while (n > 16) {
+        size_t i = 0, j = n - 1, mid = n / 2;
+        int p, t;
+        if (a[mid] < a[0]) { t = a[mid]; a[mid] = a[0]; a[0] = t; }
+        if (a[n - 1] < a[0]) { t = a[n - 1]; a[n - 1] = a[0]; a[0] = t; }
+        if (a[n - 1] < a[mid]) { t = a[n - 1]; a[n - 1] = a[mid]; a[mid] = t; }
+        p = a[mid];
+        for (;;) {
+            while (a[i] < p)
+                i++;
+            while (a[j] > p)
+                j--;
+            if (i >= j)
+                break;
+            t = a[i];
+            a[i] = a[j];
+            a[j] = t;
+            i++;
+            j--;
+        }
+        /* a[0..j] <= p <= a[j+1..n) */
+        if (j + 1 < n - (j + 1)) {
+            sort_ints(a, j + 1);
+            a += j + 1;
+            n -= j + 1;
+        } else {
+            sort_ints(a + j + 1, n - (j + 1));
+            n = j + 1;
+        }
+    }
+    for (size_t i = 1; i < n; i++) {
+        int x = a[i];
+        size_t k = i;
+        while (k > 0 && a[k - 1] > x) {
+            a[k] = a[k - 1];
+            k--;
+        }
+        a[k] = x;
+    }
 }
 
 static int cmp_int(const void *a, const void *b)
@@ -645,8 +759,16 @@ int nc_vectorizer_finish(nc_vectorizer *v, nc_error *err)
         rc = nc_err(err, NC_ENOMEM, "out of memory");
         goto out;
     }
+    if (lookup_init(&v->lk, nk) < 0) {
+        rc = nc_err(err, NC_ENOMEM, "out of memory");
+        goto out;
+    }
     for (size_t i = 0; i < nk; i++) {
-        v->grams.g[k[i].entry].index = (int32_t)(i + 1);
+        const struct gram *g = &v->grams.g[k[i].entry];
+        uint64_t k1;
+        uint32_t k2;
+        gram_key(g->t, g->title, &k1, &k2);
+        lookup_put(&v->lk, k1, k2, (int32_t)(i + 1));
         v->terms[i] = k[i].text;
         k[i].text = NULL;
         v->df[i] = k[i].df;
@@ -654,6 +776,7 @@ int nc_vectorizer_finish(nc_vectorizer *v, nc_error *err)
     }
     v->nfeat = nk;
     v->finished = 1;
+    gramtab_free(&v->grams); /* the counts are no longer needed */
 out:
     if (k) {
         for (size_t i = 0; i < nk; i++)
@@ -663,12 +786,11 @@ out:
     return rc;
 }
 
-int nc_vectorizer_transform(const nc_vectorizer *v, const nc_article *a, nc_weighting wt,
-                            nc_vector *out, nc_error *err)
+int nc_vectorizer_counts(const nc_vectorizer *v, const nc_article *a, nc_vector *out,
+                         nc_error *err)
 {
     struct walk w;
     size_t i, m;
-    double norm = 0.0;
     int rc;
 
     if (!v->finished)
@@ -681,29 +803,100 @@ int nc_vectorizer_transform(const nc_vectorizer *v, const nc_article *a, nc_weig
     rc = walk_article(&w, a);
     if (rc < 0)
         return nc_err(err, rc, "out of memory while vectorising");
-    if (!out->n)
-        return NC_OK;
-    qsort(out->idx, out->n, sizeof *out->idx, cmp_int);
-    /* fold repeats into counts */
-    for (i = 0, m = 0; i < out->n; m++) {
-        size_t j = i;
-        while (j < out->n && out->idx[j] == out->idx[i])
-            j++;
-        double tf = (double)(j - i);
+    /* Fold repeats into counts with a per-feature counter array (kept in the vector between
+     * calls), and order the distinct features with a bitmap scan over [lo, hi] when that is
+     * cheaper than sorting them (comparison sorts mispredict a branch per step). */
+    {
+        size_t words = (v->nfeat >> 6) + 1, need = v->nfeat + 1 + 2 * words;
+        uint64_t *bits;
+        int lo = INT32_MAX, hi = 0;
+        if (out->scratch_cap < need) {
+            free(out->scratch);
+            out->scratch = calloc(need, sizeof *out->scratch);
+            if (!out->scratch) {
+                out->scratch_cap = 0;
+                return nc_err(err, NC_ENOMEM, "out of memory");
+            }
+            out->scratch_cap = need;
+        }
+        /* the bitmap lives after the counters, 8-byte aligned */
+        bits = (uint64_t *)(void *)(out->scratch + ((v->nfeat + 2) & ~(size_t)1));
+        for (i = 0, m = 0; i < out->n; i++) {
+            int f = out->idx[i];
+            if (out->scratch[f]++ == 0) {
+                out->idx[m++] = f;
+                bits[f >> 6] |= 1ULL << (f & 63);
+                lo = f < lo ? f : lo;
+                hi = f > hi ? f : hi;
+            }
+        }
+        out->n = m;
+        if (m && (size_t)((hi >> 6) - (lo >> 6)) <= 8 * m) {
+            size_t k = 0;
+            for (int wi = lo >> 6; wi <= (hi >> 6); wi++) {
+                uint64_t b = bits[wi];
+                bits[wi] = 0;
+                while (b) {
+                    int f = (wi << 6) + __builtin_ctzll(b);
+                    b &= b - 1;
+                    out->idx[k++] = f;
+                }
+            }
+        } else {
+            for (i = 0; i < m; i++)
+                bits[out->idx[i] >> 6] = 0;
+            sort_ints(out->idx, m);
+        }
+        for (i = 0; i < m; i++) {
+            out->val[i] = (double)out->scratch[out->idx[i]];
+            out->scratch[out->idx[i]] = 0;
+        }
+    }
+    return NC_OK;
+}
+
+int nc_vector_weight(const nc_vectorizer *v, const nc_vector *counts, nc_weighting wt,
+                     nc_vector *out, nc_error *err)
+{
+    double norm = 0.0;
+
+    if (out != counts) {
+        if (out->cap < counts->n) {
+            size_t cap = counts->n;
+            void *p = nc_realloc_array(out->idx, cap, sizeof *out->idx);
+            if (!p)
+                return nc_err(err, NC_ENOMEM, "out of memory");
+            out->idx = p;
+            p = nc_realloc_array(out->val, cap, sizeof *out->val);
+            if (!p)
+                return nc_err(err, NC_ENOMEM, "out of memory");
+            out->val = p;
+            out->cap = cap;
+        }
+        if (counts->n)
+            memcpy(out->idx, counts->idx, counts->n * sizeof *out->idx);
+        out->n = counts->n;
+    }
+    for (size_t i = 0; i < counts->n; i++) {
+        double tf = counts->val[i];
         if (wt == NC_WEIGHT_TFIDF && v->o.sublinear_tf)
             tf = 1.0 + log(tf);
-        out->idx[m] = out->idx[i];
-        out->val[m] = tf * v->idf[out->idx[i] - 1];
-        norm += out->val[m] * out->val[m];
-        i = j;
+        out->val[i] = tf * v->idf[counts->idx[i] - 1];
+        norm += out->val[i] * out->val[i];
     }
-    out->n = m;
     if (norm > 0.0) {
         norm = 1.0 / sqrt(norm);
-        for (i = 0; i < m; i++)
+        for (size_t i = 0; i < out->n; i++)
             out->val[i] *= norm;
     }
     return NC_OK;
+}
+
+int nc_vectorizer_transform(const nc_vectorizer *v, const nc_article *a, nc_weighting wt,
+                            nc_vector *out, nc_error *err)
+{
+    int rc = nc_vectorizer_counts(v, a, out, err);
+    return rc < 0 ? rc : nc_vector_weight(v, out, wt, out, err);
 }
 
 /* ---- vocabulary file ---- */
@@ -779,6 +972,10 @@ int nc_vectorizer_read(const char *path, const nc_feature_opts *o, nc_vectorizer
         v->bucket_df = NULL;
     } else {
         v->nfeat = nfeat;
+        if (lookup_init(&v->lk, nfeat) < 0) {
+            rc = nc_err(err, NC_ENOMEM, "out of memory");
+            goto out;
+        }
         v->terms = calloc(nfeat ? nfeat : 1, sizeof *v->terms);
         v->df = calloc(nfeat ? nfeat : 1, sizeof *v->df);
         if (!v->terms || !v->df) {
@@ -832,7 +1029,8 @@ int nc_vectorizer_read(const char *path, const nc_feature_opts *o, nc_vectorizer
             char *term = tab1 + 1, *tok = term;
             uint32_t t[3] = { NO_TID, NO_TID, NO_TID };
             int title = 0, n = 0;
-            struct gram *g;
+            uint64_t k1;
+            uint32_t k2;
             v->terms[idx - 1] = term;
             if (term[0] == TITLE_MARK) {
                 title = 1;
@@ -855,18 +1053,12 @@ int nc_vectorizer_read(const char *path, const nc_feature_opts *o, nc_vectorizer
                             path, lineno + 1, v->terms[idx - 1]);
                 goto out;
             }
-            g = gramtab_add(&v->grams, t, title);
-            if (!g) {
-                rc = nc_err(err, NC_ENOMEM, "out of memory");
-                goto out;
-            }
-            if (g->index) {
+            gram_key(t, title, &k1, &k2);
+            if (lookup_put(&v->lk, k1, k2, (int32_t)idx)) {
                 rc = nc_err(err, NC_EFORMAT, "%s:%ld: duplicate term '%s'", path, lineno + 1,
                             v->terms[idx - 1]);
                 goto out;
             }
-            g->index = (int32_t)idx;
-            g->df = (uint32_t)df;
         }
     }
     if (!o->hash_bits && expect != nfeat + 1) {

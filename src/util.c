@@ -200,6 +200,17 @@ int nc_outfile_open(nc_outfile *o, const char *path, nc_error *err)
         o->fp = stdout;
         return NC_OK;
     }
+    {
+        /* a device or a pipe (/dev/null, /dev/stdout, a FIFO) is written in place: renaming
+         * a temporary over it would replace the device with a file */
+        struct stat st;
+        if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+            o->fp = fopen(path, "wb");
+            if (!o->fp)
+                return nc_err(err, NC_EIO, "cannot open '%s': %s", path, strerror(errno));
+            return NC_OK;
+        }
+    }
     o->path = nc_strdup(path);
     if (!o->path || nc_strbuf_addf(&sb, "%s.tmp.%ld.%u", path, (long)getpid(), counter++) < 0) {
         free(o->path);
@@ -227,9 +238,11 @@ int nc_outfile_commit(nc_outfile *o, nc_error *err)
 
     if (!o->fp)
         return nc_err(err, NC_EINTERNAL, "output file is not open");
-    if (!o->tmp) { /* stdout */
+    if (!o->tmp) { /* stdout, or a device written in place */
         if (fflush(o->fp) != 0 || ferror(o->fp))
-            rc = nc_err(err, NC_EIO, "cannot write to standard output: %s", strerror(errno));
+            rc = nc_err(err, NC_EIO, "cannot write output: %s", strerror(errno));
+        if (o->fp != stdout && fclose(o->fp) != 0 && rc == NC_OK)
+            rc = nc_err(err, NC_EIO, "cannot write output: %s", strerror(errno));
         o->fp = NULL;
         return rc;
     }

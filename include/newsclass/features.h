@@ -53,6 +53,8 @@ typedef struct nc_vector {
     size_t n, cap;
     int *idx;
     double *val;
+    uint32_t *scratch;      /* private: per-feature counters reused between articles */
+    size_t scratch_cap;
 } nc_vector;
 void nc_vector_init(nc_vector *v);
 void nc_vector_finish(nc_vector *v);
@@ -75,6 +77,13 @@ int nc_vectorizer_finish(nc_vectorizer *v, nc_error *err);
 /* Vectorise 'a' into 'out' (reset first). Unknown terms are ignored. Thread-safe. */
 int nc_vectorizer_transform(const nc_vectorizer *v, const nc_article *a, nc_weighting w,
                             nc_vector *out, nc_error *err);
+/* Raw term counts of 'a' (idx ascending, val = count); weight them with nc_vector_weight.
+ * Lets a caller tokenize once and weight twice. Thread-safe. */
+int nc_vectorizer_counts(const nc_vectorizer *v, const nc_article *a, nc_vector *out,
+                         nc_error *err);
+/* Weight counts (from nc_vectorizer_counts) into 'out' (may be 'counts' itself). */
+int nc_vector_weight(const nc_vectorizer *v, const nc_vector *counts, nc_weighting w,
+                     nc_vector *out, nc_error *err);
 /* Number of features (the largest index). */
 size_t nc_vectorizer_size(const nc_vectorizer *v);
 /* Number of articles it was fitted on. */

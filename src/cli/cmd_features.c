@@ -115,6 +115,56 @@ static int write_labels(const char *path, const struct labelmap *lm, nc_error *e
     return nc_outfile_commit(&of, err);
 }
 
+/* " index:value" with the value to 8 decimals (trailing zeros dropped): printf's %g was a
+ * third of this command's time. Values of L2-normalised vectors lie in [-1, 1]. */
+static size_t format_pair(char *buf, int idx, double val)
+{
+    char tmp[24];
+    size_t n = 0, k = 0;
+    unsigned long long fx;
+    unsigned int ip;
+
+    buf[n++] = ' ';
+    do {
+        tmp[k++] = (char)('0' + idx % 10);
+        idx /= 10;
+    } while (idx > 0);
+    while (k)
+        buf[n++] = tmp[--k];
+    buf[n++] = ':';
+    if (val < 0) {
+        buf[n++] = '-';
+        val = -val;
+    }
+    if (!(val < 1e12)) { /* not expected; keep it exact */
+        return n + (size_t)snprintf(buf + n, 24, "%.8g", val);
+    }
+    fx = (unsigned long long)(val * 1e8 + 0.5);
+    ip = (unsigned int)(fx / 100000000ULL);
+    fx %= 100000000ULL;
+    do {
+        tmp[k++] = (char)('0' + ip % 10);
+        ip /= 10;
+    } while (ip > 0);
+    while (k)
+        buf[n++] = tmp[--k];
+    if (fx) {
+        char d[8];
+        int last = -1;
+        buf[n++] = '.';
+        for (int i = 7; i >= 0; i--) {
+            d[i] = (char)('0' + fx % 10);
+            fx /= 10;
+        }
+        for (int i = 0; i < 8; i++)
+            if (d[i] != '0')
+                last = i;
+        for (int i = 0; i <= last; i++)
+            buf[n++] = d[i];
+    }
+    return n;
+}
+
 int cmd_features(int argc, char **argv)
 {
     enum { OPT_VOCAB = 1, OPT_USE_VOCAB, OPT_TARGET, OPT_TONE, OPT_LINEAR, OPT_LFD };
@@ -288,8 +338,11 @@ int cmd_features(int argc, char **argv)
                             a.file, a.line, a.ntopics);
                 break;
             }
-            for (size_t j = 0; j < v.n; j++)
-                fprintf(of.fp, " %d:%.8g", v.idx[j], v.val[j]);
+            for (size_t j = 0; j < v.n; j++) {
+                char buf[48];
+                size_t len = format_pair(buf, v.idx[j], v.val[j]);
+                fwrite(buf, 1, len, of.fp);
+            }
             fputc('\n', of.fp);
             count++;
             nnz += v.n;

@@ -418,6 +418,17 @@ static void test_directory_errors(void)
 }
 
 /* Standard input: sniffed by the first non-blank byte; fd 0 stays open. */
+/* Point fd 0 at 'path' (never closing fd 0 itself if open() returned it). */
+static void set_stdin(const char *path)
+{
+    int fd = open(path, O_RDONLY);
+    CHECK(fd >= 0);
+    if (fd > 0) {
+        CHECK(dup2(fd, 0) == 0);
+        close(fd);
+    }
+}
+
 static void test_stdin(void)
 {
     int saved = dup(0);
@@ -428,15 +439,11 @@ static void test_stdin(void)
     write_file(tmp_path("in.txt"), "\n  Piped headline - Planet\nPiped body\n", 0);
     write_file(tmp_path("in.ft"), "__label__a piped\n", 0);
 
-    int fd = open(tmp_path("in.jsonl"), O_RDONLY);
-    dup2(fd, 0);
-    close(fd);
+    set_stdin(tmp_path("in.jsonl"));
     expect("-", NULL, NULL, "s1\n");
     CHECK(fcntl(0, F_GETFD) != -1);
 
-    fd = open(tmp_path("in.txt"), O_RDONLY);
-    dup2(fd, 0);
-    close(fd);
+    set_stdin(tmp_path("in.txt"));
     {
         nc_reader *r = NULL;
         nc_article a;
@@ -454,14 +461,11 @@ static void test_stdin(void)
     }
     CHECK(fcntl(0, F_GETFD) != -1);
 
-    fd = open(tmp_path("in.ft"), O_RDONLY);
-    dup2(fd, 0);
-    close(fd);
+    set_stdin(tmp_path("in.ft"));
     expect("-", &ft, NULL, "-:1 [a]\n");
 
-    fd = open("/dev/null", O_RDONLY);
-    dup2(fd, 0);
-    close(fd);
+    write_file(tmp_path("empty.txt"), "", 0);
+    set_stdin(tmp_path("empty.txt"));
     expect("-", NULL, NULL, "! '-': empty article\n");
 
     dup2(saved, 0);

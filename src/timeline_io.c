@@ -1,0 +1,635 @@
+/* timeline_io.c: the timeline's files: partial files (the sufficient statistics of a run, saved
+ * as JSON Lines and merged back exactly) and a reader for `newsclass classify --format json`
+ * output (nc_scored_*). Both read plain or gzip JSON Lines, "-" being standard input.
+ *
+ * Partials ("newsclass-timeline-partial", version 1): a header line with the settings (period,
+ * topic, weighting, grouping), the statistics settings (scale bits, bins, exact maximum), the
+ * period range, the article and skipped counts, the model, the inputs and the series names;
+ * then one line per series and non-empty period. The integer sums are written as decimal
+ * strings, as a JSON number (a double) cannot hold 64- and 128-bit integers exactly.
+ *
+ * Invariants. Saving writes exactly the integers held in memory and merging adds them back
+ * (nc_tl_period_merge), so a merge of shards equals one run over all of them, bit for bit and
+ * in any order. A partial is merged only when its statistics settings are this build's and its
+ * topic, weighting and grouping are t's (with from_partials, the first partial's settings are
+ * adopted); a partial by day may be merged into weeks or months. Standard input is never
+ * closed. A scored record borrows everything from its reader until the next call.
+ *
+ * This file computes no statistics (src/timeline.c does) and runs no model: classify output
+ * is taken as written.
+ * SPDX-License-Identifier: MIT */
+#include <newsclass/timeline.h>
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+#include <zlib.h>
+
+#include "timeline_impl.h"
+#include "util.h"
+
+#define PARTIAL_FORMAT "newsclass-timeline-partial"
+#define PARTIAL_VERSION 1
+
+static int is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+/* ------------------------------------------------------------ line input ---- */
+
+/* Lines from a plain or gzip file ("-" = stdin); zlib reads plain files transparently. */
+typedef struct tl_lines {
+    gzFile gz;
+    char *path;
+    long line;
+    nc_strbuf sb;
+} tl_lines;
+
+static int lines_open(tl_lines *l, const char *path, nc_error *err)
+{
+    int fd = -1;
+
+    memset(l, 0, sizeof *l);
+    nc_strbuf_init(&l->sb);
+    if (!(l->path = nc_strdup(path)))
+        return nc_err(err, NC_ENOMEM, "out of memory");
+    if (strcmp(path, "-") == 0) {
+        fd = dup(STDIN_FILENO); /* gzclose closes it; stdin stays open */
+        l->gz = fd >= 0 ? gzdopen(fd, "rb") : NULL;
+    } else {
+        l->gz = gzopen(path, "rb");
+    }
+    if (!l->gz) {
+        int e = errno;
+        if (fd >= 0)
+            close(fd);
+        free(l->path);
+        l->path = NULL;
+        return nc_err(err, NC_EIO, "cannot open '%s': %s", path, e ? strerror(e) : "gzip error");
+    }
+    gzbuffer(l->gz, 1 << 17);
+    return NC_OK;
+}
+
+/* 1 with the next line (without its newline) in l->sb, 0 at the end, < 0 on error. */
+static int lines_next(tl_lines *l, nc_error *err)
+{
+    char buf[8192];
+    int got = 0;
+
+    nc_strbuf_reset(&l->sb);
+    while (gzgets(l->gz, buf, sizeof buf)) {
+        size_t n = strlen(buf);
+        got = 1;
+        if (nc_strbuf_add(&l->sb, buf, n) < 0)
+            return nc_err(err, NC_ENOMEM, "out of memory");
+        if (n && buf[n - 1] == '\n')
+            break;
+    }
+    if (!got) {
+        int zerr;
+        const char *msg = gzerror(l->gz, &zerr);
+        if (zerr != Z_OK && zerr != Z_BUF_ERROR)
+            return nc_err(err, NC_EIO, "cannot read '%s': %s", l->path,
+                          zerr == Z_ERRNO ? strerror(errno) : msg);
+        return 0;
+    }
+    l->line++;
+    while (l->sb.len && (l->sb.buf[l->sb.len - 1] == '\n' || l->sb.buf[l->sb.len - 1] == '\r'))
+        l->sb.buf[--l->sb.len] = '\0';
+    return 1;
+}
+
+static int is_blank(const char *s)
+{
+    while (*s == ' ' || *s == '\t')
+        s++;
+    return *s == '\0';
+}
+
+static void lines_close(tl_lines *l)
+{
+    if (l->gz)
+        gzclose(l->gz);
+    l->gz = NULL;
+    free(l->path);
+    l->path = NULL;
+    nc_strbuf_finish(&l->sb);
+}
+
+/* ------------------------------------------------------------- partials ---- */
+
+static void i128_format(i128 v, char *buf)
+{
+    char tmp[48];
+    int n = 0, i = 0;
+    u128 u = v < 0 ? (u128)0 - (u128)v : (u128)v;
+
+    do {
+        tmp[n++] = (char)('0' + (int)(u % 10));
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        buf[i++] = '-';
+    while (n)
+        buf[i++] = tmp[--n];
+    buf[i] = '\0';
+}
+
+static int i128_parse(const char *s, i128 *out)
+{
+    int neg = 0, nd = 0;
+    i128 v = 0;
+
+    if (!s)
+        return -1;
+    if (*s == '-') {
+        neg = 1;
+        s++;
+    }
+    for (; is_digit(*s); s++) {
+        if (++nd > 37)
+            return -1;
+        v = v * 10 + (*s - '0');
+    }
+    if (*s || nd == 0)
+        return -1;
+    *out = neg ? -v : v;
+    return 0;
+}
+
+static int u64_parse(const char *s, uint64_t *out)
+{
+    i128 v;
+    if (i128_parse(s, &v) < 0 || v < 0 || v > (i128)UINT64_MAX)
+        return -1;
+    *out = (uint64_t)v;
+    return 0;
+}
+
+static cJSON *add_i128(cJSON *o, const char *name, i128 v)
+{
+    char buf[48];
+    i128_format(v, buf);
+    return cJSON_AddStringToObject(o, name, buf);
+}
+
+static int write_json_line(FILE *fp, cJSON *o)
+{
+    char *s = o ? cJSON_PrintUnformatted(o) : NULL;
+    int rc = s && fputs(s, fp) >= 0 && fputc('\n', fp) != EOF ? 0 : -1;
+    cJSON_free(s);
+    return rc;
+}
+
+static cJSON *partial_header(const nc_timeline *t)
+{
+    cJSON *h = cJSON_CreateObject(), *a;
+    int ok = h != NULL;
+
+    ok = ok && cJSON_AddStringToObject(h, "format", PARTIAL_FORMAT);
+    ok = ok && cJSON_AddNumberToObject(h, "version", PARTIAL_VERSION);
+    ok = ok && cJSON_AddStringToObject(h, "by", nc_period_name(t->o.by));
+    ok = ok && (t->topic ? cJSON_AddStringToObject(h, "topic", t->topic)
+                         : cJSON_AddNullToObject(h, "topic"));
+    ok = ok && cJSON_AddBoolToObject(h, "weighted", t->o.weighted);
+    ok = ok && (t->group_by ? cJSON_AddStringToObject(h, "group_by", t->group_by)
+                            : cJSON_AddNullToObject(h, "group_by"));
+    ok = ok && cJSON_AddNumberToObject(h, "scale_bits", NC_TL_SCALE_BITS);
+    ok = ok && cJSON_AddNumberToObject(h, "bins", NC_TL_BINS);
+    ok = ok && cJSON_AddNumberToObject(h, "exact_max", NC_TL_EXACT_MAX);
+    ok = ok && (t->have_range ? cJSON_AddNumberToObject(h, "first", (double)t->kmin) != NULL &&
+                                    cJSON_AddNumberToObject(h, "last", (double)t->kmax) != NULL
+                              : cJSON_AddNullToObject(h, "first") != NULL);
+    ok = ok && add_i128(h, "articles", t->narticles);
+    ok = ok && add_i128(h, "skipped", t->nskipped);
+    ok = ok && (t->model ? cJSON_AddStringToObject(h, "model", t->model)
+                         : cJSON_AddNullToObject(h, "model"));
+    ok = ok && (a = cJSON_AddArrayToObject(h, "inputs"));
+    for (size_t i = 0; ok && i < t->ninputs; i++)
+        ok = cJSON_AddItemToArray(a, cJSON_CreateString(t->inputs[i]));
+    ok = ok && (a = cJSON_AddArrayToObject(h, "series"));
+    for (size_t i = 0; ok && i < t->nseries; i++)
+        ok = cJSON_AddItemToArray(a, cJSON_CreateString(t->series[t->order[i]].name));
+    if (!ok) {
+        cJSON_Delete(h);
+        return NULL;
+    }
+    return h;
+}
+
+static cJSON *partial_record(const nc_timeline *t, const tl_series *s, long key,
+                             const tl_period *p)
+{
+    cJSON *o = cJSON_CreateObject(), *a, *pair;
+    char label[16], num[48];
+    int ok = o != NULL;
+
+    nc_period_label(t->o.by, key, label, sizeof label);
+    ok = ok && cJSON_AddStringToObject(o, "series", s->name);
+    ok = ok && cJSON_AddNumberToObject(o, "key", (double)key);
+    ok = ok && cJSON_AddStringToObject(o, "period", label);
+    ok = ok && add_i128(o, "n", p->n);
+    ok = ok && add_i128(o, "sw", p->sw);
+    ok = ok && add_i128(o, "sw2", p->sw2);
+    ok = ok && add_i128(o, "swx", p->swx);
+    ok = ok && add_i128(o, "swx2", p->swx2);
+    ok = ok && (a = cJSON_AddArrayToObject(o, "classes"));
+    for (int i = 0; ok && i < 3; i++) {
+        i128_format(p->cls[i], num);
+        ok = cJSON_AddItemToArray(a, cJSON_CreateString(num));
+    }
+    ok = ok && (a = cJSON_AddArrayToObject(o, "hist")); /* sparse: [bin, "weight"] */
+    for (int i = 0; ok && i < NC_TL_BINS; i++) {
+        if (!p->hist[i])
+            continue;
+        i128_format(p->hist[i], num);
+        ok = (pair = cJSON_CreateArray()) && cJSON_AddItemToArray(a, pair) &&
+             cJSON_AddItemToArray(pair, cJSON_CreateNumber(i)) &&
+             cJSON_AddItemToArray(pair, cJSON_CreateString(num));
+    }
+    if (ok && p->nexact >= 0) {
+        ok = (a = cJSON_AddArrayToObject(o, "exact")) != NULL; /* [tone, weight] in 2^-24 */
+        for (int i = 0; ok && i < p->nexact; i++)
+            ok = (pair = cJSON_CreateArray()) && cJSON_AddItemToArray(a, pair) &&
+                 cJSON_AddItemToArray(pair, cJSON_CreateNumber(p->ex[i].q)) &&
+                 cJSON_AddItemToArray(pair, cJSON_CreateNumber(p->ex[i].u));
+    }
+    if (!ok) {
+        cJSON_Delete(o);
+        return NULL;
+    }
+    return o;
+}
+
+int nc_timeline_save_partial(const nc_timeline *t, const char *path, nc_error *err)
+{
+    nc_outfile of;
+    cJSON *o = NULL;
+    int rc;
+
+    if ((rc = nc_outfile_open(&of, path, err)) < 0)
+        return rc;
+    o = partial_header(t);
+    if (write_json_line(of.fp, o) < 0)
+        goto fail;
+    cJSON_Delete(o);
+    o = NULL;
+    for (size_t i = 0; i < t->nseries; i++) {
+        const tl_series *s = &t->series[t->order[i]];
+        for (size_t j = 0; j < s->cap; j++) {
+            if (!s->periods[j])
+                continue;
+            o = partial_record(t, s, s->base + (long)j, s->periods[j]);
+            if (write_json_line(of.fp, o) < 0)
+                goto fail;
+            cJSON_Delete(o);
+            o = NULL;
+        }
+    }
+    return nc_outfile_commit(&of, err);
+fail:
+    rc = o ? nc_err(err, NC_EIO, "cannot write '%s': %s", path, strerror(errno))
+           : nc_err(err, NC_ENOMEM, "out of memory");
+    cJSON_Delete(o);
+    nc_outfile_abort(&of);
+    return rc;
+}
+
+static const char *jstr(const cJSON *o, const char *name)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static int jnum(const cJSON *o, const char *name, double *out)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+    if (!cJSON_IsNumber(v))
+        return -1;
+    *out = v->valuedouble;
+    return 0;
+}
+
+static int same_str(const char *a, const char *b)
+{
+    return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+/* Check (or, the first time with from_partials, adopt) the settings of a partial header. */
+static int merge_header(nc_timeline *t, const cJSON *h, const char *where, nc_period *pby,
+                        nc_error *err)
+{
+    const char *fmt = jstr(h, "format"), *by = jstr(h, "by"), *topic = jstr(h, "topic");
+    const char *group = jstr(h, "group_by"), *model = jstr(h, "model");
+    const cJSON *weighted = cJSON_GetObjectItemCaseSensitive(h, "weighted");
+    const cJSON *a;
+    double v, first, last;
+    uint64_t n;
+
+    if (!fmt || strcmp(fmt, PARTIAL_FORMAT) != 0)
+        return nc_err(err, NC_EFORMAT, "%s: not a newsclass timeline partial", where);
+    if (jnum(h, "version", &v) < 0 || v != PARTIAL_VERSION)
+        return nc_err(err, NC_EVERSION, "%s: unsupported partial version", where);
+    if (jnum(h, "scale_bits", &v) < 0 || v != NC_TL_SCALE_BITS || jnum(h, "bins", &v) < 0 ||
+        v != NC_TL_BINS || jnum(h, "exact_max", &v) < 0 || v != NC_TL_EXACT_MAX)
+        return nc_err(err, NC_EVERSION, "%s: partial written with other statistics settings",
+                      where);
+    if (!by || nc_period_parse(by, pby, NULL) < 0 || !cJSON_IsBool(weighted))
+        return nc_err(err, NC_EFORMAT, "%s: malformed partial header", where);
+    if (t->o.from_partials && !t->adopted) {
+        if (t->o.from_partials > 1)
+            t->o.by = *pby;
+        if (nc_tl_set_str(&t->topic, topic) < 0 || nc_tl_set_str(&t->group_by, group) < 0)
+            return nc_err(err, NC_ENOMEM, "out of memory");
+        t->o.topic = t->topic;
+        t->o.group_by = t->group_by;
+        t->o.weighted = cJSON_IsTrue(weighted);
+        t->adopted = 1;
+    }
+    if (!same_str(topic, t->topic) || !same_str(group, t->group_by) ||
+        cJSON_IsTrue(weighted) != (t->o.weighted != 0))
+        return nc_err(err, NC_EINVAL,
+                      "%s: partial has other settings (topic, --weighted or --group-by)", where);
+    if (*pby != t->o.by && *pby != NC_PERIOD_DAY)
+        return nc_err(err, NC_EINVAL, "%s: partial is by %s; cannot merge it by %s", where,
+                      nc_period_name(*pby), nc_period_name(t->o.by));
+    if (jnum(h, "first", &first) == 0 && jnum(h, "last", &last) == 0) {
+        nc_tl_extend_range(t, *pby == t->o.by ? (long)first
+                                              : nc_period_key(t->o.by, (int32_t)first));
+        nc_tl_extend_range(t, *pby == t->o.by ? (long)last
+                                              : nc_period_key(t->o.by, (int32_t)last));
+    }
+    if (u64_parse(jstr(h, "articles"), &n) < 0)
+        return nc_err(err, NC_EFORMAT, "%s: malformed partial header", where);
+    t->narticles += n;
+    if (u64_parse(jstr(h, "skipped"), &n) < 0)
+        return nc_err(err, NC_EFORMAT, "%s: malformed partial header", where);
+    t->nskipped += n;
+    if (model && !t->model && nc_timeline_set_model(t, model, err) < 0)
+        return err ? err->code : NC_ENOMEM;
+    a = cJSON_GetObjectItemCaseSensitive(h, "inputs");
+    for (const cJSON *e = cJSON_IsArray(a) ? a->child : NULL; e; e = e->next)
+        if (cJSON_IsString(e) && nc_timeline_add_input(t, e->valuestring, err) < 0)
+            return err ? err->code : NC_ENOMEM;
+    a = cJSON_GetObjectItemCaseSensitive(h, "series");
+    for (const cJSON *e = cJSON_IsArray(a) ? a->child : NULL; e; e = e->next)
+        if (cJSON_IsString(e) && nc_timeline_add_series(t, e->valuestring, err) < 0)
+            return err ? err->code : NC_ENOMEM;
+    return NC_OK;
+}
+
+/* Parse one record into a fresh period (p zeroed by the caller). */
+static int parse_record(const cJSON *o, tl_period *p, tl_value *ex, int *nex)
+{
+    const cJSON *a, *e;
+    i128 v;
+    int i;
+
+    if (i128_parse(jstr(o, "n"), &v) < 0 || v < 0)
+        return -1;
+    p->n = (uint64_t)v;
+    if (i128_parse(jstr(o, "sw"), &p->sw) < 0 || i128_parse(jstr(o, "sw2"), &p->sw2) < 0 ||
+        i128_parse(jstr(o, "swx"), &p->swx) < 0 || i128_parse(jstr(o, "swx2"), &p->swx2) < 0)
+        return -1;
+    a = cJSON_GetObjectItemCaseSensitive(o, "classes");
+    if (cJSON_GetArraySize(a) != 3)
+        return -1;
+    for (i = 0, e = a->child; e; e = e->next, i++)
+        if (u64_parse(cJSON_IsString(e) ? e->valuestring : NULL, &p->cls[i]) < 0)
+            return -1;
+    a = cJSON_GetObjectItemCaseSensitive(o, "hist");
+    if (!cJSON_IsArray(a))
+        return -1;
+    for (e = a->child; e; e = e->next) {
+        const cJSON *b = cJSON_GetArrayItem(e, 0), *w = cJSON_GetArrayItem(e, 1);
+        if (!cJSON_IsNumber(b) || b->valueint < 0 || b->valueint >= NC_TL_BINS ||
+            u64_parse(cJSON_IsString(w) ? w->valuestring : NULL, &p->hist[b->valueint]) < 0)
+            return -1;
+    }
+    a = cJSON_GetObjectItemCaseSensitive(o, "exact");
+    *nex = -1;
+    if (a) {
+        if (!cJSON_IsArray(a) || cJSON_GetArraySize(a) > NC_TL_EXACT_MAX)
+            return -1;
+        *nex = 0;
+        for (e = a->child; e; e = e->next) {
+            const cJSON *q = cJSON_GetArrayItem(e, 0), *u = cJSON_GetArrayItem(e, 1);
+            if (!cJSON_IsNumber(q) || !cJSON_IsNumber(u) || fabs(q->valuedouble) > NC_TL_SCALE ||
+                u->valuedouble < 0 || u->valuedouble > NC_TL_SCALE)
+                return -1;
+            ex[*nex].q = (int32_t)q->valuedouble;
+            ex[*nex].u = (uint32_t)u->valuedouble;
+            (*nex)++;
+        }
+    }
+    return 0;
+}
+
+int nc_timeline_merge_partial(nc_timeline *t, const char *path, nc_error *err)
+{
+    tl_lines l;
+    cJSON *o = NULL;
+    nc_period pby = t->o.by;
+    int rc, have_header = 0, oom = 0;
+    tl_value ex[NC_TL_EXACT_MAX];
+
+    if ((rc = lines_open(&l, path, err)) < 0)
+        return rc;
+    while ((rc = lines_next(&l, err)) > 0) {
+        tl_period rec, *dst;
+        const char *name;
+        double key;
+        long k;
+        size_t s;
+        int nex;
+
+        if (is_blank(l.sb.buf))
+            continue;
+        cJSON_Delete(o);
+        o = cJSON_ParseWithLength(l.sb.buf, l.sb.len);
+        if (!cJSON_IsObject(o)) {
+            rc = nc_err(err, NC_EFORMAT, "%s:%ld: invalid JSON", path, l.line);
+            goto out;
+        }
+        if (!have_header) {
+            if ((rc = merge_header(t, o, path, &pby, err)) < 0)
+                goto out;
+            have_header = 1;
+            continue;
+        }
+        memset(&rec, 0, sizeof rec);
+        name = jstr(o, "series");
+        if (!name || jnum(o, "key", &key) < 0 || parse_record(o, &rec, ex, &nex) < 0) {
+            rc = nc_err(err, NC_EFORMAT, "%s:%ld: malformed partial record", path, l.line);
+            goto out;
+        }
+        k = pby == t->o.by ? (long)key : nc_period_key(t->o.by, (int32_t)key);
+        nc_tl_extend_range(t, k);
+        s = nc_tl_series_find(t, name, 1, &oom);
+        if (s == (size_t)-1 || !(dst = nc_tl_period_get(&t->series[s], k))) {
+            rc = nc_err(err, NC_ENOMEM, "out of memory");
+            goto out;
+        }
+        nc_tl_period_merge(dst, &rec);
+        if (nc_tl_exact_add(dst, ex, nex) < 0) {
+            rc = nc_err(err, NC_ENOMEM, "out of memory");
+            goto out;
+        }
+    }
+    if (rc < 0)
+        goto out;
+    if (!have_header)
+        rc = nc_err(err, NC_EFORMAT, "%s: empty partial file", path);
+out:
+    cJSON_Delete(o);
+    lines_close(&l);
+    return rc < 0 ? rc : NC_OK;
+}
+
+
+/* ------------------------------------------------- classify output reader ---- */
+
+struct nc_scored_reader {
+    tl_lines lines;
+    cJSON *rec;
+    const char **labels;
+    double *scores;
+    int *selected;
+    size_t cap;
+};
+
+int nc_scored_detect(const char *path, int *yes, nc_error *err)
+{
+    tl_lines l;
+    int rc;
+
+    *yes = 0;
+    if ((rc = lines_open(&l, path, err)) < 0)
+        return rc;
+    while ((rc = lines_next(&l, err)) > 0) {
+        cJSON *o;
+        if (is_blank(l.sb.buf))
+            continue;
+        o = cJSON_ParseWithLength(l.sb.buf, l.sb.len);
+        *yes = cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(o, "tone")) &&
+               cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(o, "scores"));
+        cJSON_Delete(o);
+        break;
+    }
+    lines_close(&l);
+    return rc < 0 ? rc : NC_OK;
+}
+
+int nc_scored_open(const char *path, nc_scored_reader **out, nc_error *err)
+{
+    nc_scored_reader *r = calloc(1, sizeof *r);
+    int rc;
+
+    *out = NULL;
+    if (!r)
+        return nc_err(err, NC_ENOMEM, "out of memory");
+    if ((rc = lines_open(&r->lines, path, err)) < 0) {
+        free(r);
+        return rc;
+    }
+    *out = r;
+    return NC_OK;
+}
+
+void nc_scored_free(nc_scored_reader *r)
+{
+    if (!r)
+        return;
+    lines_close(&r->lines);
+    cJSON_Delete(r->rec);
+    free(r->labels);
+    free(r->scores);
+    free(r->selected);
+    free(r);
+}
+
+static int scored_push(nc_scored_reader *r, size_t n, const char *label, double score)
+{
+    if (n >= r->cap) {
+        size_t cap = r->cap ? r->cap * 2 : 16;
+        const char **l = nc_realloc_array((void *)r->labels, cap, sizeof *l);
+        double *s;
+        int *sel;
+        if (!l)
+            return -1;
+        r->labels = l;
+        if (!(s = nc_realloc_array(r->scores, cap, sizeof *s)))
+            return -1;
+        r->scores = s;
+        if (!(sel = nc_realloc_array(r->selected, cap, sizeof *sel)))
+            return -1;
+        r->selected = sel;
+        r->cap = cap;
+    }
+    r->labels[n] = label;
+    r->scores[n] = score;
+    r->selected[n] = 0;
+    return 0;
+}
+
+int nc_scored_next(nc_scored_reader *r, nc_scored *rec, nc_error *err)
+{
+    const cJSON *tone, *scores, *labels, *e;
+    size_t n = 0;
+    int rc;
+
+    for (;;) {
+        if ((rc = lines_next(&r->lines, err)) <= 0)
+            return rc;
+        if (!is_blank(r->lines.sb.buf))
+            break;
+    }
+    cJSON_Delete(r->rec);
+    r->rec = cJSON_ParseWithLength(r->lines.sb.buf, r->lines.sb.len);
+    if (!cJSON_IsObject(r->rec))
+        return nc_err(err, NC_EFORMAT, "%s:%ld: not a JSON object", r->lines.path,
+                      r->lines.line);
+    tone = cJSON_GetObjectItemCaseSensitive(r->rec, "tone");
+    if (!cJSON_IsNumber(tone))
+        return nc_err(err, NC_EFORMAT, "%s:%ld: no numeric 'tone' (classify with a tone model)",
+                      r->lines.path, r->lines.line);
+    scores = cJSON_GetObjectItemCaseSensitive(r->rec, "scores");
+    for (e = cJSON_IsObject(scores) ? scores->child : NULL; e; e = e->next) {
+        if (!cJSON_IsNumber(e))
+            return nc_err(err, NC_EFORMAT, "%s:%ld: score of '%s' is not a number",
+                          r->lines.path, r->lines.line, e->string);
+        if (scored_push(r, n++, e->string, e->valuedouble) < 0)
+            return nc_err(err, NC_ENOMEM, "out of memory");
+    }
+    labels = cJSON_GetObjectItemCaseSensitive(r->rec, "labels");
+    for (e = cJSON_IsArray(labels) ? labels->child : NULL; e; e = e->next) {
+        size_t i = 0;
+        if (!cJSON_IsString(e))
+            continue;
+        while (i < n && strcmp(r->labels[i], e->valuestring) != 0)
+            i++;
+        if (i == n && scored_push(r, n++, e->valuestring, 1.0) < 0)
+            return nc_err(err, NC_ENOMEM, "out of memory");
+        r->selected[i] = 1;
+    }
+    rec->file = r->lines.path;
+    rec->line = r->lines.line;
+    rec->date = jstr(r->rec, "date");
+    rec->tone = tone->valuedouble;
+    rec->nlabels = n;
+    rec->labels = r->labels;
+    rec->scores = r->scores;
+    rec->selected = r->selected;
+    return 1;
+}
+
+const char *nc_scored_field(const nc_scored_reader *r, const char *name)
+{
+    return r->rec ? jstr(r->rec, name) : NULL;
+}
