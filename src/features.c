@@ -261,17 +261,25 @@ static void gramtab_free(struct gramtab *gt)
     memset(gt, 0, sizeof *gt);
 }
 
-/* ---- the lookup table used when vectorising: keys inline, one probe = one cache line ---- */
+/* ---- the lookup table used when vectorising ----
+ * Open addressing over 8-byte slots {fingerprint, feature id}, so the table of a 100k-term
+ * vocabulary is about 1 MB and stays in cache; a fingerprint match is confirmed against the
+ * full key, kept per feature id. */
 
 struct gslot {
+    uint32_t fp;   /* high bits of the key's hash, never 0; 0 = empty slot */
+    int32_t index; /* feature id */
+};
+
+struct gkey {
     uint64_t k1;   /* t[0] | t[1] << 32 */
     uint32_t k2;   /* t[2], top bit flipped for a headline unigram */
-    int32_t index; /* feature id; 0 = empty slot */
 };
 
 struct lookup {
     struct gslot *s;
-    size_t nslots, n;
+    struct gkey *keys; /* per feature id - 1 */
+    size_t nslots, n, nkeys;
 };
 
 static inline void gram_key(const uint32_t t[3], int title, uint64_t *k1, uint32_t *k2)
@@ -280,46 +288,66 @@ static inline void gram_key(const uint32_t t[3], int title, uint64_t *k1, uint32
     *k2 = t[2] ^ (title ? 0x80000000u : 0u);
 }
 
-static inline size_t slot_of(uint64_t k1, uint32_t k2, size_t mask)
+static inline uint64_t key_hash(uint64_t k1, uint32_t k2)
 {
-    return (size_t)nc_mix64(k1 ^ ((uint64_t)k2 * 0x9e3779b97f4a7c15ULL)) & mask;
+    return nc_mix64(k1 ^ ((uint64_t)k2 * 0x9e3779b97f4a7c15ULL));
 }
 
 static inline int32_t lookup_find(const struct lookup *L, uint64_t k1, uint32_t k2)
 {
     size_t mask = L->nslots - 1, j;
+    uint64_t h;
+    uint32_t fp;
     if (!L->nslots)
         return 0;
-    for (j = slot_of(k1, k2, mask); L->s[j].index; j = (j + 1) & mask)
-        if (L->s[j].k1 == k1 && L->s[j].k2 == k2)
-            return L->s[j].index;
+    h = key_hash(k1, k2);
+    fp = (uint32_t)(h >> 32) | 1u;
+    for (j = (size_t)h & mask; L->s[j].fp; j = (j + 1) & mask) {
+        if (L->s[j].fp == fp) {
+            const struct gkey *k = &L->keys[L->s[j].index - 1];
+            if (k->k1 == k1 && k->k2 == k2)
+                return L->s[j].index;
+        }
+    }
     return 0;
 }
 
-/* Size for n keys (load at most one half). */
+/* Size for n keys with feature ids 1..n (load at most about 0.7). */
 static int lookup_init(struct lookup *L, size_t n)
 {
     size_t ns = 16;
-    while (ns < 2 * n + 2)
+    while (ns < n + n / 2 + 2)
         ns *= 2;
     L->s = calloc(ns, sizeof *L->s);
-    if (!L->s)
+    L->keys = calloc(n ? n : 1, sizeof *L->keys);
+    if (!L->s || !L->keys) {
+        free(L->s);
+        free(L->keys);
+        L->s = NULL;
+        L->keys = NULL;
         return NC_ENOMEM;
+    }
     L->nslots = ns;
+    L->nkeys = n;
     L->n = 0;
     return NC_OK;
 }
 
-/* Insert; returns 1 when the key was already there (nothing changed), 0 when added. */
+/* Insert feature 'index' (1..nkeys); returns 1 when the key was already there (nothing
+ * changed), 0 when added. */
 static int lookup_put(struct lookup *L, uint64_t k1, uint32_t k2, int32_t index)
 {
     size_t mask = L->nslots - 1, j;
-    for (j = slot_of(k1, k2, mask); L->s[j].index; j = (j + 1) & mask)
-        if (L->s[j].k1 == k1 && L->s[j].k2 == k2)
-            return 1;
-    L->s[j].k1 = k1;
-    L->s[j].k2 = k2;
+    uint64_t h = key_hash(k1, k2);
+    uint32_t fp = (uint32_t)(h >> 32) | 1u;
+    if (lookup_find(L, k1, k2))
+        return 1;
+    for (j = (size_t)h & mask; L->s[j].fp; j = (j + 1) & mask)
+        ;
+    L->s[j].fp = fp;
     L->s[j].index = index;
+    L->keys[index - 1].k1 = k1;
+    L->keys[index - 1].k2 = k2;
     L->n++;
     return 0;
 }
@@ -380,6 +408,7 @@ void nc_vectorizer_free(nc_vectorizer *v)
     tokdict_free(&v->dict);
     gramtab_free(&v->grams);
     free(v->lk.s);
+    free(v->lk.keys);
     free(v->bucket_df);
     if (v->terms && !v->filebuf)
         for (size_t i = 0; i < v->nfeat; i++)

@@ -44,6 +44,15 @@ expect_error 1 'NUL byte' train -o "$tmp/bad" "$tmp/bin.jsonl"
 expect_error 1 "cannot open '$tmp/missing.jsonl'" train -o "$tmp/bad" "$tmp/missing.jsonl"
 mkdir "$tmp/dir.jsonl"
 expect_error 1 "dir.jsonl" train -o "$tmp/bad" --multi-label "$tmp/dir.jsonl"
+# a 20 MB single line is read (no line-length limit but memory), then refused for its bad tone
+python3 -c 'import sys; sys.stdout.write("{\"title\": \"long\", \"tone\": 2, \"text\": \"" + "word " * 4000000 + "\"}\n")' >"$tmp/long.jsonl"
+expect_error 1 "long.jsonl:1: 'tone' must be a number in \[-1, 1\]" train -o "$tmp/bad" "$tmp/long.jsonl"
+# an unreadable file (only meaningful when not running as root)
+if [ "$(id -u)" -ne 0 ]; then
+    printf '{"title": "a", "text": "b"}\n' >"$tmp/secret.jsonl"
+    chmod 000 "$tmp/secret.jsonl"
+    expect_error 1 "cannot open '$tmp/secret.jsonl'" train -o "$tmp/bad" "$tmp/secret.jsonl"
+fi
 # a corpus with nothing to learn
 printf '{"title": "a", "text": "b"}\n{"title": "c", "text": "d"}\n' >"$tmp/nolabels.jsonl"
 expect_error 1 'neither topics' train --min-df 1 -o "$tmp/bad" "$tmp/nolabels.jsonl"
