@@ -835,8 +835,23 @@ int nc_vectorizer_counts(const nc_vectorizer *v, const nc_article *a, nc_vector 
     /* Fold repeats into counts with a per-feature counter array (kept in the vector between
      * calls), and order the distinct features with a bitmap scan over [lo, hi] when that is
      * cheaper than sorting them (comparison sorts mispredict a branch per step). */
+    if (v->nfeat > ((size_t)1 << 22)) {
+        /* a huge feature space (hashed): counters would cost more than sorting */
+        sort_ints(out->idx, out->n);
+        for (i = 0, m = 0; i < out->n; m++) {
+            size_t j = i + 1;
+            while (j < out->n && out->idx[j] == out->idx[i])
+                j++;
+            out->idx[m] = out->idx[i];
+            out->val[m] = (double)(j - i);
+            i = j;
+        }
+        out->n = m;
+        return NC_OK;
+    }
     {
-        size_t words = (v->nfeat >> 6) + 1, need = v->nfeat + 1 + 2 * words;
+        /* counters at [0, nfeat], then the bitmap at an even (8-byte aligned) offset */
+        size_t words = (v->nfeat >> 6) + 1, need = ((v->nfeat + 2) & ~(size_t)1) + 2 * words;
         uint64_t *bits;
         int lo = INT32_MAX, hi = 0;
         if (out->scratch_cap < need) {
