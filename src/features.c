@@ -52,6 +52,7 @@ void nc_vector_finish(nc_vector *v)
     free(v->idx);
     free(v->val);
     free(v->scratch);
+    free(v->keys);
     nc_vector_init(v);
 }
 
@@ -293,14 +294,13 @@ static inline uint64_t key_hash(uint64_t k1, uint32_t k2)
     return nc_mix64(k1 ^ ((uint64_t)k2 * 0x9e3779b97f4a7c15ULL));
 }
 
-static inline int32_t lookup_find(const struct lookup *L, uint64_t k1, uint32_t k2)
+static inline int32_t lookup_find_h(const struct lookup *L, uint64_t k1, uint32_t k2,
+                                    uint64_t h)
 {
     size_t mask = L->nslots - 1, j;
-    uint64_t h;
     uint32_t fp;
     if (!L->nslots)
         return 0;
-    h = key_hash(k1, k2);
     fp = (uint32_t)(h >> 32) | 1u;
     for (j = (size_t)h & mask; L->s[j].fp; j = (j + 1) & mask) {
         if (L->s[j].fp == fp) {
@@ -310,6 +310,11 @@ static inline int32_t lookup_find(const struct lookup *L, uint64_t k1, uint32_t 
         }
     }
     return 0;
+}
+
+static inline int32_t lookup_find(const struct lookup *L, uint64_t k1, uint32_t k2)
+{
+    return lookup_find_h(L, k1, k2, key_hash(k1, k2));
 }
 
 /* Size for n keys with feature ids 1..n (load at most about 0.7). */
@@ -453,6 +458,12 @@ uint32_t nc_vectorizer_df(const nc_vectorizer *v, size_t index)
  * terms up and appends feature ids to out->idx. */
 enum walk_mode { WALK_FIT, WALK_TRANSFORM };
 
+struct pkey {
+    uint64_t k1;
+    uint32_t k2;
+    uint64_t h;
+};
+
 struct walk {
     nc_vectorizer *vw;       /* FIT only */
     const nc_vectorizer *v;
@@ -498,13 +509,49 @@ static int use_gram(struct walk *w, const uint32_t t[3], int title)
         }
         return NC_OK;
     } else {
-        uint64_t k1;
-        uint32_t k2;
-        int32_t idx;
-        gram_key(t, title, &k1, &k2);
-        idx = lookup_find(&w->v->lk, k1, k2);
-        return idx > 0 ? push_index(w, idx) : NC_OK;
+        /* collected now, looked up in one pass with prefetching (nc_vectorizer_counts) */
+        nc_vector *o = w->out;
+        struct pkey *pk;
+        if (o->nkeys == o->keys_cap) {
+            size_t cap = o->keys_cap ? o->keys_cap * 2 : 512;
+            void *p = nc_realloc_array(o->keys, cap, sizeof(struct pkey));
+            if (!p)
+                return NC_ENOMEM;
+            o->keys = p;
+            o->keys_cap = cap;
+        }
+        pk = (struct pkey *)o->keys + o->nkeys++;
+        gram_key(t, title, &pk->k1, &pk->k2);
+        pk->h = key_hash(pk->k1, pk->k2);
+        return NC_OK;
     }
+}
+
+/* Look up the collected keys; the slot of key i + 16 and the full key of i + 8 are
+ * prefetched, so the table's cache misses overlap instead of queueing. */
+static int resolve_keys(const nc_vectorizer *v, nc_vector *o, struct walk *w)
+{
+    const struct lookup *L = &v->lk;
+    const struct pkey *pk = o->keys;
+    size_t n = o->nkeys, mask = L->nslots - 1;
+    int rc;
+
+    o->nkeys = 0;
+    if (!L->nslots)
+        return NC_OK;
+    for (size_t i = 0; i < n; i++) {
+        if (i + 16 < n)
+            __builtin_prefetch(&L->s[pk[i + 16].h & mask]);
+        if (i + 8 < n) {
+            const struct gslot *sl = &L->s[pk[i + 8].h & mask];
+            if (sl->fp)
+                __builtin_prefetch(&L->keys[sl->index - 1]);
+        }
+        int32_t idx = lookup_find_h(L, pk[i].k1, pk[i].k2, pk[i].h);
+        if (idx > 0 && (rc = push_index(w, idx)) < 0)
+            return rc;
+    }
+    return NC_OK;
 }
 
 static int use_bucket(struct walk *w, uint64_t h)
@@ -825,11 +872,14 @@ int nc_vectorizer_counts(const nc_vectorizer *v, const nc_article *a, nc_vector 
     if (!v->finished)
         return nc_err(err, NC_EINVAL, "vectorizer is not finished");
     out->n = 0;
+    out->nkeys = 0;
     memset(&w, 0, sizeof w);
     w.v = v;
     w.mode = WALK_TRANSFORM;
     w.out = out;
     rc = walk_article(&w, a);
+    if (rc >= 0 && !v->o.hash_bits)
+        rc = resolve_keys(v, out, &w);
     if (rc < 0)
         return nc_err(err, rc, "out of memory while vectorising");
     /* Fold repeats into counts with a per-feature counter array (kept in the vector between

@@ -55,6 +55,8 @@ typedef struct nc_vector {
     double *val;
     uint32_t *scratch;      /* private: per-feature counters reused between articles */
     size_t scratch_cap;
+    void *keys;             /* private: the article's n-gram keys before lookup */
+    size_t nkeys, keys_cap;
 } nc_vector;
 void nc_vector_init(nc_vector *v);
 void nc_vector_finish(nc_vector *v);

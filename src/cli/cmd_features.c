@@ -190,7 +190,8 @@ int cmd_features(int argc, char **argv)
     struct labelmap lm = { 0 };
     const char *output = "-", *vocab = NULL, *use_vocab = NULL, *target = NULL;
     int tone = 0, linear = 0, quiet = 0, c, rc = CLI_EXIT_OK, out_open = 0;
-    size_t k = 0, count = 0, nnz = 0;
+    size_t k = 0, count = 0, nnz = 0, line_cap = 0;
+    char *line = NULL;
 
     for (size_t i = 0; i < sizeof own / sizeof own[0]; i++)
         longopts[k++] = own[i];
@@ -338,12 +339,23 @@ int cmd_features(int argc, char **argv)
                             a.file, a.line, a.ntopics);
                 break;
             }
-            for (size_t j = 0; j < v.n; j++) {
-                char buf[48];
-                size_t len = format_pair(buf, v.idx[j], v.val[j]);
-                fwrite(buf, 1, len, of.fp);
+            /* the whole line in one buffer, one fwrite */
+            if (line_cap < v.n * 40 + 2) {
+                char *p = realloc(line, v.n * 40 + 2);
+                if (!p) {
+                    st = nc_err(&err, NC_ENOMEM, "out of memory");
+                    break;
+                }
+                line = p;
+                line_cap = v.n * 40 + 2;
             }
-            fputc('\n', of.fp);
+            {
+                size_t len = 0;
+                for (size_t j = 0; j < v.n; j++)
+                    len += format_pair(line + len, v.idx[j], v.val[j]);
+                line[len++] = '\n';
+                fwrite(line, 1, len, of.fp);
+            }
             count++;
             nnz += v.n;
         }
@@ -378,6 +390,7 @@ int cmd_features(int argc, char **argv)
 out:
     if (out_open)
         nc_outfile_abort(&of);
+    free(line);
     labelmap_free(&lm);
     nc_vector_finish(&v);
     nc_article_finish(&a);
