@@ -3,6 +3,7 @@
 #include "cli_train_opts.h"
 
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -10,7 +11,7 @@ enum {
     OPT_C = 1000, OPT_TONE_C, OPT_SOLVER, OPT_FOLDS, OPT_SEED, OPT_NGRAMS, OPT_MIN_DF,
     OPT_MAX_DF, OPT_MAX_FEATURES, OPT_HASH_BITS, OPT_NO_TITLE, OPT_STOPWORDS, OPT_STEM,
     OPT_NO_SUBLINEAR, OPT_NO_BALANCE, OPT_NO_CALIBRATE, OPT_NO_THRESHOLDS, OPT_NO_TONE,
-    OPT_MULTILABEL, OPT_MULTICLASS, OPT_LEAD_VIEWS, OPT_LEXICON, OPT_PRIOR
+    OPT_MULTILABEL, OPT_MULTICLASS, OPT_LEAD_VIEWS, OPT_LEXICON, OPT_PRIOR, OPT_THREADS
 };
 
 const struct option cli_train_longopts[] = {
@@ -37,6 +38,7 @@ const struct option cli_train_longopts[] = {
     { "lead-views", no_argument, NULL, OPT_LEAD_VIEWS },
     { "tone-lexicon", required_argument, NULL, OPT_LEXICON },
     { "prior", required_argument, NULL, OPT_PRIOR },
+    { "threads", required_argument, NULL, OPT_THREADS },
     { NULL, 0, NULL, 0 }
 };
 
@@ -49,6 +51,8 @@ const char cli_train_opts_help[] =
     "                         lr (logistic regression), lr-dual, svm (L2-loss SVM)\n"
     "      --folds=K          cross-validation folds for C, calibration, thresholds (5)\n"
     "      --seed=N           seed for folds and solvers (1)\n"
+    "      --threads=N        fit topics and tone on N threads (default: the number of\n"
+    "                         processors); the model is identical for any N\n"
     "      --multi-label      one-vs-rest topics with thresholds (default when articles\n"
     "                         carry topic lists)\n"
     "      --multi-class      one label per article (default when every article has one)\n"
@@ -73,6 +77,13 @@ const char cli_train_opts_help[] =
     "      --stopwords        drop English stop words\n"
     "      --stem             Snowball English stemming\n"
     "      --no-sublinear-tf  raw term counts instead of 1 + ln(tf)\n";
+
+void cli_train_opts_default(nc_train_opts *o)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    nc_train_opts_default(o);
+    o->threads = n < 1 ? 1 : n > 16 ? 16 : (int)n;
+}
 
 int cli_train_opt(const char *cmd, int c, const char *arg, nc_train_opts *o)
 {
@@ -152,6 +163,12 @@ int cli_train_opt(const char *cmd, int c, const char *arg, nc_train_opts *o)
     case OPT_MULTICLASS: o->topic_mode = NC_TOPICS_MULTICLASS; return 1;
     case OPT_LEAD_VIEWS: o->lead_views = 1; return 1;
     case OPT_LEXICON: o->tone_lexicon = arg; return 1;
+    case OPT_THREADS:
+        if (cli_parse_long(arg, 1, 16, &l) < 0)
+            return cli_usage_error(cmd, "--threads needs a whole number in 1..16, not '%s'", arg),
+                   -1;
+        o->threads = (int)l;
+        return 1;
     case OPT_PRIOR:
         if (cli_parse_double(arg, 1e-4, 0.9999, &d) < 0)
             return cli_usage_error(cmd, "--prior needs a share in (0, 1), not '%s'", arg), -1;

@@ -12,6 +12,9 @@ extern const struct option cli_train_longopts[];
 /* Help lines for those options. */
 extern const char cli_train_opts_help[];
 
+/* The library's defaults, with threads = the number of online processors. */
+void cli_train_opts_default(nc_train_opts *o);
+
 /* Apply option 'c' (from getopt_long) with 'arg'. Returns 1 when handled, 0 when 'c' is not a
  * training option, -1 after printing a usage error for command 'cmd'. */
 int cli_train_opt(const char *cmd, int c, const char *arg, nc_train_opts *o);

@@ -181,7 +181,7 @@ int cmd_cross_validate(int argc, char **argv)
         longopts[nopts++] = cli_train_longopts[i];
     memset(&longopts[nopts], 0, sizeof longopts[nopts]);
 
-    nc_train_opts_default(&o);
+    cli_train_opts_default(&o);
     nc_corpus_init(&corpus);
     nc_eval_summary_init(&summary);
     optind = 0;

@@ -198,7 +198,7 @@ int cmd_features(int argc, char **argv)
     for (size_t i = 0; cli_train_longopts[i].name; i++)
         longopts[k++] = cli_train_longopts[i];
     memset(&longopts[k], 0, sizeof longopts[k]);
-    nc_train_opts_default(&to);
+    cli_train_opts_default(&to);
     nc_article_init(&a);
     nc_vector_init(&v);
 

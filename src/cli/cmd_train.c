@@ -106,7 +106,7 @@ int cmd_train(int argc, char **argv)
         longopts[k++] = cli_train_longopts[i];
     memset(&longopts[k], 0, sizeof longopts[k]);
 
-    nc_train_opts_default(&o);
+    cli_train_opts_default(&o);
     nc_corpus_init(&corpus);
     optind = 0;
     while ((c = getopt_long(argc, argv, "o:C:qh", longopts, NULL)) != -1) {

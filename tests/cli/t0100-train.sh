@@ -15,6 +15,16 @@ expect 0 train -q --min-df 1 --folds 3 -o "$tmp/m2" "$DATA/tiny-train.jsonl"
 for f in model.json vocab.tsv weights.bin; do
     if cmp -s "$tmp/m1/$f" "$tmp/m2/$f"; then ok; else fail "$f differs between two runs"; fi
 done
+# any number of threads gives the same bundle (LR primal runs in parallel; the dual solvers'
+# rand() is serialised), for multi-label with tone and for multi-class SVM
+expect 0 train -q --min-df 1 --folds 3 --threads 3 -o "$tmp/m1t" "$DATA/tiny-train.jsonl"
+expect 0 train -q --min-df 1 --folds 3 --threads 1 -o "$tmp/m1s" "$DATA/tiny-train.jsonl"
+for f in model.json vocab.tsv weights.bin; do
+    if cmp -s "$tmp/m1t/$f" "$tmp/m1s/$f"; then ok; else fail "$f differs between 1 and 3 threads"; fi
+done
+expect 0 train -q --min-df 1 --folds 2 --threads 4 --label-from-dir -o "$tmp/mct" "$DATA/tiny-bbc"
+expect 0 train -q --min-df 1 --folds 2 --threads 1 --label-from-dir -o "$tmp/mcs" "$DATA/tiny-bbc"
+if cmp -s "$tmp/mct/weights.bin" "$tmp/mcs/weights.bin"; then ok; else fail "multi-class weights differ between thread counts"; fi
 # a different seed still trains
 expect 0 train -q --min-df 1 --folds 3 --seed 7 -o "$tmp/m3" "$DATA/tiny-train.jsonl"
 # the summary goes to stderr
