@@ -78,6 +78,18 @@ const char cli_train_opts_help[] =
     "      --stem             Snowball English stemming\n"
     "      --no-sublinear-tf  raw term counts instead of 1 + ln(tf)\n";
 
+size_t cli_train_longopts_merge(struct option *dst, size_t cap, const struct option *own,
+                                size_t nown)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < nown && k + 1 < cap; i++)
+        dst[k++] = own[i];
+    for (size_t i = 0; cli_train_longopts[i].name && k + 1 < cap; i++)
+        dst[k++] = cli_train_longopts[i];
+    memset(&dst[k], 0, sizeof dst[k]);
+    return k;
+}
+
 void cli_train_opts_default(nc_train_opts *o)
 {
     long n = sysconf(_SC_NPROCESSORS_ONLN);

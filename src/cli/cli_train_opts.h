@@ -12,6 +12,11 @@ extern const struct option cli_train_longopts[];
 /* Help lines for those options. */
 extern const char cli_train_opts_help[];
 
+/* Copy a command's own options, then the training options, into dst (room for cap entries,
+ * terminator included); returns the number copied. */
+size_t cli_train_longopts_merge(struct option *dst, size_t cap, const struct option *own,
+                                size_t nown);
+
 /* The library's defaults, with threads = the number of online processors. */
 void cli_train_opts_default(nc_train_opts *o);
 

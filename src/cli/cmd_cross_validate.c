@@ -170,16 +170,12 @@ int cmd_cross_validate(int argc, char **argv)
     nc_eval_result *results = NULL;
     nc_eval_summary summary;
     nc_error err = { 0 };
-    size_t *fold = NULL, nopts = 0, k = 5;
+    size_t *fold = NULL, k = 5;
     char *json = NULL;
     int json_out = 0, quiet = 0, c, rc = CLI_EXIT_OK;
     long l;
 
-    for (size_t i = 0; i < NC_ARRAY_SIZE(own); i++)
-        longopts[nopts++] = own[i];
-    for (size_t i = 0; cli_train_longopts[i].name && nopts < NC_ARRAY_SIZE(longopts) - 1; i++)
-        longopts[nopts++] = cli_train_longopts[i];
-    memset(&longopts[nopts], 0, sizeof longopts[nopts]);
+    cli_train_longopts_merge(longopts, NC_ARRAY_SIZE(longopts), own, NC_ARRAY_SIZE(own));
 
     cli_train_opts_default(&o);
     nc_corpus_init(&corpus);

@@ -190,14 +190,11 @@ int cmd_features(int argc, char **argv)
     struct labelmap lm = { 0 };
     const char *output = "-", *vocab = NULL, *use_vocab = NULL, *target = NULL;
     int tone = 0, linear = 0, quiet = 0, c, rc = CLI_EXIT_OK, out_open = 0;
-    size_t k = 0, count = 0, nnz = 0, line_cap = 0;
+    size_t count = 0, nnz = 0, line_cap = 0;
     char *line = NULL;
 
-    for (size_t i = 0; i < sizeof own / sizeof own[0]; i++)
-        longopts[k++] = own[i];
-    for (size_t i = 0; cli_train_longopts[i].name; i++)
-        longopts[k++] = cli_train_longopts[i];
-    memset(&longopts[k], 0, sizeof longopts[k]);
+    cli_train_longopts_merge(longopts, sizeof longopts / sizeof longopts[0], own,
+                             sizeof own / sizeof own[0]);
     cli_train_opts_default(&to);
     nc_article_init(&a);
     nc_vector_init(&v);

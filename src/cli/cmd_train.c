@@ -98,13 +98,9 @@ int cmd_train(int argc, char **argv)
     nc_error err = { 0 };
     const char *output = NULL;
     int quiet = 0, c, rc = CLI_EXIT_OK;
-    size_t k = 0;
 
-    for (size_t i = 0; i < sizeof own / sizeof own[0]; i++)
-        longopts[k++] = own[i];
-    for (size_t i = 0; cli_train_longopts[i].name; i++)
-        longopts[k++] = cli_train_longopts[i];
-    memset(&longopts[k], 0, sizeof longopts[k]);
+    cli_train_longopts_merge(longopts, sizeof longopts / sizeof longopts[0], own,
+                             sizeof own / sizeof own[0]);
 
     cli_train_opts_default(&o);
     nc_corpus_init(&corpus);
