@@ -297,15 +297,24 @@ static int file_crc_json(cJSON *files, const char *dir, const char *name, nc_err
     return NC_OK;
 }
 
-int nc_model_save(const nc_model *m, const char *dir, nc_error *err)
+int nc_model_save(const nc_model *m, const char *dir_in, nc_error *err)
 {
-    char tmp[PATH_MAX], old[PATH_MAX], path[PATH_MAX];
+    char dir[PATH_MAX], tmp[PATH_MAX], old[PATH_MAX], path[PATH_MAX];
     nc_outfile of;
     cJSON *files = NULL, *card = NULL;
     char *text = NULL;
     struct stat st;
     int rc = NC_OK, had_old = 0;
+    size_t dl = strlen(dir_in);
 
+    /* "out/" names the same directory as "out": without the slash, the temporary is a
+     * sibling ("out.tmp"), not a child */
+    while (dl > 1 && dir_in[dl - 1] == '/')
+        dl--;
+    if (dl == 0 || dl >= sizeof dir)
+        return nc_err(err, NC_EINVAL, "bad model path '%s'", dir_in);
+    memcpy(dir, dir_in, dl);
+    dir[dl] = '\0';
     if (snprintf(tmp, sizeof tmp, "%s.tmp", dir) >= (int)sizeof tmp ||
         snprintf(old, sizeof old, "%s.old.%ld", dir, (long)getpid()) >= (int)sizeof old)
         return nc_err(err, NC_EINVAL, "model path '%s' is too long", dir);
@@ -314,7 +323,8 @@ int nc_model_save(const nc_model *m, const char *dir, nc_error *err)
         if (!S_ISDIR(st.st_mode))
             return nc_err(err, NC_EIO, "cannot write model to '%s': not a directory", dir);
         /* only ever replace something that is a model bundle (or empty) */
-        snprintf(probe, sizeof probe, "%s/model.json", dir);
+        if (snprintf(probe, sizeof probe, "%s/model.json", dir) >= (int)sizeof probe)
+            return nc_err(err, NC_EINVAL, "model path '%s' is too long", dir);
         if (access(probe, F_OK) != 0 && rmdir(dir) != 0)
             return nc_err(err, NC_EIO,
                           "cannot write model to '%s': directory exists and is not a model", dir);

@@ -25,6 +25,10 @@ done
 expect 0 train -q --min-df 1 --folds 2 --threads 4 --label-from-dir -o "$tmp/mct" "$DATA/tiny-bbc"
 expect 0 train -q --min-df 1 --folds 2 --threads 1 --label-from-dir -o "$tmp/mcs" "$DATA/tiny-bbc"
 if cmp -s "$tmp/mct/weights.bin" "$tmp/mcs/weights.bin"; then ok; else fail "multi-class weights differ between thread counts"; fi
+# a trailing slash names the same bundle; retraining replaces it in place
+expect 0 train -q --min-df 1 --folds 3 -o "$tmp/slash/" "$DATA/tiny-train.jsonl"
+expect 0 train -q --min-df 1 --folds 3 -o "$tmp/slash/" "$DATA/tiny-train.jsonl"
+if [ -f "$tmp/slash/model.json" ] && [ ! -e "$tmp/slash/.tmp" ] && [ ! -e "$tmp/slash.tmp" ]; then ok; else fail "trailing slash"; fi
 # a different seed still trains
 expect 0 train -q --min-df 1 --folds 3 --seed 7 -o "$tmp/m3" "$DATA/tiny-train.jsonl"
 # the summary goes to stderr
