@@ -1031,16 +1031,27 @@ static long long parse_count(const char *s)
 int nc_vectorizer_read(const char *path, const nc_feature_opts *o, nc_vectorizer **out,
                        nc_error *err)
 {
-    nc_vectorizer *v = NULL;
-    char *buf = NULL, *p, *end;
-    size_t len, ndocs = 0, nfeat = 0;
-    long lineno = 1;
-    char mode[16] = "";
+    char *buf = NULL;
+    size_t len;
     int rc;
 
     *out = NULL;
     if ((rc = nc_read_file(path, &buf, &len, err)) < 0)
         return rc;
+    return nc_vectorizer_parse(buf, len, path, o, out, err);
+}
+
+int nc_vectorizer_parse(char *buf, size_t len, const char *path, const nc_feature_opts *o,
+                        nc_vectorizer **out, nc_error *err)
+{
+    nc_vectorizer *v = NULL;
+    char *p, *end;
+    size_t ndocs = 0, nfeat = 0;
+    long lineno = 1;
+    char mode[16] = "";
+    int rc = NC_OK;
+
+    *out = NULL;
     if (sscanf(buf, "# newsclass-vocab 1 docs=%zu features=%zu mode=%15s", &ndocs, &nfeat,
                mode) != 3 ||
         (strcmp(mode, "vocab") != 0 && strcmp(mode, "hash") != 0)) {

@@ -40,7 +40,7 @@ void nc_model_free(nc_model *m)
     nc_vectorizer_free(m->vec);
     for (size_t l = 0; l < m->nlabels; l++) {
         free(m->labels ? m->labels[l] : NULL);
-        if (m->topic)
+        if (m->topic && !m->wbuf)
             free(m->topic[l].w);
     }
     free(m->labels);
@@ -48,7 +48,9 @@ void nc_model_free(nc_model *m)
     free(m->platt_a);
     free(m->platt_b);
     free(m->threshold);
-    free(m->tone.w);
+    if (!m->wbuf)
+        free(m->tone.w);
+    free(m->wbuf);
     nc_lexicon_free(m->lex);
     free(m->card);
     free(m);
@@ -215,15 +217,14 @@ werr:
     return rc;
 }
 
-static int read_weights(nc_model *m, const char *path, nc_error *err)
+/* Decode weights.bin held in buf[0..len) (checked already; the caller frees it). */
+static int read_weights(nc_model *m, const char *buf, size_t len, const char *path,
+                        nc_error *err)
 {
-    char *buf = NULL;
-    size_t len, nfeat = nc_vectorizer_size(m->vec), nsc, need;
+    size_t nfeat = nc_vectorizer_size(m->vec), nsc, need;
     const unsigned char *p;
-    int rc;
+    int rc = NC_OK;
 
-    if ((rc = nc_read_file(path, &buf, &len, err)) < 0)
-        return rc;
     p = (const unsigned char *)buf;
     nsc = m->nlabels * (m->mode != NC_TOPICS_NONE) + (m->has_tone != 0);
     if (len < 16 || memcmp(p, WEIGHTS_MAGIC, 4) != 0) {
@@ -250,23 +251,26 @@ static int read_weights(nc_model *m, const char *path, nc_error *err)
     p += 16;
     for (size_t s = 0; s < nsc; s++) {
         nc_linear *l = s < nsc - (m->has_tone != 0) ? &m->topic[s] : &m->tone;
+        l->bias = get_f64(p);
+        p += 8;
+        if (m->wbuf) {
+            /* the file's byte order and 8-byte aligned (malloc'd buffer, offsets 16 + 8k):
+             * the weights are used where they lie, with no copy */
+            l->w = (double *)(void *)p;
+            p += nfeat * 8;
+            continue;
+        }
         l->w = nc_alloc_array(nfeat ? nfeat : 1, sizeof *l->w);
         if (!l->w) {
             rc = nc_err(err, NC_ENOMEM, "out of memory");
             goto out;
         }
-        l->bias = get_f64(p);
-        p += 8;
-        if (host_is_little_endian()) {
-            memcpy(l->w, p, nfeat * 8); /* the file's byte order: no per-value work */
-            p += nfeat * 8;
-        } else {
+        {
             for (size_t i = 0; i < nfeat; i++, p += 8)
                 l->w[i] = get_f64(p);
         }
     }
 out:
-    free(buf);
     return rc;
 }
 
@@ -287,12 +291,12 @@ static int remove_bundle_dir(const char *dir)
 static int file_crc_json(cJSON *files, const char *dir, const char *name, nc_error *err)
 {
     char path[PATH_MAX], buf[32];
-    uint32_t crc;
+    uint64_t sum;
     int rc;
     snprintf(path, sizeof path, "%s/%s", dir, name);
-    if ((rc = nc_file_crc32(path, &crc, err)) < 0)
+    if ((rc = nc_file_checksum(path, &sum, err)) < 0)
         return rc;
-    snprintf(buf, sizeof buf, "crc32:%08x", crc);
+    snprintf(buf, sizeof buf, "nc64:%016llx", (unsigned long long)sum);
     cJSON_AddStringToObject(files, name, buf);
     return NC_OK;
 }
@@ -432,29 +436,44 @@ static int bool_or(const cJSON *o, const char *k, int def)
     return cJSON_IsBool(v) ? cJSON_IsTrue(v) : def;
 }
 
-static int check_file(const char *dir, const cJSON *files, const char *name, nc_error *err)
+/* Check the bytes of bundle file 'name' against model.json's "files" entry. */
+static int check_sum(const cJSON *files, const char *name, const char *buf, size_t len,
+                     nc_error *err)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(files, name);
-    char path[PATH_MAX], want[32];
-    uint32_t crc;
-    int rc;
+    char got[32];
     if (!cJSON_IsString(v))
         return nc_err(err, NC_EFORMAT, "model.json: no checksum for '%s'", name);
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    if ((rc = nc_file_crc32(path, &crc, err)) < 0)
-        return rc;
-    snprintf(want, sizeof want, "crc32:%08x", crc);
-    if (strcmp(want, v->valuestring) != 0)
+    snprintf(got, sizeof got, "nc64:%016llx", (unsigned long long)nc_checksum64(buf, len));
+    if (strcmp(got, v->valuestring) != 0)
         return nc_err(err, NC_EFORMAT, "%s: checksum mismatch (model.json says %s, file has %s)",
-                      name, v->valuestring, want);
+                      name, v->valuestring, got);
     return NC_OK;
+}
+
+/* Read bundle file 'name' into a new buffer and check its checksum. */
+static int read_checked(const char *dir, const cJSON *files, const char *name, char **buf,
+                        size_t *len, nc_error *err)
+{
+    char path[PATH_MAX];
+    int rc;
+    *buf = NULL;
+    if (snprintf(path, sizeof path, "%s/%s", dir, name) >= (int)sizeof path)
+        return nc_err(err, NC_EINVAL, "model path '%s' is too long", dir);
+    if ((rc = nc_read_file(path, buf, len, err)) < 0)
+        return rc;
+    if ((rc = check_sum(files, name, *buf, *len, err)) < 0) {
+        free(*buf);
+        *buf = NULL;
+    }
+    return rc;
 }
 
 int nc_model_load(const char *dir, nc_model **out, nc_error *err)
 {
     char path[PATH_MAX];
-    char *text = NULL;
-    size_t len;
+    char *text = NULL, *vbuf = NULL, *wbuf = NULL;
+    size_t len, vlen = 0, wlen = 0;
     cJSON *card = NULL;
     const cJSON *v, *feat, *topics, *tone, *files;
     nc_model *m = NULL;
@@ -499,8 +518,9 @@ int nc_model_load(const char *dir, nc_model **out, nc_error *err)
         goto out;
     }
     files = cJSON_GetObjectItemCaseSensitive(card, "files");
-    if ((rc = check_file(dir, files, "vocab.tsv", err)) < 0 ||
-        (rc = check_file(dir, files, "weights.bin", err)) < 0)
+    /* each file is read once: checked, then parsed from the same buffer */
+    if ((rc = read_checked(dir, files, "vocab.tsv", &vbuf, &vlen, err)) < 0 ||
+        (rc = read_checked(dir, files, "weights.bin", &wbuf, &wlen, err)) < 0)
         goto out;
     feat = cJSON_GetObjectItemCaseSensitive(card, "features");
     if (!cJSON_IsObject(feat)) {
@@ -522,7 +542,9 @@ int nc_model_load(const char *dir, nc_model **out, nc_error *err)
         goto out;
     }
     snprintf(path, sizeof path, "%s/vocab.tsv", dir);
-    if ((rc = nc_vectorizer_read(path, &fo, &m->vec, err)) < 0)
+    rc = nc_vectorizer_parse(vbuf, vlen, path, &fo, &m->vec, err);
+    vbuf = NULL; /* taken by the parser */
+    if (rc < 0)
         goto out;
     if ((size_t)num_or(feat, "features", -1) != nc_vectorizer_size(m->vec)) {
         rc = nc_err(err, NC_EFORMAT, "model.json: 'features' does not match vocab.tsv");
@@ -584,21 +606,30 @@ int nc_model_load(const char *dir, nc_model **out, nc_error *err)
                 }
                 m->stack[k] = x->valuedouble;
             }
-            if ((rc = check_file(dir, files, "lexicon.tsv", err)) < 0)
+            char *lbuf = NULL;
+            size_t llen;
+            if ((rc = read_checked(dir, files, "lexicon.tsv", &lbuf, &llen, err)) < 0)
                 goto out;
+            free(lbuf); /* small: the lexicon reader reads it again */
             snprintf(path, sizeof path, "%s/lexicon.tsv", dir);
             if ((rc = nc_lexicon_read(path, &m->lex, err)) < 0)
                 goto out;
         }
     }
     snprintf(path, sizeof path, "%s/weights.bin", dir);
-    if ((rc = read_weights(m, path, err)) < 0)
+    if (host_is_little_endian() && ((uintptr_t)wbuf & 7) == 0) {
+        m->wbuf = wbuf; /* the model keeps the buffer; its scorers point into it */
+        wbuf = NULL;
+    }
+    if ((rc = read_weights(m, m->wbuf ? m->wbuf : wbuf, wlen, path, err)) < 0)
         goto out;
     m->card = text;
     text = NULL;
     *out = m;
     m = NULL;
 out:
+    free(vbuf);
+    free(wbuf);
     nc_model_free(m);
     cJSON_Delete(card);
     free(text);

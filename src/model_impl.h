@@ -26,6 +26,7 @@ struct nc_model {
     nc_lexicon *lex;         /* optional tone lexicon; then tone = clamp(stack . [1, score, f]) */
     double stack[2 + NC_LEX_NFEAT];
     char *card;              /* model.json text as loaded or built (owned) */
+    char *wbuf;              /* a loaded weights.bin: the scorers' w point into it */
 };
 
 /* The tone of an article from its regression score (and lexicon features when the model has

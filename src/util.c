@@ -13,7 +13,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <zlib.h>
 
 void *nc_alloc_array(size_t n, size_t size)
 {
@@ -282,23 +281,53 @@ void nc_outfile_abort(nc_outfile *o)
     o->tmp = o->path = NULL;
 }
 
-int nc_file_crc32(const char *path, uint32_t *out, nc_error *err)
+static inline uint64_t load64le(const unsigned char *p)
 {
-    FILE *fp = fopen(path, "rb");
-    unsigned char buf[65536];
-    uLong crc = crc32(0L, Z_NULL, 0);
-    size_t n;
+    uint64_t v = 0;
+    for (int i = 7; i >= 0; i--)
+        v = v << 8 | p[i];
+    return v;
+}
 
-    if (!fp)
-        return nc_err(err, NC_EIO, "cannot open '%s': %s", path, strerror(errno));
-    while ((n = fread(buf, 1, sizeof buf, fp)) > 0)
-        crc = crc32(crc, buf, (uInt)n);
-    if (ferror(fp)) {
-        int e = errno;
-        fclose(fp);
-        return nc_err(err, NC_EIO, "cannot read '%s': %s", path, strerror(e));
+static inline uint64_t lane(uint64_t h, uint64_t w)
+{
+    h ^= w * 0x9e3779b97f4a7c15ULL;
+    h = (h << 31 | h >> 33) * 0xbf58476d1ce4e5b9ULL;
+    return h;
+}
+
+uint64_t nc_checksum64(const void *data, size_t n)
+{
+    const unsigned char *p = data;
+    uint64_t h[4] = { 0x243f6a8885a308d3ULL, 0x13198a2e03707344ULL, 0xa4093822299f31d0ULL,
+                      0x082efa98ec4e6c89ULL };
+    size_t i = 0;
+
+    for (; i + 32 <= n; i += 32) {
+        h[0] = lane(h[0], load64le(p + i));
+        h[1] = lane(h[1], load64le(p + i + 8));
+        h[2] = lane(h[2], load64le(p + i + 16));
+        h[3] = lane(h[3], load64le(p + i + 24));
     }
-    fclose(fp);
-    *out = (uint32_t)crc;
+    for (; i + 8 <= n; i += 8)
+        h[0] = lane(h[0], load64le(p + i));
+    if (i < n) {
+        unsigned char tail[8] = { 0 };
+        memcpy(tail, p + i, n - i);
+        h[1] = lane(h[1], load64le(tail));
+    }
+    return nc_mix64(h[0] ^ nc_mix64(h[1]) ^ nc_mix64(h[2] + 1) ^ nc_mix64(h[3] + 2) ^
+                    (uint64_t)n);
+}
+
+int nc_file_checksum(const char *path, uint64_t *out, nc_error *err)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    int rc = nc_read_file(path, &buf, &len, err);
+    if (rc < 0)
+        return rc;
+    *out = nc_checksum64(buf, len);
+    free(buf);
     return NC_OK;
 }

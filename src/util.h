@@ -53,8 +53,13 @@ int nc_outfile_open(nc_outfile *o, const char *path, nc_error *err);
 int nc_outfile_commit(nc_outfile *o, nc_error *err);  /* flush, fsync, close, rename */
 void nc_outfile_abort(nc_outfile *o);                 /* close and remove the temporary */
 
-/* CRC-32 (zlib) of a file, for model checksums. */
-int nc_file_crc32(const char *path, uint32_t *out, nc_error *err);
+/* A fast 64-bit checksum of bytes ("nc64": four lanes of multiply-xorshift over little-endian
+ * 8-byte words, then the tail and the length), for model files: it catches damaged or edited
+ * files at several GB/s, where CRC-32 took a fifth of a one-article classify. Not
+ * cryptographic. */
+uint64_t nc_checksum64(const void *p, size_t n);
+/* nc_checksum64 of a whole file. */
+int nc_file_checksum(const char *path, uint64_t *out, nc_error *err);
 
 /* 64-bit FNV-1a over bytes (widened as unsigned char: see fastText's signed-char lesson). */
 static inline uint64_t nc_fnv1a(const void *p, size_t n, uint64_t h)

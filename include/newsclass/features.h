@@ -103,6 +103,10 @@ int nc_vectorizer_write(const nc_vectorizer *v, FILE *fp, nc_error *err);
  * used (ngram_max, hash_bits, stopwords, stem, sublinear_tf...). Errors name path:line. */
 int nc_vectorizer_read(const char *path, const nc_feature_opts *o, nc_vectorizer **out,
                        nc_error *err);
+/* The same from a NUL-terminated buffer buf[0..len) read from 'path' (named in errors). Takes
+ * ownership of 'buf' (malloc'd), which is freed or kept by the vectorizer in every case. */
+int nc_vectorizer_parse(char *buf, size_t len, const char *path, const nc_feature_opts *o,
+                        nc_vectorizer **out, nc_error *err);
 
 #ifdef __cplusplus
 }
