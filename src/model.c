@@ -2,7 +2,7 @@
  *
  *   DIR/model.json   manifest and model card (format, version, feature settings, labels,
  *                    thresholds, calibration, tone method, corpus statistics, cross-validation
- *                    scores, CRC-32 of every other file)
+ *                    scores, a 64-bit checksum (nc64) of every other file)
  *   DIR/vocab.tsv    the vectorizer ("index<TAB>term<TAB>df")
  *   DIR/weights.bin  the linear scorers, little-endian: "NCWT", u32 version (1), u32 features,
  *                    u32 scorers, then per scorer f64 bias and f64 weights[features]; topic
