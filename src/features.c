@@ -56,10 +56,19 @@ void nc_vector_finish(nc_vector *v)
     nc_vector_init(v);
 }
 
-/* ---- token dictionary: open addressing, strings in one arena ---- */
+/* ---- token dictionary: open addressing, strings in one arena ----
+ * A slot holds the token's first 8 bytes, its length and 24 hash bits, so looking up a word of
+ * up to 8 bytes (most words) touches one cache line; longer words compare the rest in the
+ * arena. */
+
+struct tslot {
+    uint64_t head;  /* the first 8 bytes, zero-padded */
+    uint32_t meta;  /* hash bits 40..63 << 8 | min(length, 255) */
+    uint32_t id1;   /* token id + 1; 0 = empty */
+};
 
 struct tokdict {
-    uint32_t *slots;   /* token id + 1, 0 = empty */
+    struct tslot *slots;
     size_t nslots;     /* power of two */
     uint64_t *hash;    /* per token id */
     size_t *off;       /* per token id: offset in arena */
@@ -69,38 +78,82 @@ struct tokdict {
     size_t arena_len, arena_cap;
 };
 
+static inline uint64_t head8(const char *s, size_t n)
+{
+    uint64_t v = 0;
+    memcpy(&v, s, n < 8 ? n : 8);
+    return v;
+}
+
+/* Word-at-a-time string hash (not persisted: only the in-memory dictionary uses it). */
+static inline uint64_t tok_hash(const char *s, size_t n)
+{
+    uint64_t h = 0x9e3779b97f4a7c15ULL ^ (uint64_t)n;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        h = (h ^ w) * 0xff51afd7ed558ccdULL;
+        h ^= h >> 32;
+    }
+    if (i < n) {
+        uint64_t w = 0;
+        memcpy(&w, s + i, n - i);
+        h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
+    }
+    return nc_mix64(h);
+}
+
 static uint64_t str_hash(const char *s, size_t n)
 {
     return nc_fnv1a(s, n, NC_FNV_OFFSET);
 }
 
+static inline uint32_t tok_meta(uint64_t h, size_t n)
+{
+    return (uint32_t)(h >> 40) << 8 | (uint32_t)(n < 255 ? n : 255);
+}
+
+static void tokdict_place(struct tokdict *d, struct tslot *slots, size_t nslots, uint32_t t)
+{
+    size_t j = (size_t)d->hash[t] & (nslots - 1);
+    while (slots[j].id1)
+        j = (j + 1) & (nslots - 1);
+    slots[j].head = head8(d->arena + d->off[t], d->len[t]);
+    slots[j].meta = tok_meta(d->hash[t], d->len[t]);
+    slots[j].id1 = t + 1;
+}
+
 static int tokdict_rehash(struct tokdict *d, size_t nslots)
 {
-    uint32_t *slots = calloc(nslots, sizeof *slots);
+    struct tslot *slots = calloc(nslots, sizeof *slots);
     if (!slots)
         return NC_ENOMEM;
-    for (size_t t = 0; t < d->ntok; t++) {
-        size_t j = (size_t)d->hash[t] & (nslots - 1);
-        while (slots[j])
-            j = (j + 1) & (nslots - 1);
-        slots[j] = (uint32_t)t + 1;
-    }
+    for (size_t t = 0; t < d->ntok; t++)
+        tokdict_place(d, slots, nslots, (uint32_t)t);
     free(d->slots);
     d->slots = slots;
     d->nslots = nslots;
     return NC_OK;
 }
 
-static uint32_t tokdict_find(const struct tokdict *d, const char *s, size_t n, uint64_t h)
+static inline uint32_t tokdict_find(const struct tokdict *d, const char *s, size_t n, uint64_t h)
 {
     size_t j;
+    uint64_t hd;
+    uint32_t meta;
     if (!d->nslots)
         return NO_TID;
+    hd = head8(s, n);
+    meta = tok_meta(h, n);
     j = (size_t)h & (d->nslots - 1);
-    while (d->slots[j]) {
-        uint32_t t = d->slots[j] - 1;
-        if (d->hash[t] == h && d->len[t] == n && memcmp(d->arena + d->off[t], s, n) == 0)
-            return t;
+    while (d->slots[j].id1) {
+        const struct tslot *sl = &d->slots[j];
+        if (sl->meta == meta && sl->head == hd) {
+            uint32_t t = sl->id1 - 1;
+            if (n <= 8 || (d->len[t] == n && memcmp(d->arena + d->off[t] + 8, s + 8, n - 8) == 0))
+                return t;
+        }
         j = (j + 1) & (d->nslots - 1);
     }
     return NO_TID;
@@ -108,16 +161,15 @@ static uint32_t tokdict_find(const struct tokdict *d, const char *s, size_t n, u
 
 static int tokdict_add(struct tokdict *d, const char *s, size_t n, uint32_t *out)
 {
-    uint64_t h = str_hash(s, n);
+    uint64_t h = tok_hash(s, n);
     uint32_t t = tokdict_find(d, s, n, h);
     void *p;
-    size_t j;
 
     if (t != NO_TID) {
         *out = t;
         return NC_OK;
     }
-    if (d->ntok >= NO_TID - 1)
+    if (d->ntok >= 0x7FFFFFFEu)
         return NC_ENOMEM;
     if ((d->ntok + 1) * 2 > d->nslots &&
         tokdict_rehash(d, d->nslots ? d->nslots * 2 : 1024) < 0)
@@ -149,10 +201,7 @@ static int tokdict_add(struct tokdict *d, const char *s, size_t n, uint32_t *out
     d->off[t] = d->arena_len;
     d->len[t] = (uint32_t)n;
     d->arena_len += n + 1;
-    j = (size_t)h & (d->nslots - 1);
-    while (d->slots[j])
-        j = (j + 1) & (d->nslots - 1);
-    d->slots[j] = t + 1;
+    tokdict_place(d, d->slots, d->nslots, t);
     *out = t;
     return NC_OK;
 }
@@ -600,7 +649,7 @@ static int on_token(const nc_token *tok, void *ctx)
         if ((rc = tokdict_add(&w->vw->dict, tok->text, tok->len, &tid)) < 0)
             return w->rc = rc;
     } else {
-        tid = tokdict_find(&v->dict, tok->text, tok->len, str_hash(tok->text, tok->len));
+        tid = tokdict_find(&v->dict, tok->text, tok->len, tok_hash(tok->text, tok->len));
         if (tid == NO_TID) { /* unknown word: no n-gram can contain it */
             w->nhist = 0;
             return 0;
