@@ -85,6 +85,14 @@ static inline uint64_t head8(const char *s, size_t n)
     return v;
 }
 
+static size_t pow2_at_least(size_t n)
+{
+    size_t p = 1024;
+    while (p < n)
+        p *= 2;
+    return p;
+}
+
 /* Word-at-a-time string hash (not persisted: only the in-memory dictionary uses it). */
 static inline uint64_t tok_hash(const char *s, size_t n)
 {
@@ -394,10 +402,13 @@ static int lookup_put(struct lookup *L, uint64_t k1, uint32_t k2, int32_t index)
     size_t mask = L->nslots - 1, j;
     uint64_t h = key_hash(k1, k2);
     uint32_t fp = (uint32_t)(h >> 32) | 1u;
-    if (lookup_find(L, k1, k2))
-        return 1;
-    for (j = (size_t)h & mask; L->s[j].fp; j = (j + 1) & mask)
-        ;
+    for (j = (size_t)h & mask; L->s[j].fp; j = (j + 1) & mask) {
+        if (L->s[j].fp == fp) {
+            const struct gkey *k = &L->keys[L->s[j].index - 1];
+            if (k->k1 == k1 && k->k2 == k2)
+                return 1;
+        }
+    }
     L->s[j].fp = fp;
     L->s[j].index = index;
     L->keys[index - 1].k1 = k1;
@@ -1126,7 +1137,10 @@ int nc_vectorizer_parse(char *buf, size_t len, const char *path, const nc_featur
         v->bucket_df = NULL;
     } else {
         v->nfeat = nfeat;
-        if (lookup_init(&v->lk, nfeat) < 0) {
+        /* a vocabulary of n terms has at most about n distinct words: size the dictionary
+         * once instead of growing it through every power of two */
+        if (tokdict_rehash(&v->dict, pow2_at_least(nfeat + nfeat / 2 + 16)) < 0 ||
+            lookup_init(&v->lk, nfeat) < 0) {
             rc = nc_err(err, NC_ENOMEM, "out of memory");
             goto out;
         }

@@ -283,10 +283,16 @@ void nc_outfile_abort(nc_outfile *o)
 
 static inline uint64_t load64le(const unsigned char *p)
 {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    uint64_t v;
+    memcpy(&v, p, 8); /* one load */
+    return v;
+#else
     uint64_t v = 0;
     for (int i = 7; i >= 0; i--)
         v = v << 8 | p[i];
     return v;
+#endif
 }
 
 static inline uint64_t lane(uint64_t h, uint64_t w)
