@@ -78,10 +78,18 @@ struct tokdict {
     size_t arena_len, arena_cap;
 };
 
+/* The first min(n, 8) bytes, zero-padded (little-endian order on every host: the value is
+ * only compared, never persisted). Constant-size copies only: a variable-size memcpy is a
+ * library call on this hot path. */
 static inline uint64_t head8(const char *s, size_t n)
 {
     uint64_t v = 0;
-    memcpy(&v, s, n < 8 ? n : 8);
+    if (n >= 8) {
+        memcpy(&v, s, 8);
+        return v;
+    }
+    for (size_t i = 0; i < n; i++)
+        v |= (uint64_t)(unsigned char)s[i] << (8 * i);
     return v;
 }
 
@@ -104,11 +112,8 @@ static inline uint64_t tok_hash(const char *s, size_t n)
         h = (h ^ w) * 0xff51afd7ed558ccdULL;
         h ^= h >> 32;
     }
-    if (i < n) {
-        uint64_t w = 0;
-        memcpy(&w, s + i, n - i);
-        h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
-    }
+    if (i < n)
+        h = (h ^ head8(s + i, n - i)) * 0xc4ceb9fe1a85ec53ULL;
     return nc_mix64(h);
 }
 
