@@ -59,15 +59,51 @@ double nc_model_tone(const nc_model *m, const nc_article *a, double score)
     return t > 1 ? 1 : t < -1 ? -1 : t;
 }
 
+struct nc_workspace {
+    nc_vector counts, v;
+};
+
+nc_workspace *nc_workspace_new(const nc_model *m)
+{
+    nc_workspace *ws = calloc(1, sizeof *ws);
+    if (!ws)
+        return NULL;
+    nc_vector_init(&ws->counts);
+    nc_vector_init(&ws->v);
+    if (nc_vector_reserve(&ws->counts, m->vec, NULL) < 0) {
+        nc_workspace_free(ws);
+        return NULL;
+    }
+    return ws;
+}
+
+void nc_workspace_free(nc_workspace *ws)
+{
+    if (!ws)
+        return;
+    nc_vector_finish(&ws->counts);
+    nc_vector_finish(&ws->v);
+    free(ws);
+}
+
 int nc_classify(const nc_model *m, const nc_article *a, nc_prediction *out, nc_error *err)
 {
-    nc_vector counts, v;
+    return nc_classify_ws(m, a, out, NULL, err);
+}
+
+int nc_classify_ws(const nc_model *m, const nc_article *a, nc_prediction *out,
+                   nc_workspace *ws_in, nc_error *err)
+{
+    nc_workspace local, *ws = ws_in ? ws_in : &local;
+    nc_vector *counts = &ws->counts, *v = &ws->v;
     int rc = NC_OK;
 
-    nc_vector_init(&counts);
-    nc_vector_init(&v);
+    if (!ws_in) { /* used once: no per-feature counters (counting sorts instead) */
+        nc_vector_init(&local.counts);
+        nc_vector_init(&local.v);
+    }
     /* tokenize once; the topic and tone parts weight the same counts differently */
-    if ((rc = nc_vectorizer_counts(m->vec, a, &counts, err)) < 0)
+    if ((rc = nc_vectorizer_counts(m->vec, a, counts, err)) < 0)
         goto out;
     if (out->nlabels != m->nlabels) {
         free(out->scores);
@@ -76,7 +112,8 @@ int nc_classify(const nc_model *m, const nc_article *a, nc_prediction *out, nc_e
         out->selected = calloc(m->nlabels ? m->nlabels : 1, sizeof *out->selected);
         if (!out->scores || !out->selected) {
             out->nlabels = 0;
-            return nc_err(err, NC_ENOMEM, "out of memory");
+            rc = nc_err(err, NC_ENOMEM, "out of memory");
+            goto out;
         }
         out->nlabels = m->nlabels;
     }
@@ -85,10 +122,10 @@ int nc_classify(const nc_model *m, const nc_article *a, nc_prediction *out, nc_e
     out->tone = 0;
     if (m->mode != NC_TOPICS_NONE) {
         double sum = 0, best = -1;
-        if ((rc = nc_vector_weight(m->vec, &counts, NC_WEIGHT_TFIDF, &v, err)) < 0)
+        if ((rc = nc_vector_weight(m->vec, counts, NC_WEIGHT_TFIDF, v, err)) < 0)
             goto out;
         for (size_t l = 0; l < m->nlabels; l++) {
-            out->scores[l] = nc_platt(m->platt_a[l], m->platt_b[l], dot(&m->topic[l], &v));
+            out->scores[l] = nc_platt(m->platt_a[l], m->platt_b[l], dot(&m->topic[l], v));
             sum += out->scores[l];
         }
         for (size_t l = 0; l < m->nlabels; l++) {
@@ -112,15 +149,17 @@ int nc_classify(const nc_model *m, const nc_article *a, nc_prediction *out, nc_e
     }
     if (m->has_tone) {
         double t;
-        if ((rc = nc_vector_weight(m->vec, &counts, NC_WEIGHT_TFIDF_LINEAR, &v, err)) < 0)
+        if ((rc = nc_vector_weight(m->vec, counts, NC_WEIGHT_TFIDF_LINEAR, v, err)) < 0)
             goto out;
-        t = nc_model_tone(m, a, dot(&m->tone, &v));
+        t = nc_model_tone(m, a, dot(&m->tone, v));
         out->tone = t;
         out->has_tone = 1;
     }
 out:
-    nc_vector_finish(&v);
-    nc_vector_finish(&counts);
+    if (!ws_in) {
+        nc_vector_finish(&local.v);
+        nc_vector_finish(&local.counts);
+    }
     return rc;
 }
 

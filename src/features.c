@@ -927,6 +927,31 @@ out:
     return rc;
 }
 
+/* Counters at [0, nfeat], then a bitmap at an even (8-byte aligned) offset; (size_t)-1 when
+ * the feature space is too large for counters. */
+static size_t scratch_need(const nc_vectorizer *v)
+{
+    size_t words = (v->nfeat >> 6) + 1;
+    if (v->nfeat > ((size_t)1 << 22))
+        return (size_t)-1;
+    return ((v->nfeat + 2) & ~(size_t)1) + 2 * words;
+}
+
+int nc_vector_reserve(nc_vector *out, const nc_vectorizer *v, nc_error *err)
+{
+    size_t need = scratch_need(v);
+    if (need == (size_t)-1 || out->scratch_cap >= need)
+        return NC_OK;
+    free(out->scratch);
+    out->scratch = calloc(need, sizeof *out->scratch);
+    if (!out->scratch) {
+        out->scratch_cap = 0;
+        return nc_err(err, NC_ENOMEM, "out of memory");
+    }
+    out->scratch_cap = need;
+    return NC_OK;
+}
+
 int nc_vectorizer_counts(const nc_vectorizer *v, const nc_article *a, nc_vector *out,
                          nc_error *err)
 {
@@ -950,8 +975,8 @@ int nc_vectorizer_counts(const nc_vectorizer *v, const nc_article *a, nc_vector 
     /* Fold repeats into counts with a per-feature counter array (kept in the vector between
      * calls), and order the distinct features with a bitmap scan over [lo, hi] when that is
      * cheaper than sorting them (comparison sorts mispredict a branch per step). */
-    if (v->nfeat > ((size_t)1 << 22)) {
-        /* a huge feature space (hashed): counters would cost more than sorting */
+    if (out->scratch_cap < scratch_need(v)) {
+        /* no counters reserved (or a huge hashed space): sort the occurrences */
         sort_ints(out->idx, out->n);
         for (i = 0, m = 0; i < out->n; m++) {
             size_t j = i + 1;
@@ -965,19 +990,8 @@ int nc_vectorizer_counts(const nc_vectorizer *v, const nc_article *a, nc_vector 
         return NC_OK;
     }
     {
-        /* counters at [0, nfeat], then the bitmap at an even (8-byte aligned) offset */
-        size_t words = (v->nfeat >> 6) + 1, need = ((v->nfeat + 2) & ~(size_t)1) + 2 * words;
         uint64_t *bits;
         int lo = INT32_MAX, hi = 0;
-        if (out->scratch_cap < need) {
-            free(out->scratch);
-            out->scratch = calloc(need, sizeof *out->scratch);
-            if (!out->scratch) {
-                out->scratch_cap = 0;
-                return nc_err(err, NC_ENOMEM, "out of memory");
-            }
-            out->scratch_cap = need;
-        }
         /* the bitmap lives after the counters, 8-byte aligned */
         bits = (uint64_t *)(void *)(out->scratch + ((v->nfeat + 2) & ~(size_t)1));
         for (i = 0, m = 0; i < out->n; i++) {

@@ -161,8 +161,11 @@ static int build_nodes(const nc_vectorizer *vec, const nc_article *docs, size_t 
     nc_vector_init(&v);
     *xout = NULL;
     *arena = NULL;
-    if (!counts)
-        return nc_err(err, NC_ENOMEM, "out of memory");
+    if (!counts || nc_vector_reserve(&v, vec, err) < 0) {
+        free(counts);
+        nc_vector_finish(&v);
+        return err ? err->code : NC_ENOMEM;
+    }
     for (size_t i = 0; i < n; i++) {
         if ((rc = nc_vectorizer_transform(vec, &docs[i], w, &v, err)) < 0)
             goto out;

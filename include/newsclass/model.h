@@ -114,6 +114,15 @@ void nc_prediction_finish(nc_prediction *p);
 /* Classify one article. Thread-safe for a shared model. */
 int nc_classify(const nc_model *m, const nc_article *a, nc_prediction *out, nc_error *err);
 
+/* Scratch memory for classifying many articles in a row (one per thread): with it,
+ * nc_classify_ws counts terms with per-feature counters instead of sorting. */
+typedef struct nc_workspace nc_workspace;
+nc_workspace *nc_workspace_new(const nc_model *m); /* NULL when out of memory */
+void nc_workspace_free(nc_workspace *ws);          /* NULL is a no-op */
+/* nc_classify with a workspace made for the same model (ws may be NULL). */
+int nc_classify_ws(const nc_model *m, const nc_article *a, nc_prediction *out,
+                   nc_workspace *ws, nc_error *err);
+
 /* "negative" (tone < -0.25), "positive" (tone > 0.25) or "neutral". */
 const char *nc_tone_label(double tone);
 /* -1, 0 or 1 by the same thresholds. */

@@ -66,17 +66,19 @@ struct batch {
 struct worker {
     struct batch *b;
     size_t from, to;
+    nc_workspace *ws; /* this worker's own counters, kept across batches */
 };
 
 static void *work(void *arg)
 {
     struct worker *w = arg;
     for (size_t i = w->from; i < w->to; i++)
-        w->b->status[i] = nc_classify(w->b->m, &w->b->a[i], &w->b->p[i], &w->b->err[i]);
+        w->b->status[i] =
+            nc_classify_ws(w->b->m, &w->b->a[i], &w->b->p[i], w->ws, &w->b->err[i]);
     return NULL;
 }
 
-static int score_batch(struct batch *b, int threads)
+static int score_batch(struct batch *b, int threads, nc_workspace **ws)
 {
     pthread_t tid[64];
     struct worker w[64];
@@ -84,13 +86,14 @@ static int score_batch(struct batch *b, int threads)
     size_t per;
 
     if (threads <= 1 || b->n < 2) {
-        struct worker one = { b, 0, b->n };
+        struct worker one = { b, 0, b->n, ws[0] };
         work(&one);
         return 0;
     }
     per = (b->n + (size_t)threads - 1) / (size_t)threads;
     for (int t = 0; t < threads; t++) {
         w[t].b = b;
+        w[t].ws = ws[t];
         w[t].from = (size_t)t * per;
         w[t].to = w[t].from + per > b->n ? b->n : w[t].from + per;
         if (w[t].from >= w[t].to)
@@ -295,6 +298,7 @@ int cmd_classify(int argc, char **argv)
     nc_error err = { 0 };
     nc_outfile of = { 0 };
     struct batch *b = NULL;
+    nc_workspace *ws[64] = { NULL };
     char *stdin_only[] = { "-" };
     char **inputs;
     int ninputs, c, rc = CLI_EXIT_OK, format_set = 0, out_open = 0;
@@ -358,6 +362,8 @@ int cmd_classify(int argc, char **argv)
         goto out;
     }
     b->m = model;
+    for (int t = 0; t < o.threads; t++)
+        ws[t] = nc_workspace_new(model); /* NULL is fine: slower counting */
     for (size_t i = 0; i < BATCH; i++) {
         nc_article_init(&b->a[i]);
         nc_prediction_init(&b->p[i]);
@@ -389,7 +395,7 @@ int cmd_classify(int argc, char **argv)
                 goto out;
             }
             more = st > 0;
-            score_batch(b, o.threads);
+            score_batch(b, o.threads, ws);
             for (size_t k = 0; k < b->n; k++) {
                 if (b->status[k] < 0) {
                     nc_reader_free(r);
@@ -424,6 +430,8 @@ out:
         }
         free(b);
     }
+    for (int t = 0; t < 64; t++)
+        nc_workspace_free(ws[t]);
     nc_model_free(model);
     return rc;
 }

@@ -58,6 +58,7 @@ static int evaluate_fold(const nc_model *m, const nc_corpus *c, const size_t *fo
     nc_eval *ev = NULL;
     nc_prediction p;
     size_t nl = nc_model_nlabels(m);
+    nc_workspace *ws = NULL;
     int rc = NC_OK;
 
     nc_prediction_init(&p);
@@ -71,15 +72,17 @@ static int evaluate_fold(const nc_model *m, const nc_corpus *c, const size_t *fo
     if ((rc = nc_eval_new(nc_model_topic_mode(m), labels, nl, nc_model_has_tone(m), 0, &ev,
                           err)) < 0)
         goto out;
+    ws = nc_workspace_new(m); /* NULL is fine: slower counting */
     for (size_t i = 0; i < c->n; i++) {
         if (fold[i] != f)
             continue;
-        if ((rc = nc_classify(m, &c->docs[i], &p, err)) < 0 ||
+        if ((rc = nc_classify_ws(m, &c->docs[i], &p, ws, err)) < 0 ||
             (rc = nc_eval_add(ev, &p, &c->docs[i], err)) < 0)
             goto out;
     }
     rc = nc_eval_finish(ev, res, err);
 out:
+    nc_workspace_free(ws);
     nc_eval_free(ev);
     nc_prediction_finish(&p);
     free(labels);

@@ -348,6 +348,7 @@ static int run(const struct evaluate_opts *o, char **inputs, int ninputs, const 
     nc_article a;
     nc_prediction p;
     nc_reader *rd = NULL;
+    nc_workspace *ws = nc_workspace_new(m); /* NULL is fine: slower counting */
     int rc = NC_OK;
 
     nc_article_init(&a);
@@ -357,7 +358,7 @@ static int run(const struct evaluate_opts *o, char **inputs, int ninputs, const 
         if ((rc = nc_reader_open(inputs[i], &o->ro, &rd, err)) < 0)
             goto out;
         while ((st = nc_reader_next(rd, &a, err)) > 0) {
-            if ((rc = nc_classify(m, &a, &p, err)) < 0) {
+            if ((rc = nc_classify_ws(m, &a, &p, ws, err)) < 0) {
                 nc_err_prefix(err, "%s", a.id);
                 goto out;
             }
@@ -371,6 +372,7 @@ static int run(const struct evaluate_opts *o, char **inputs, int ninputs, const 
     }
 out:
     nc_reader_free(rd);
+    nc_workspace_free(ws);
     nc_prediction_finish(&p);
     nc_article_finish(&a);
     return rc;

@@ -288,7 +288,7 @@ int cmd_features(int argc, char **argv)
     }
 
     /* second pass: write vectors */
-    if (nc_outfile_open(&of, output, &err) < 0) {
+    if (nc_vector_reserve(&v, vec, &err) < 0 || nc_outfile_open(&of, output, &err) < 0) {
         rc = cli_error("features", &err);
         goto out;
     }

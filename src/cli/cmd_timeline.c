@@ -195,6 +195,7 @@ static int read_articles(struct run *r, const char *path)
     nc_reader *rd = NULL;
     nc_article a;
     nc_prediction p;
+    nc_workspace *ws = NULL;
     nc_error err = { 0 };
     int rc = 0, got;
 
@@ -210,7 +211,9 @@ static int read_articles(struct run *r, const char *path)
         nc_tl_item it = { 0 };
         if (article_day(r, a.file, a.line, a.date, &it.day) < 0)
             continue;
-        if (nc_classify(r->model, &a, &p, &err) < 0) {
+        if (!ws)
+            ws = nc_workspace_new(r->model); /* NULL is fine: slower counting */
+        if (nc_classify_ws(r->model, &a, &p, ws, &err) < 0) {
             rc = cli_error("timeline", &err);
             goto out;
         }
@@ -230,6 +233,7 @@ static int read_articles(struct run *r, const char *path)
         rc = cli_error("timeline", &err);
 out:
     nc_reader_free(rd);
+    nc_workspace_free(ws);
     nc_prediction_finish(&p);
     nc_article_finish(&a);
     return rc;
