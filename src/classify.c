@@ -36,12 +36,38 @@ void nc_prediction_finish(nc_prediction *p)
     nc_prediction_init(p);
 }
 
-static double dot(const nc_linear *l, const nc_vector *v)
+/* Scores of scorers [from, to) for vector v into out[0..to-from), biases included. */
+static void scores(const nc_model *m, size_t from, size_t to, const nc_vector *v, double *out)
 {
-    double s = l->bias;
-    for (size_t i = 0; i < v->n; i++)
-        s += l->w[v->idx[i] - 1] * v->val[i];
-    return s;
+    const size_t S = m->S, k = to - from;
+    const double *W = m->W + from;
+    for (size_t s = 0; s < k; s++)
+        out[s] = from + s < m->nlabels && m->mode != NC_TOPICS_NONE ? m->topic[from + s].bias
+                                                                     : m->tone.bias;
+    if (k == 1) { /* one scorer (tone): a plain dot product */
+        double acc = 0;
+        for (size_t i = 0; i < v->n; i++)
+            acc += W[(size_t)(v->idx[i] - 1) * S] * v->val[i];
+        out[0] += acc;
+        return;
+    }
+    for (size_t s0 = 0; s0 < k; s0 += 8) { /* up to 8 accumulators in registers */
+        double acc[8] = { 0 };
+        size_t kk = k - s0 < 8 ? k - s0 : 8;
+        for (size_t i = 0; i < v->n; i++) {
+            const double *row = W + (size_t)(v->idx[i] - 1) * S + s0;
+            const double x = v->val[i];
+            for (size_t s = 0; s < kk; s++)
+                acc[s] += row[s] * x;
+        }
+        for (size_t s = 0; s < kk; s++)
+            out[s0 + s] += acc[s];
+    }
+}
+
+static double weight(const nc_model *m, size_t s, int idx)
+{
+    return m->W[(size_t)(idx - 1) * m->S + s];
 }
 
 double nc_model_tone(const nc_model *m, const nc_article *a, double score)
@@ -124,8 +150,9 @@ int nc_classify_ws(const nc_model *m, const nc_article *a, nc_prediction *out,
         double sum = 0, best = -1;
         if ((rc = nc_vector_weight(m->vec, counts, NC_WEIGHT_TFIDF, v, err)) < 0)
             goto out;
+        scores(m, 0, m->nlabels, v, out->scores);
         for (size_t l = 0; l < m->nlabels; l++) {
-            out->scores[l] = nc_platt(m->platt_a[l], m->platt_b[l], dot(&m->topic[l], v));
+            out->scores[l] = nc_platt(m->platt_a[l], m->platt_b[l], out->scores[l]);
             sum += out->scores[l];
         }
         for (size_t l = 0; l < m->nlabels; l++) {
@@ -151,7 +178,9 @@ int nc_classify_ws(const nc_model *m, const nc_article *a, nc_prediction *out,
         double t;
         if ((rc = nc_vector_weight(m->vec, counts, NC_WEIGHT_TFIDF_LINEAR, v, err)) < 0)
             goto out;
-        t = nc_model_tone(m, a, dot(&m->tone, v));
+        size_t ts = m->S - 1; /* tone is the last scorer */
+        scores(m, ts, ts + 1, v, &t);
+        t = nc_model_tone(m, a, t);
         out->tone = t;
         out->has_tone = 1;
     }
@@ -180,7 +209,7 @@ int nc_explain(const nc_model *m, const nc_article *a, size_t label, size_t n,
                nc_contribution *up, size_t *nup, nc_contribution *down, size_t *ndown,
                nc_error *err)
 {
-    const nc_linear *lin;
+    size_t sc;
     nc_weighting wt;
     nc_vector v;
     struct contrib_sort *c = NULL;
@@ -190,12 +219,12 @@ int nc_explain(const nc_model *m, const nc_article *a, size_t label, size_t n,
     if (label == (size_t)-1) {
         if (!m->has_tone)
             return nc_err(err, NC_EINVAL, "the model has no tone part");
-        lin = &m->tone;
+        sc = m->S - 1;
         wt = NC_WEIGHT_TFIDF_LINEAR;
     } else {
         if (label >= m->nlabels)
             return nc_err(err, NC_EINVAL, "no label %zu in the model", label);
-        lin = &m->topic[label];
+        sc = label;
         wt = NC_WEIGHT_TFIDF;
     }
     nc_vector_init(&v);
@@ -207,7 +236,7 @@ int nc_explain(const nc_model *m, const nc_article *a, size_t label, size_t n,
         goto out;
     }
     for (size_t i = 0; i < v.n; i++) {
-        c[i].value = lin->w[v.idx[i] - 1] * v.val[i];
+        c[i].value = weight(m, sc, v.idx[i]) * v.val[i];
         c[i].idx = v.idx[i];
     }
     qsort(c, v.n, sizeof *c, cmp_contrib_desc);

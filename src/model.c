@@ -4,9 +4,10 @@
  *                    thresholds, calibration, tone method, corpus statistics, cross-validation
  *                    scores, a 64-bit checksum (nc64) of every other file)
  *   DIR/vocab.tsv    the vectorizer ("index<TAB>term<TAB>df")
- *   DIR/weights.bin  the linear scorers, little-endian: "NCWT", u32 version (1), u32 features,
- *                    u32 scorers, then per scorer f64 bias and f64 weights[features]; topic
- *                    scorers in label order, then the tone scorer.
+ *   DIR/weights.bin  the linear scorers, little-endian: "NCWT", u32 version (2), u32 features,
+ *                    u32 scorers S, f64 bias[S], then f64 weights feature by feature
+ *                    (S per feature: the topic labels in order, then tone), the layout
+ *                    classification reads.
  * Our own binary weights load with one read instead of LIBLINEAR's text parser (a
  * 60k-feature, four-scorer model: ~2 MB). Saving writes "DIR.tmp/" completely, then renames it
  * into place, so an interrupted save never leaves a half-written bundle. Loading checks the
@@ -31,7 +32,7 @@
 #include "util.h"
 
 #define WEIGHTS_MAGIC "NCWT"
-#define WEIGHTS_VERSION 1u
+#define WEIGHTS_VERSION 2u
 
 void nc_model_free(nc_model *m)
 {
@@ -40,7 +41,7 @@ void nc_model_free(nc_model *m)
     nc_vectorizer_free(m->vec);
     for (size_t l = 0; l < m->nlabels; l++) {
         free(m->labels ? m->labels[l] : NULL);
-        if (m->topic && !m->wbuf)
+        if (m->topic)
             free(m->topic[l].w);
     }
     free(m->labels);
@@ -48,8 +49,9 @@ void nc_model_free(nc_model *m)
     free(m->platt_a);
     free(m->platt_b);
     free(m->threshold);
+    free(m->tone.w);
     if (!m->wbuf)
-        free(m->tone.w);
+        free(m->W);
     free(m->wbuf);
     nc_lexicon_free(m->lex);
     free(m->card);
@@ -172,22 +174,37 @@ static int host_is_little_endian(void)
     return b == 1 && sizeof(double) == 8;
 }
 
-static int write_scorer(FILE *fp, const nc_linear *l, size_t nfeat)
+static size_t nscorers(const nc_model *m)
 {
-    unsigned char buf[8 * 512];
-    size_t k = 0;
-    put_f64(buf, l->bias);
-    if (fwrite(buf, 8, 1, fp) != 1)
-        return -1;
-    for (size_t i = 0; i < nfeat; i++) {
-        put_f64(buf + 8 * k++, l->w[i]);
-        if (k == 512 || i + 1 == nfeat) {
-            if (fwrite(buf, 8, k, fp) != k)
-                return -1;
-            k = 0;
-        }
+    return m->nlabels * (m->mode != NC_TOPICS_NONE) + (m->has_tone != 0);
+}
+
+static nc_linear *scorer(nc_model *m, size_t s)
+{
+    return s < m->S - (m->has_tone != 0) ? &m->topic[s] : &m->tone;
+}
+
+int nc_model_pack(nc_model *m)
+{
+    size_t nfeat = nc_vectorizer_size(m->vec), S = nscorers(m);
+    double *W;
+    if (m->W)
+        return NC_OK;
+    if (S && nfeat > SIZE_MAX / S)
+        return NC_ENOMEM;
+    W = nc_alloc_array(nfeat && S ? nfeat * S : 1, sizeof *W);
+    if (!W)
+        return NC_ENOMEM;
+    m->S = S;
+    for (size_t s = 0; s < S; s++) {
+        nc_linear *l = scorer(m, s);
+        for (size_t i = 0; i < nfeat; i++)
+            W[i * S + s] = l->w[i];
+        free(l->w);
+        l->w = NULL;
     }
-    return 0;
+    m->W = W;
+    return NC_OK;
 }
 
 static int write_weights(const nc_model *m, const char *path, nc_error *err)
@@ -202,14 +219,22 @@ static int write_weights(const nc_model *m, const char *path, nc_error *err)
     memcpy(hdr, WEIGHTS_MAGIC, 4);
     put_u32(hdr + 4, WEIGHTS_VERSION);
     put_u32(hdr + 8, (uint32_t)nfeat);
-    put_u32(hdr + 12, (uint32_t)(m->nlabels * (m->mode != NC_TOPICS_NONE) + (m->has_tone != 0)));
+    put_u32(hdr + 12, (uint32_t)m->S);
     if (fwrite(hdr, sizeof hdr, 1, of.fp) != 1)
         goto werr;
-    for (size_t l = 0; m->mode != NC_TOPICS_NONE && l < m->nlabels; l++)
-        if (write_scorer(of.fp, &m->topic[l], nfeat) < 0)
-            goto werr;
-    if (m->has_tone && write_scorer(of.fp, &m->tone, nfeat) < 0)
-        goto werr;
+    {
+        unsigned char buf[8 * 512];
+        size_t k = 0, total = m->S + nfeat * m->S;
+        for (size_t j = 0; j < total; j++) {
+            double d = j < m->S ? scorer((nc_model *)m, j)->bias : m->W[j - m->S];
+            put_f64(buf + 8 * k++, d);
+            if (k == 512 || j + 1 == total) {
+                if (fwrite(buf, 8, k, of.fp) != k)
+                    goto werr;
+                k = 0;
+            }
+        }
+    }
     return nc_outfile_commit(&of, err);
 werr:
     rc = nc_err(err, NC_EIO, "cannot write '%s': %s", path, strerror(errno));
@@ -231,7 +256,7 @@ static int read_weights(nc_model *m, const char *buf, size_t len, const char *pa
         rc = nc_err(err, NC_EFORMAT, "%s: not a newsclass weights file", path);
         goto out;
     }
-    if (get_u32(p + 4) != WEIGHTS_VERSION) {
+    if (get_u32(p + 4) != WEIGHTS_VERSION) { /* 1 was scorer-major, before any release */
         rc = nc_err(err, NC_EVERSION, "%s: weights version %u is not supported", path,
                     get_u32(p + 4));
         goto out;
@@ -249,26 +274,21 @@ static int read_weights(nc_model *m, const char *buf, size_t len, const char *pa
         goto out;
     }
     p += 16;
-    for (size_t s = 0; s < nsc; s++) {
-        nc_linear *l = s < nsc - (m->has_tone != 0) ? &m->topic[s] : &m->tone;
-        l->bias = get_f64(p);
-        p += 8;
-        if (m->wbuf) {
-            /* the file's byte order and 8-byte aligned (malloc'd buffer, offsets 16 + 8k):
-             * the weights are used where they lie, with no copy */
-            l->w = (double *)(void *)p;
-            p += nfeat * 8;
-            continue;
-        }
-        l->w = nc_alloc_array(nfeat ? nfeat : 1, sizeof *l->w);
-        if (!l->w) {
+    m->S = nsc;
+    for (size_t s = 0; s < nsc; s++, p += 8)
+        scorer(m, s)->bias = get_f64(p);
+    if (m->wbuf) {
+        /* the file's byte order and 8-byte aligned (malloc'd buffer, offset 16 + 8 S): the
+         * weights are used where they lie, with no copy */
+        m->W = (double *)(void *)p;
+    } else {
+        m->W = nc_alloc_array(nfeat && nsc ? nfeat * nsc : 1, sizeof *m->W);
+        if (!m->W) {
             rc = nc_err(err, NC_ENOMEM, "out of memory");
             goto out;
         }
-        {
-            for (size_t i = 0; i < nfeat; i++, p += 8)
-                l->w[i] = get_f64(p);
-        }
+        for (size_t i = 0; i < nfeat * nsc; i++, p += 8)
+            m->W[i] = get_f64(p);
     }
 out:
     return rc;

@@ -6,9 +6,11 @@
 
 #include "lexicon.h"
 
-/* One linear scorer over the vectorizer's features: score = w . x + b. */
+/* One linear scorer over the vectorizer's features: score = w . x + b. While training, w holds
+ * nfeat weights (index i+1 -> w[i]); a finished model keeps all scorers' weights interleaved
+ * in nc_model.W instead (w is then NULL). */
 typedef struct nc_linear {
-    double *w;    /* nfeat weights (index i+1 -> w[i]) */
+    double *w;
     double bias;
 } nc_linear;
 
@@ -26,12 +28,19 @@ struct nc_model {
     nc_lexicon *lex;         /* optional tone lexicon; then tone = clamp(stack . [1, score, f]) */
     double stack[2 + NC_LEX_NFEAT];
     char *card;              /* model.json text as loaded or built (owned) */
-    char *wbuf;              /* a loaded weights.bin: the scorers' w point into it */
+    char *wbuf;              /* a loaded weights.bin: W points into it */
+    /* Weights feature-major: W[(i - 1) * S + s] for feature i and scorer s (the topic labels
+     * in order, then tone), so one article feature reads one cache line for every label. */
+    double *W;
+    size_t S;
 };
 
 /* The tone of an article from its regression score (and lexicon features when the model has
  * a lexicon), clamped to [-1, 1]. */
 double nc_model_tone(const nc_model *m, const nc_article *a, double score);
+
+/* Move the scorers' separate weight arrays into the interleaved W (after training). */
+int nc_model_pack(nc_model *m);
 
 /* Platt sigmoid. */
 double nc_platt(double a, double b, double score);

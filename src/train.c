@@ -1367,6 +1367,10 @@ int nc_train(const nc_article *docs_in, size_t n_in, const nc_train_opts *o,
         cJSON_AddNumberToObject(jt, "seed", (double)o->seed);
         cJSON_AddNumberToObject(jt, "folds", o->folds);
     }
+    if (nc_model_pack(mdl) < 0) {
+        rc = nc_err(err, NC_ENOMEM, "out of memory");
+        goto out;
+    }
     mdl->card = cJSON_PrintUnformatted(card);
     if (!mdl->card) {
         rc = nc_err(err, NC_ENOMEM, "out of memory");
