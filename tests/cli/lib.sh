@@ -47,6 +47,27 @@ expect_error() {
     fi
 }
 
+# run CODE ARGS...: as expect
+run() { expect "$@"; }
+
+# run_error CODE CMD ARGS...: a failing call: nothing on stdout, "newsclass CMD: " on stderr
+run_error() {
+    expect "$@"
+    if [ -s "$tmp/out" ]; then fail "newsclass $*: stdout not empty on error"; else ok; fi
+    if grep -q "^newsclass $2: " "$tmp/err"; then ok; else
+        fail "newsclass $*: no error message on stderr"
+    fi
+}
+
+# contains FILE STRING...: every STRING (fixed) is in FILE
+contains() {
+    f=$1
+    shift
+    for s in "$@"; do
+        if grep -qF -- "$s" "$f"; then ok; else fail "'$s' not found in $(basename "$f")"; fi
+    done
+}
+
 # has FILE PATTERN: grep -E
 has() {
     if grep -q -E -- "$2" "$1"; then ok; else fail "$1 lacks /$2/"; fi

@@ -4,45 +4,7 @@
 # Every failing call must exit with the right code, print its error on stderr and nothing on
 # stdout. Arguments: $1 newsclass binary, $2 tests/data, $3 source dir.
 # SPDX-License-Identifier: MIT
-NC=$1
-DATA=$2
-case $NC in /*) ;; *) NC=$(pwd)/$NC ;; esac
-case $DATA in /*) ;; *) DATA=$(pwd)/$DATA ;; esac
-tmp=$(mktemp -d) || exit 1
-trap 'rm -rf "$tmp"' EXIT INT TERM
-failures=0
-
-fail() {
-    echo "FAIL: $*" >&2
-    failures=$((failures + 1))
-}
-
-# run EXPECTED_CODE ARGS...: run newsclass, keep stdout/stderr in $tmp/out and $tmp/err
-run() {
-    want=$1
-    shift
-    "$NC" "$@" >"$tmp/out" 2>"$tmp/err"
-    got=$?
-    if [ "$got" -ne "$want" ]; then
-        fail "newsclass $* exited $got, expected $want"
-        sed 's/^/    stderr: /' "$tmp/err" >&2
-    fi
-}
-
-# run_error CODE ARGS...: a failing call: stdout empty, "newsclass evaluate: " on stderr
-run_error() {
-    run "$@"
-    [ -s "$tmp/out" ] && fail "newsclass $*: stdout not empty on error"
-    grep -q '^newsclass evaluate: ' "$tmp/err" || fail "newsclass $*: no error message on stderr"
-}
-
-contains() { # FILE STRING...
-    f=$1
-    shift
-    for s in "$@"; do
-        grep -qF -- "$s" "$f" || fail "'$s' not found in $(basename "$f")"
-    done
-}
+. "$(dirname "$0")/lib.sh"
 
 # ---- usage ----
 run 0 evaluate --help
@@ -132,8 +94,4 @@ contains "$tmp/out" "multi-class" "accuracy:" "macro-F1:" "confusion matrix" "bu
 run 0 evaluate -q --json -m "$tmp/bbc" --label-from-dir "$DATA/tiny-bbc"
 contains "$tmp/out" '"mode":	"multi-class"' '"confusion":' '"matrix":' '"accuracy":'
 
-if [ "$failures" -ne 0 ]; then
-    echo "$failures failure(s)" >&2
-    exit 1
-fi
-echo "all evaluate checks passed"
+finish

@@ -3,44 +3,7 @@
 # report and its JSON form, reproducibility with --seed, and that nothing is written to disk.
 # Arguments: $1 newsclass binary, $2 tests/data, $3 source dir.
 # SPDX-License-Identifier: MIT
-NC=$1
-DATA=$2
-case $NC in /*) ;; *) NC=$(pwd)/$NC ;; esac
-case $DATA in /*) ;; *) DATA=$(pwd)/$DATA ;; esac
-tmp=$(mktemp -d) || exit 1
-trap 'rm -rf "$tmp"' EXIT INT TERM
-failures=0
-
-fail() {
-    echo "FAIL: $*" >&2
-    failures=$((failures + 1))
-}
-
-run() {
-    want=$1
-    shift
-    "$NC" "$@" >"$tmp/out" 2>"$tmp/err"
-    got=$?
-    if [ "$got" -ne "$want" ]; then
-        fail "newsclass $* exited $got, expected $want"
-        sed 's/^/    stderr: /' "$tmp/err" >&2
-    fi
-}
-
-run_error() {
-    run "$@"
-    [ -s "$tmp/out" ] && fail "newsclass $*: stdout not empty on error"
-    grep -q '^newsclass cross-validate: ' "$tmp/err" ||
-        fail "newsclass $*: no error message on stderr"
-}
-
-contains() {
-    f=$1
-    shift
-    for s in "$@"; do
-        grep -qF -- "$s" "$f" || fail "'$s' not found in $(basename "$f")"
-    done
-}
+. "$(dirname "$0")/lib.sh"
 
 # ---- usage ----
 run 0 cross-validate --help
@@ -89,8 +52,4 @@ run 0 cross-validate -q -k 3 --min-df 1 --label-from-dir "$DATA/tiny-bbc"
 contains "$tmp/out" "3-fold cross-validation of 15 articles" "multi-class" "accuracy" \
     "business" "sport" "tech"
 
-if [ "$failures" -ne 0 ]; then
-    echo "$failures failure(s)" >&2
-    exit 1
-fi
-echo "all cross-validate checks passed"
+finish
