@@ -714,13 +714,22 @@ static int svg_trend_changes(const nc_timeline *t, const frame *f, FILE *fp, nc_
     }
     if ((rc = nc_timeline_changes(t, 0, ch, &nch, err)) < 0)
         return rc;
+    double placed[NC_TL_MAX_CHANGES];
+    int row_of[NC_TL_MAX_CHANGES];
     for (size_t i = 0; i < nch; i++) {
         double x = (fx(f, ch[i].after - 1) + fx(f, ch[i].after)) / 2;
+        int row = 0;
+        /* labels of nearby changes go on lower rows instead of overprinting each other */
+        for (size_t k = 0; k < i; k++)
+            if (fabs(placed[k] - x) < 40 && row_of[k] >= row)
+                row = row_of[k] + 1;
+        placed[i] = x;
+        row_of[i] = row;
         fprintf(fp, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
                     "stroke-width=\"1.2\" stroke-dasharray=\"3,2\"/>\n",
                 x, f->y0, x, f->y1, CHANGE_COLOUR);
         fprintf(fp, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\" fill=\"%s\">%+.2f</text>\n",
-                x + 3, f->y0 + 12, CHANGE_COLOUR, ch[i].shift);
+                x + 3, f->y0 + 12 + 12 * row, CHANGE_COLOUR, ch[i].shift);
     }
     if (nch)
         nc_strbuf_addf(changes, "notable change (shift of the mean, Welch p < 0.05)");
