@@ -84,5 +84,16 @@ for b in bad:
 sys.exit(1 if bad else 0)
 PY
     fi
+    # tone does not drift with length (the default model stacks a lexicon): once vs ten times
+    para='Rescue teams celebrated as the trapped miners were brought out alive, and the town cheered a remarkable recovery after days of fear.'
+    printf '%s\n' "$para" | sed 's/^/{"id": "once", "text": "/; s/$/"}/' >"$tmp/len.jsonl"
+    rep=$(for i in 1 2 3 4 5 6 7 8 9 10; do printf '%s\\n\\n' "$para"; done)
+    printf '{"id": "ten", "text": "%s"}\n' "$rep" >>"$tmp/len.jsonl"
+    expect 0 classify -f tsv "$tmp/len.jsonl"
+    t1=$(awk -F'\t' '$1 == "once" { print $(NF-1) }' "$tmp/out")
+    t10=$(awk -F'\t' '$1 == "ten" { print $(NF-1) }' "$tmp/out")
+    if awk "BEGIN { d = $t1 - $t10; exit !(d < 0.05 && d > -0.05) }"; then ok; else
+        fail "tone drifts with length: once $t1, ten times $t10"
+    fi
 fi
 finish
