@@ -84,8 +84,9 @@ for b in bad:
 sys.exit(1 if bad else 0)
 PY
     fi
-    # tone does not drift with length (the default model stacks a lexicon): once vs ten times
-    para='Rescue teams celebrated as the trapped miners were brought out alive, and the town cheered a remarkable recovery after days of fear.'
+    # tone does not drift with length (the default model stacks a lexicon): once vs ten times;
+    # a mild paragraph, so that clamping at +-1 cannot hide a drift
+    para='The council approved the new budget after a long debate, though several members warned that costs could rise again next year.'
     printf '%s\n' "$para" | sed 's/^/{"id": "once", "text": "/; s/$/"}/' >"$tmp/len.jsonl"
     rep=$(for i in 1 2 3 4 5 6 7 8 9 10; do printf '%s\\n\\n' "$para"; done)
     printf '{"id": "ten", "text": "%s"}\n' "$rep" >>"$tmp/len.jsonl"
