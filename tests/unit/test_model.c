@@ -131,8 +131,8 @@ int main(void)
     {
         nc_article once, ten;
         char buf[4096] = "";
-        const char *para = "Rescue teams celebrated as the trapped miners were brought out alive "
-                           "and the town cheered the remarkable recovery.\n\n";
+        const char *para = "The council approved the new budget after a long debate, though "
+                           "several members warned that costs could rise again.\n\n";
         nc_article_init(&once);
         nc_article_init(&ten);
         once.text = (char *)para;
@@ -142,6 +142,7 @@ int main(void)
         CHECK_EQ_INT(nc_classify(m, &once, &p, &err), NC_OK);
         CHECK_EQ_INT(nc_classify(m, &ten, &q, &err), NC_OK);
         CHECK_NEAR(p.tone, q.tone, 0.05);
+        CHECK(p.tone > -0.99 && p.tone < 0.99); /* not clamped: a drift could not hide */
     }
     /* explanations: terms with the sign of their push */
     {
