@@ -205,6 +205,19 @@ static int cmp_contrib_desc(const void *a, const void *b)
     return (x->idx > y->idx) - (x->idx < y->idx);
 }
 
+static const char *contrib_term(const nc_model *m, int idx)
+{
+    static const char *const lex[NC_LEX_NFEAT] = {
+        "[lexicon: mean valence]", "[lexicon: valence per 10 words]",
+        "[lexicon: share of negative words]", "[lexicon: share of positive words]"
+    };
+    const char *t;
+    if (idx < 0)
+        return lex[-1 - idx];
+    t = nc_vectorizer_term(m->vec, (size_t)idx);
+    return t ? t : "(hashed feature)";
+}
+
 int nc_explain(const nc_model *m, const nc_article *a, size_t label, size_t n,
                nc_contribution *up, size_t *nup, nc_contribution *down, size_t *ndown,
                nc_error *err)
@@ -230,26 +243,34 @@ int nc_explain(const nc_model *m, const nc_article *a, size_t label, size_t n,
     nc_vector_init(&v);
     if ((rc = nc_vectorizer_transform(m->vec, a, wt, &v, err)) < 0)
         goto out;
-    c = nc_alloc_array(v.n ? v.n : 1, sizeof *c);
+    c = nc_alloc_array(v.n + NC_LEX_NFEAT, sizeof *c);
     if (!c) {
         rc = nc_err(err, NC_ENOMEM, "out of memory");
         goto out;
     }
+    /* a tone with a lexicon stack: the terms count through the regression's coefficient, and
+     * the four lexicon features are contributions of their own (idx -1..-4) */
+    double scale = sc == m->S - 1 && m->has_tone ? (m->lex ? m->stack[1] : m->tone_scale) : 1.0;
+    size_t nc = v.n;
     for (size_t i = 0; i < v.n; i++) {
-        c[i].value = weight(m, sc, v.idx[i]) * v.val[i];
+        c[i].value = scale * weight(m, sc, v.idx[i]) * v.val[i];
         c[i].idx = v.idx[i];
     }
-    qsort(c, v.n, sizeof *c, cmp_contrib_desc);
-    for (size_t i = 0; i < v.n && *nup < n && c[i].value > 0; i++) {
-        up[*nup].term = nc_vectorizer_term(m->vec, (size_t)c[i].idx);
-        if (!up[*nup].term)
-            up[*nup].term = "(hashed feature)";
+    if (label == (size_t)-1 && m->lex) {
+        double f[NC_LEX_NFEAT];
+        nc_lexicon_features(m->lex, a, f);
+        for (int k = 0; k < NC_LEX_NFEAT; k++) {
+            c[nc].value = m->stack[2 + k] * f[k];
+            c[nc++].idx = -1 - k;
+        }
+    }
+    qsort(c, nc, sizeof *c, cmp_contrib_desc);
+    for (size_t i = 0; i < nc && *nup < n && c[i].value > 0; i++) {
+        up[*nup].term = contrib_term(m, c[i].idx);
         up[(*nup)++].value = c[i].value;
     }
-    for (size_t i = v.n; i-- > 0 && *ndown < n && c[i].value < 0;) {
-        down[*ndown].term = nc_vectorizer_term(m->vec, (size_t)c[i].idx);
-        if (!down[*ndown].term)
-            down[*ndown].term = "(hashed feature)";
+    for (size_t i = nc; i-- > 0 && *ndown < n && c[i].value < 0;) {
+        down[*ndown].term = contrib_term(m, c[i].idx);
         down[(*ndown)++].value = c[i].value;
     }
 out:
