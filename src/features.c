@@ -9,9 +9,10 @@
  * the n-gram as fastText does, picks one of 2^hash_bits buckets, and document frequencies are
  * kept per bucket.
  *
- * transform() collects the feature ids of every occurrence in the output vector's own arrays,
- * sorts them, and folds repeats into counts, so it allocates nothing once the vector has grown;
- * it only reads the vectorizer and is safe to call from several threads.
+ * transform() collects the n-gram keys of the article, looks them up in one prefetched pass,
+ * and folds repeated features into counts: with per-feature counters when the vector was
+ * prepared by nc_vector_reserve (reused for many articles), by sorting otherwise. It only
+ * reads the vectorizer and is safe to call from several threads.
  *
  * Not done here: reading articles (reader.c), training (train.c).
  * SPDX-License-Identifier: MIT */
@@ -235,7 +236,6 @@ struct gram {
     uint32_t t[3];  /* token ids, NO_TID past the order */
     uint32_t df;
     uint32_t last;  /* last document counted + 1 (fitting) */
-    int32_t index;  /* 1-based feature id after finish; 0 = pruned */
     uint8_t title;
 };
 
@@ -874,7 +874,6 @@ int nc_vectorizer_finish(nc_vectorizer *v, nc_error *err)
         return nc_err(err, NC_ENOMEM, "out of memory");
     for (size_t e = 0; e < v->grams.n; e++) {
         struct gram *g = &v->grams.g[e];
-        g->index = 0;
         if (g->df < (uint32_t)v->o.min_df || (double)g->df > max_df)
             continue;
         k[nk].text = gram_text(v, g);

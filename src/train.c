@@ -14,7 +14,8 @@
  * mean squared error; predictions are clamped to [-1, 1].
  *
  * Determinism: folds come from a gsl_rng seeded with opts->seed; the dual solvers shuffle
- * with rand(), so srand(seed) precedes every train() call. The vocabulary and its idf are
+ * with the process-wide rand(), so every dual fit calls srand(seed) and holds a lock for its
+ * whole run (fit()); the primal solvers use no random numbers and run in parallel. The vocabulary and its idf are
  * fitted once on the whole corpus (the cross-validation folds share it).
  * SPDX-License-Identifier: MIT */
 #include <math.h>
@@ -1157,11 +1158,6 @@ static int run_jobs(struct pool *p, int threads, nc_error *err)
 
 /* ---- entry point ---- */
 
-static void free_partial(nc_model *m)
-{
-    nc_model_free(m);
-}
-
 int nc_train(const nc_article *docs_in, size_t n_in, const nc_train_opts *o,
              nc_progress_fn progress, void *pctx, nc_model **out, nc_error *err)
 {
@@ -1388,7 +1384,7 @@ out:
     free(ts.xs);
     free(ts.arena_t);
     free(ts.arena_s);
-    free_partial(mdl);
+    nc_model_free(mdl);
     for (size_t i = n_orig; ext && i < n; i++)
         free(ext[i].text);
     free(ext);

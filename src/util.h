@@ -43,7 +43,8 @@ int nc_read_file(const char *path, char **out, size_t *len, nc_error *err);
 
 /* An output file written under a temporary name in the same directory and renamed into place
  * by nc_outfile_commit; nc_outfile_abort (or a crash) leaves the destination untouched.
- * path "-" writes to stdout directly (commit only flushes). */
+ * path "-" writes to stdout directly (commit only flushes); an existing path that is not a
+ * regular file (a device such as /dev/null, a FIFO) is written in place. */
 typedef struct nc_outfile {
     FILE *fp;
     char *path;

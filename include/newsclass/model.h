@@ -6,7 +6,8 @@
  *    label per article, with a probability per class);
  *  - tone: a score in [-1, 1] with the coarse label of LABELS.md (negative below -0.25, positive
  *    above 0.25).
- * The bundle is a directory: model.json (manifest and model card), vocab.tsv and weights.bin;
+ * The bundle is a directory: model.json (manifest and model card), vocab.tsv, weights.bin
+ * and, when tone uses a lexicon, lexicon.tsv;
  * it is written to "<dir>.tmp" and renamed into place. A loaded model is read-only and may be
  * used from several threads at once. */
 #ifndef NC_MODEL_H
@@ -43,8 +44,7 @@ typedef enum nc_solver {
 typedef enum nc_tone_method {
     NC_TONE_AUTO = 0,  /* train tone when the corpus has tone: NC_TONE_SVR */
     NC_TONE_OFF,       /* no tone part */
-    NC_TONE_SVR,       /* L2-regularised support vector regression on the score */
-    NC_TONE_RIDGE      /* (reserved for an alternative regression) */
+    NC_TONE_SVR        /* L2-regularised support vector regression on the score */
 } nc_tone_method;
 
 typedef struct nc_train_opts {

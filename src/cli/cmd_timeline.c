@@ -146,14 +146,23 @@ static int load_model(struct run *r)
     return 0;
 }
 
-static int note_topic(struct run *r, const nc_tl_item *it)
+static void note_topic(struct run *r, const nc_tl_item *it)
 {
     const char *topic = r->o->to.topic;
     if (!topic || r->topic_seen)
-        return 0;
+        return;
     for (size_t i = 0; i < it->nlabels; i++)
         if (strcmp(topic, "all") == 0 || strcmp(it->labels[i], topic) == 0)
             r->topic_seen = 1;
+}
+
+/* Count one scored article into the timeline; 0 or an exit code (error already reported). */
+static int add_item(struct run *r, const nc_tl_item *it)
+{
+    nc_error err = { 0 };
+    note_topic(r, it);
+    if (nc_timeline_add(r->t, it, &err) < 0)
+        return cli_error("timeline", &err);
     return 0;
 }
 
@@ -176,11 +185,8 @@ static int read_scored(struct run *r, const char *path)
         it.scores = rec.scores;
         it.selected = rec.selected;
         it.group = r->o->to.group_by ? nc_scored_field(sr, r->o->to.group_by) : NULL;
-        note_topic(r, &it);
-        if (nc_timeline_add(r->t, &it, &err) < 0) {
-            rc = cli_error("timeline", &err);
+        if ((rc = add_item(r, &it)) != 0)
             goto out;
-        }
     }
     if (got < 0)
         rc = cli_error("timeline", &err);
@@ -223,11 +229,8 @@ static int read_articles(struct run *r, const char *path)
         it.scores = p.scores;
         it.selected = p.selected;
         it.group = r->o->to.group_by ? nc_article_field(&a, r->o->to.group_by) : NULL;
-        note_topic(r, &it);
-        if (nc_timeline_add(r->t, &it, &err) < 0) {
-            rc = cli_error("timeline", &err);
+        if ((rc = add_item(r, &it)) != 0)
             goto out;
-        }
     }
     if (got < 0)
         rc = cli_error("timeline", &err);
