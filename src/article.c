@@ -77,7 +77,15 @@ static size_t utf8_invalid_at(const char *str, size_t len)
         unsigned lo = 0x80, hi = 0xBF; /* allowed range of the first continuation byte */
 
         if (c < 0x80) {
+            /* ASCII runs, eight bytes at a time */
             i++;
+            while (i + 8 <= len) {
+                uint64_t w;
+                memcpy(&w, s + i, 8);
+                if (w & 0x8080808080808080ULL)
+                    break;
+                i += 8;
+            }
             continue;
         }
         if (c >= 0xC2 && c <= 0xDF) {

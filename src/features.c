@@ -18,6 +18,7 @@
  * SPDX-License-Identifier: MIT */
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,6 +55,8 @@ void nc_vector_finish(nc_vector *v)
     free(v->val);
     free(v->scratch);
     free(v->keys);
+    free(v->toks);
+    free(v->tail);
     nc_vector_init(v);
 }
 
@@ -89,8 +92,15 @@ static inline uint64_t head8(const char *s, size_t n)
         memcpy(&v, s, 8);
         return v;
     }
-    for (size_t i = 0; i < n; i++)
-        v |= (uint64_t)(unsigned char)s[i] << (8 * i);
+    if (n >= 4) { /* two overlapping 4-byte loads; the shared bytes are equal */
+        uint32_t lo, hi;
+        memcpy(&lo, s, 4);
+        memcpy(&hi, s + n - 4, 4);
+        return (uint64_t)lo | (uint64_t)hi << (8 * (n - 4));
+    }
+    if (n) /* 1..3 bytes: first, middle, last */
+        v = (uint64_t)(unsigned char)s[0] | (uint64_t)(unsigned char)s[n / 2] << (8 * (n / 2)) |
+            (uint64_t)(unsigned char)s[n - 1] << (8 * (n - 1));
     return v;
 }
 
@@ -116,6 +126,12 @@ static inline uint64_t tok_hash(const char *s, size_t n)
     if (i < n)
         h = (h ^ head8(s + i, n - i)) * 0xc4ceb9fe1a85ec53ULL;
     return nc_mix64(h);
+}
+
+/* tok_hash of a word of n < 8 bytes whose head8 is hd (the same value, one load less). */
+static inline uint64_t tok_hash_short(uint64_t hd, size_t n)
+{
+    return nc_mix64(((0x9e3779b97f4a7c15ULL ^ (uint64_t)n) ^ hd) * 0xc4ceb9fe1a85ec53ULL);
 }
 
 static uint64_t str_hash(const char *s, size_t n)
@@ -151,26 +167,31 @@ static int tokdict_rehash(struct tokdict *d, size_t nslots)
     return NC_OK;
 }
 
-static inline uint32_t tokdict_find(const struct tokdict *d, const char *s, size_t n, uint64_t h)
+/* Find a token given its hash, its first 8 bytes and the rest ('tail', bytes 9..n). */
+static inline uint32_t tokdict_find_hd(const struct tokdict *d, uint64_t h, uint64_t hd, size_t n,
+                                       const char *tail)
 {
     size_t j;
-    uint64_t hd;
     uint32_t meta;
     if (!d->nslots)
         return NO_TID;
-    hd = head8(s, n);
     meta = tok_meta(h, n);
     j = (size_t)h & (d->nslots - 1);
     while (d->slots[j].id1) {
         const struct tslot *sl = &d->slots[j];
         if (sl->meta == meta && sl->head == hd) {
             uint32_t t = sl->id1 - 1;
-            if (n <= 8 || (d->len[t] == n && memcmp(d->arena + d->off[t] + 8, s + 8, n - 8) == 0))
+            if (n <= 8 || (d->len[t] == n && memcmp(d->arena + d->off[t] + 8, tail, n - 8) == 0))
                 return t;
         }
         j = (j + 1) & (d->nslots - 1);
     }
     return NO_TID;
+}
+
+static inline uint32_t tokdict_find(const struct tokdict *d, const char *s, size_t n, uint64_t h)
+{
+    return tokdict_find_hd(d, h, head8(s, n), n, s + 8);
 }
 
 static int tokdict_add(struct tokdict *d, const char *s, size_t n, uint32_t *out)
@@ -325,23 +346,19 @@ static void gramtab_free(struct gramtab *gt)
 }
 
 /* ---- the lookup table used when vectorising ----
- * Open addressing over 8-byte slots {fingerprint, feature id}, so the table of a 100k-term
- * vocabulary is about 1 MB and stays in cache; a fingerprint match is confirmed against the
- * full key, kept per feature id. */
+ * Open addressing over 16-byte slots holding the whole key and its feature id: a lookup reads
+ * one slot (four to a cache line) and nothing else, so the misses of a batch of lookups can be
+ * prefetched (resolve_keys). An earlier layout of 8-byte {fingerprint, id} slots plus a key
+ * array was half the size but took two dependent cache misses per hit. */
 
 struct gslot {
-    uint32_t fp;   /* high bits of the key's hash, never 0; 0 = empty slot */
-    int32_t index; /* feature id */
-};
-
-struct gkey {
     uint64_t k1;   /* t[0] | t[1] << 32 */
     uint32_t k2;   /* t[2], top bit flipped for a headline unigram */
+    int32_t index; /* feature id; 0 = empty slot */
 };
 
 struct lookup {
     struct gslot *s;
-    struct gkey *keys; /* per feature id - 1 */
     size_t nslots, n, nkeys;
 };
 
@@ -360,17 +377,11 @@ static inline int32_t lookup_find_h(const struct lookup *L, uint64_t k1, uint32_
                                     uint64_t h)
 {
     size_t mask = L->nslots - 1, j;
-    uint32_t fp;
     if (!L->nslots)
         return 0;
-    fp = (uint32_t)(h >> 32) | 1u;
-    for (j = (size_t)h & mask; L->s[j].fp; j = (j + 1) & mask) {
-        if (L->s[j].fp == fp) {
-            const struct gkey *k = &L->keys[L->s[j].index - 1];
-            if (k->k1 == k1 && k->k2 == k2)
-                return L->s[j].index;
-        }
-    }
+    for (j = (size_t)h & mask; L->s[j].index; j = (j + 1) & mask)
+        if (L->s[j].k1 == k1 && L->s[j].k2 == k2)
+            return L->s[j].index;
     return 0;
 }
 
@@ -386,14 +397,8 @@ static int lookup_init(struct lookup *L, size_t n)
     while (ns < n + n / 2 + 2)
         ns *= 2;
     L->s = calloc(ns, sizeof *L->s);
-    L->keys = calloc(n ? n : 1, sizeof *L->keys);
-    if (!L->s || !L->keys) {
-        free(L->s);
-        free(L->keys);
-        L->s = NULL;
-        L->keys = NULL;
+    if (!L->s)
         return NC_ENOMEM;
-    }
     L->nslots = ns;
     L->nkeys = n;
     L->n = 0;
@@ -406,18 +411,12 @@ static int lookup_put(struct lookup *L, uint64_t k1, uint32_t k2, int32_t index)
 {
     size_t mask = L->nslots - 1, j;
     uint64_t h = key_hash(k1, k2);
-    uint32_t fp = (uint32_t)(h >> 32) | 1u;
-    for (j = (size_t)h & mask; L->s[j].fp; j = (j + 1) & mask) {
-        if (L->s[j].fp == fp) {
-            const struct gkey *k = &L->keys[L->s[j].index - 1];
-            if (k->k1 == k1 && k->k2 == k2)
-                return 1;
-        }
-    }
-    L->s[j].fp = fp;
+    for (j = (size_t)h & mask; L->s[j].index; j = (j + 1) & mask)
+        if (L->s[j].k1 == k1 && L->s[j].k2 == k2)
+            return 1;
+    L->s[j].k1 = k1;
+    L->s[j].k2 = k2;
     L->s[j].index = index;
-    L->keys[index - 1].k1 = k1;
-    L->keys[index - 1].k2 = k2;
     L->n++;
     return 0;
 }
@@ -431,6 +430,9 @@ struct nc_vectorizer {
     struct tokdict dict;
     struct gramtab grams;   /* fitting only: every gram seen, with its df */
     struct lookup lk;       /* after finish: kept grams -> feature id */
+    int32_t *uni;           /* after finish: per token id, its unigram's feature id at
+                             * [2 * id] and its headline unigram's at [2 * id + 1] (0: none),
+                             * so unigrams skip the n-gram table */
     /* hashed mode */
     uint32_t *bucket_df;
     size_t nbuckets;
@@ -441,6 +443,25 @@ struct nc_vectorizer {
     double *idf;
     char *filebuf;          /* a read vocabulary: terms[] point into this buffer */
 };
+
+/* Fill v->uni from the lookup table (vocabulary mode, after finish or parse). */
+static int build_unigram_index(nc_vectorizer *v)
+{
+    size_t nt = v->dict.ntok;
+    v->uni = nc_alloc_array(2 * nt + 2, sizeof *v->uni);
+    if (!v->uni)
+        return NC_ENOMEM;
+    for (size_t t = 0; t < nt; t++) {
+        uint32_t key[3] = { (uint32_t)t, NO_TID, NO_TID };
+        for (int title = 0; title < 2; title++) {
+            uint64_t k1;
+            uint32_t k2;
+            gram_key(key, title, &k1, &k2);
+            v->uni[2 * t + (size_t)title] = lookup_find(&v->lk, k1, k2);
+        }
+    }
+    return NC_OK;
+}
 
 int nc_vectorizer_new(const nc_feature_opts *o, nc_vectorizer **out, nc_error *err)
 {
@@ -478,7 +499,7 @@ void nc_vectorizer_free(nc_vectorizer *v)
     tokdict_free(&v->dict);
     gramtab_free(&v->grams);
     free(v->lk.s);
-    free(v->lk.keys);
+    free(v->uni);
     free(v->bucket_df);
     if (v->terms && !v->filebuf)
         for (size_t i = 0; i < v->nfeat; i++)
@@ -529,6 +550,15 @@ struct pkey {
     uint64_t h;
 };
 
+/* A token of the article being vectorised, kept until the article's lookups (TRANSFORM). */
+struct ptok {
+    uint64_t h, head;
+    uint32_t len;
+    uint32_t tail;       /* offset of bytes 9.. in nc_vector.tail (len > 8) */
+    uint32_t start;      /* starts a sentence */
+    uint32_t tid;
+};
+
 struct walk {
     nc_vectorizer *vw;       /* FIT only */
     const nc_vectorizer *v;
@@ -542,21 +572,26 @@ struct walk {
     int rc;
 };
 
-static int push_index(struct walk *w, int idx)
+static __attribute__((noinline)) int vector_grow(nc_vector *o)
+{
+    size_t cap = o->cap ? o->cap * 2 : 256;
+    void *p = nc_realloc_array(o->idx, cap, sizeof *o->idx);
+    if (!p)
+        return NC_ENOMEM;
+    o->idx = p;
+    p = nc_realloc_array(o->val, cap, sizeof *o->val);
+    if (!p)
+        return NC_ENOMEM;
+    o->val = p;
+    o->cap = cap;
+    return NC_OK;
+}
+
+static inline int push_index(struct walk *w, int idx)
 {
     nc_vector *o = w->out;
-    if (o->n == o->cap) {
-        size_t cap = o->cap ? o->cap * 2 : 256;
-        void *p = nc_realloc_array(o->idx, cap, sizeof *o->idx);
-        if (!p)
-            return NC_ENOMEM;
-        o->idx = p;
-        p = nc_realloc_array(o->val, cap, sizeof *o->val);
-        if (!p)
-            return NC_ENOMEM;
-        o->val = p;
-        o->cap = cap;
-    }
+    if (__builtin_expect(o->n == o->cap, 0) && vector_grow(o) < 0)
+        return NC_ENOMEM;
     o->idx[o->n++] = idx;
     return NC_OK;
 }
@@ -592,8 +627,8 @@ static int use_gram(struct walk *w, const uint32_t t[3], int title)
     }
 }
 
-/* Look up the collected keys; the slot of key i + 16 and the full key of i + 8 are
- * prefetched, so the table's cache misses overlap instead of queueing. */
+/* Look up the collected keys with the slot of key i + 32 prefetched, so the table's cache
+ * misses overlap instead of queueing. */
 static int resolve_keys(const nc_vectorizer *v, nc_vector *o, struct walk *w)
 {
     const struct lookup *L = &v->lk;
@@ -605,13 +640,8 @@ static int resolve_keys(const nc_vectorizer *v, nc_vector *o, struct walk *w)
     if (!L->nslots)
         return NC_OK;
     for (size_t i = 0; i < n; i++) {
-        if (i + 16 < n)
-            __builtin_prefetch(&L->s[pk[i + 16].h & mask]);
-        if (i + 8 < n) {
-            const struct gslot *sl = &L->s[pk[i + 8].h & mask];
-            if (sl->fp)
-                __builtin_prefetch(&L->keys[sl->index - 1]);
-        }
+        if (i + 32 < n)
+            __builtin_prefetch(&L->s[pk[i + 32].h & mask]);
         int32_t idx = lookup_find_h(L, pk[i].k1, pk[i].k2, pk[i].h);
         if (idx > 0 && (rc = push_index(w, idx)) < 0)
             return rc;
@@ -661,21 +691,44 @@ static int on_token(const nc_token *tok, void *ctx)
     }
 
     uint32_t tid;
-    if (w->mode == WALK_FIT) {
-        if ((rc = tokdict_add(&w->vw->dict, tok->text, tok->len, &tid)) < 0)
-            return w->rc = rc;
-    } else {
-        tid = tokdict_find(&v->dict, tok->text, tok->len, tok_hash(tok->text, tok->len));
-        if (tid == NO_TID) { /* unknown word: no n-gram can contain it */
-            w->nhist = 0;
-            return 0;
+    if (w->mode == WALK_TRANSFORM) {
+        /* kept for one prefetched pass over the article (resolve_tokens) */
+        nc_vector *o = w->out;
+        struct ptok *pt;
+        if (o->ntoks == o->toks_cap) {
+            size_t cap = o->toks_cap ? o->toks_cap * 2 : 512;
+            void *p = nc_realloc_array(o->toks, cap, sizeof(struct ptok));
+            if (!p)
+                return w->rc = NC_ENOMEM;
+            o->toks = p;
+            o->toks_cap = cap;
         }
+        pt = (struct ptok *)o->toks + o->ntoks++;
+        pt->head = head8(tok->text, tok->len);
+        pt->h = tok->len < 8 ? tok_hash_short(pt->head, tok->len) : tok_hash(tok->text, tok->len);
+        pt->len = (uint32_t)tok->len;
+        pt->start = (uint32_t)tok->sentence_start;
+        pt->tail = 0;
+        if (tok->len > 8) {
+            void *p = o->tail;
+            if (nc_grow(&p, &o->tail_cap, o->tail_len + tok->len - 8, 1) < 0)
+                return w->rc = NC_ENOMEM;
+            o->tail = p;
+            memcpy(o->tail + o->tail_len, tok->text + 8, tok->len - 8);
+            pt->tail = (uint32_t)o->tail_len;
+            o->tail_len += tok->len - 8;
+        }
+        return 0;
     }
-    uint32_t t[3] = { tid, NO_TID, NO_TID };
-    if ((rc = use_gram(w, t, 0)) < 0)
+    if ((rc = tokdict_add(&w->vw->dict, tok->text, tok->len, &tid)) < 0)
         return w->rc = rc;
-    if (w->title && v->o.title_features && (rc = use_gram(w, t, 1)) < 0)
-        return w->rc = rc;
+    {
+        uint32_t t[3] = { tid, NO_TID, NO_TID };
+        if ((rc = use_gram(w, t, 0)) < 0)
+            return w->rc = rc;
+        if (w->title && v->o.title_features && (rc = use_gram(w, t, 1)) < 0)
+            return w->rc = rc;
+    }
     if (v->o.ngram_max >= 2 && w->nhist >= 1) {
         uint32_t t2[3] = { w->hist[0], tid, NO_TID };
         if ((rc = use_gram(w, t2, 0)) < 0)
@@ -693,19 +746,81 @@ static int on_token(const nc_token *tok, void *ctx)
     return 0;
 }
 
+/* TRANSFORM: look up the article's tokens from..to with the dictionary slot of token i + 24
+ * prefetched (a lookup is a few cycles, a miss a few hundred), then emit unigram features and
+ * n-gram keys. */
+static int resolve_tokens(struct walk *w, size_t from, size_t to, int title)
+{
+    const nc_vectorizer *v = w->v;
+    const struct tokdict *d = &v->dict;
+    nc_vector *o = w->out;
+    struct ptok *pt = o->toks;
+    size_t mask = d->nslots - 1;
+    int rc;
+
+    if (!d->nslots)
+        return NC_OK;
+    for (size_t i = from; i < to; i++) {
+        if (i + 24 < to)
+            __builtin_prefetch(&d->slots[pt[i + 24].h & mask]);
+        pt[i].tid = tokdict_find_hd(d, pt[i].h, pt[i].head, pt[i].len,
+                                    pt[i].len > 8 ? o->tail + pt[i].tail : NULL);
+        if (pt[i].tid != NO_TID)
+            __builtin_prefetch(&v->uni[2 * (size_t)pt[i].tid]);
+    }
+    w->nhist = 0;
+    for (size_t i = from; i < to; i++) {
+        uint32_t tid = pt[i].tid;
+        int32_t f;
+        if (pt[i].start)
+            w->nhist = 0;
+        if (tid == NO_TID) { /* unknown word: no n-gram can contain it */
+            w->nhist = 0;
+            continue;
+        }
+        /* unigrams straight from the token's entry */
+        if ((f = v->uni[2 * (size_t)tid]) && (rc = push_index(w, f)) < 0)
+            return rc;
+        if (title && v->o.title_features && (f = v->uni[2 * (size_t)tid + 1]) &&
+            (rc = push_index(w, f)) < 0)
+            return rc;
+        if (v->o.ngram_max >= 2 && w->nhist >= 1) {
+            uint32_t t2[3] = { w->hist[0], tid, NO_TID };
+            if ((rc = use_gram(w, t2, 0)) < 0)
+                return rc;
+        }
+        if (v->o.ngram_max >= 3 && w->nhist >= 2) {
+            uint32_t t3[3] = { w->hist[1], w->hist[0], tid };
+            if ((rc = use_gram(w, t3, 0)) < 0)
+                return rc;
+        }
+        w->hist[1] = w->hist[0];
+        w->hist[0] = tid;
+        if (w->nhist < 2)
+            w->nhist++;
+    }
+    return NC_OK;
+}
+
 static int walk_article(struct walk *w, const nc_article *a)
 {
     const nc_feature_opts *o = &w->v->o;
+    int defer = w->mode == WALK_TRANSFORM && !o->hash_bits; /* see resolve_tokens */
+    size_t ntitle = 0;
     int rc;
 
     w->nhist = 0;
     w->rc = 0;
+    if (defer)
+        w->out->ntoks = w->out->tail_len = 0;
     if (a->title && a->title[0]) {
         w->title = 1;
         rc = nc_tokenize(a->title, strlen(a->title), o, on_token, w);
         if (rc)
             return w->rc ? w->rc : rc;
     }
+    if (defer)
+        ntitle = w->out->ntoks;
     w->title = 0;
     w->nhist = 0;
     if (a->text && a->text[0]) {
@@ -713,6 +828,9 @@ static int walk_article(struct walk *w, const nc_article *a)
         if (rc)
             return w->rc ? w->rc : rc;
     }
+    if (defer && ((rc = resolve_tokens(w, 0, ntitle, 1)) < 0 ||
+                  (rc = resolve_tokens(w, ntitle, w->out->ntoks, 0)) < 0))
+        return rc;
     return NC_OK;
 }
 
@@ -915,6 +1033,10 @@ int nc_vectorizer_finish(nc_vectorizer *v, nc_error *err)
         v->idf[i] = smooth_idf(v->ndocs, k[i].df);
     }
     v->nfeat = nk;
+    if (build_unigram_index(v) < 0) {
+        rc = nc_err(err, NC_ENOMEM, "out of memory");
+        goto out;
+    }
     v->finished = 1;
     gramtab_free(&v->grams); /* the counts are no longer needed */
 out:
@@ -926,14 +1048,49 @@ out:
     return rc;
 }
 
-/* Counters at [0, nfeat], then a bitmap at an even (8-byte aligned) offset; (size_t)-1 when
- * the feature space is too large for counters. */
+/* Counters at [0, nfeat]; (size_t)-1 when the feature space is too large for counters (ids
+ * must fit radix_sort_ids's 22 bits). */
 static size_t scratch_need(const nc_vectorizer *v)
 {
-    size_t words = (v->nfeat >> 6) + 1;
-    if (v->nfeat > ((size_t)1 << 22))
+    if (v->nfeat >= ((size_t)1 << 22))
         return (size_t)-1;
-    return ((v->nfeat + 2) & ~(size_t)1) + 2 * words;
+    return v->nfeat + 1;
+}
+
+/* Sort n distinct feature ids in 1..nfeat (nfeat < 2^22) ascending: two passes of a
+ * least-significant-digit radix sort, digits of half the ids' bits; tmp holds n ids. Short
+ * lists go to insertion sort. No comparison branches to mispredict. */
+static void radix_sort_ids(int *a, uint32_t *tmp, size_t n, size_t nfeat)
+{
+    uint32_t h0[2048], h1[2048], s0 = 0, s1 = 0;
+    unsigned bits = 1, b;
+    uint32_t mask;
+
+    if (n <= 32) {
+        sort_ints(a, n);
+        return;
+    }
+    while (bits < 22 && ((size_t)1 << bits) <= nfeat)
+        bits++;
+    b = (bits + 1) / 2;
+    mask = (1u << b) - 1;
+    memset(h0, 0, (mask + 1) * sizeof *h0);
+    memset(h1, 0, (mask + 1) * sizeof *h1);
+    for (size_t i = 0; i < n; i++) {
+        h0[(uint32_t)a[i] & mask]++;
+        h1[(uint32_t)a[i] >> b]++;
+    }
+    for (uint32_t d = 0; d <= mask; d++) {
+        uint32_t c0 = h0[d], c1 = h1[d];
+        h0[d] = s0;
+        h1[d] = s1;
+        s0 += c0;
+        s1 += c1;
+    }
+    for (size_t i = 0; i < n; i++)
+        tmp[h0[(uint32_t)a[i] & mask]++] = (uint32_t)a[i];
+    for (size_t i = 0; i < n; i++)
+        a[h1[tmp[i] >> b]++] = (int)tmp[i];
 }
 
 int nc_vector_reserve(nc_vector *out, const nc_vectorizer *v, nc_error *err)
@@ -988,43 +1145,31 @@ int nc_vectorizer_counts(const nc_vectorizer *v, const nc_article *a, nc_vector 
         out->n = m;
         return NC_OK;
     }
-    {
-        uint64_t *bits;
-        int lo = INT32_MAX, hi = 0;
-        /* the bitmap lives after the counters, 8-byte aligned */
-        bits = (uint64_t *)(void *)(out->scratch + ((v->nfeat + 2) & ~(size_t)1));
-        for (i = 0, m = 0; i < out->n; i++) {
-            int f = out->idx[i];
-            if (out->scratch[f]++ == 0) {
-                out->idx[m++] = f;
-                bits[f >> 6] |= 1ULL << (f & 63);
-                lo = f < lo ? f : lo;
-                hi = f > hi ? f : hi;
-            }
-        }
-        out->n = m;
-        if (m && (size_t)((hi >> 6) - (lo >> 6)) <= 8 * m) {
-            size_t k = 0;
-            for (int wi = lo >> 6; wi <= (hi >> 6); wi++) {
-                uint64_t b = bits[wi];
-                bits[wi] = 0;
-                while (b) {
-                    int f = (wi << 6) + __builtin_ctzll(b);
-                    b &= b - 1;
-                    out->idx[k++] = f;
-                }
-            }
-        } else {
-            for (i = 0; i < m; i++)
-                bits[out->idx[i] >> 6] = 0;
-            sort_ints(out->idx, m);
-        }
-        for (i = 0; i < m; i++) {
-            out->val[i] = (double)out->scratch[out->idx[i]];
-            out->scratch[out->idx[i]] = 0;
-        }
+    /* distinct features, in order of first occurrence (branch-free: half the occurrences are
+     * first ones, so a branch here mispredicts), then sorted by radix */
+    for (i = 0, m = 0; i < out->n; i++) {
+        int f = out->idx[i];
+        uint32_t c = out->scratch[f];
+        out->scratch[f] = c + 1;
+        out->idx[m] = f;
+        m += c == 0;
+    }
+    out->n = m;
+    radix_sort_ids(out->idx, (uint32_t *)(void *)out->val, m, v->nfeat);
+    for (i = 0; i < m; i++) {
+        out->val[i] = (double)out->scratch[out->idx[i]];
+        out->scratch[out->idx[i]] = 0;
     }
     return NC_OK;
+}
+
+static double sublinear_tab[64];
+static pthread_once_t sublinear_once = PTHREAD_ONCE_INIT;
+
+static void init_sublinear(void)
+{
+    for (int t = 1; t < 64; t++)
+        sublinear_tab[t] = 1.0 + log((double)t);
 }
 
 int nc_vector_weight(const nc_vectorizer *v, const nc_vector *counts, nc_weighting wt,
@@ -1049,12 +1194,20 @@ int nc_vector_weight(const nc_vectorizer *v, const nc_vector *counts, nc_weighti
             memcpy(out->idx, counts->idx, counts->n * sizeof *out->idx);
         out->n = counts->n;
     }
-    for (size_t i = 0; i < counts->n; i++) {
-        double tf = counts->val[i];
-        if (wt == NC_WEIGHT_TFIDF && v->o.sublinear_tf)
-            tf = 1.0 + log(tf);
-        out->val[i] = tf * v->idf[counts->idx[i] - 1];
-        norm += out->val[i] * out->val[i];
+    if (wt == NC_WEIGHT_TFIDF && v->o.sublinear_tf) {
+        /* 1 + ln(tf), from a table for the usual small counts (the same values log gives) */
+        pthread_once(&sublinear_once, init_sublinear);
+        for (size_t i = 0; i < counts->n; i++) {
+            double tf = counts->val[i];
+            tf = tf < 64 && tf == (double)(int)tf ? sublinear_tab[(int)tf] : 1.0 + log(tf);
+            out->val[i] = tf * v->idf[counts->idx[i] - 1];
+            norm += out->val[i] * out->val[i];
+        }
+    } else {
+        for (size_t i = 0; i < counts->n; i++) {
+            out->val[i] = counts->val[i] * v->idf[counts->idx[i] - 1];
+            norm += out->val[i] * out->val[i];
+        }
     }
     if (norm > 0.0) {
         norm = 1.0 / sqrt(norm);
@@ -1127,6 +1280,7 @@ int nc_vectorizer_parse(char *buf, size_t len, const char *path, const nc_featur
     size_t ndocs = 0, nfeat = 0;
     long lineno = 1;
     char mode[16] = "";
+    double idf_memo[1024] = { 0 }; /* idf by df (0: not computed yet; idf is always >= 1) */
     int rc = NC_OK;
 
     *out = NULL;
@@ -1155,9 +1309,9 @@ int nc_vectorizer_parse(char *buf, size_t len, const char *path, const nc_featur
         v->bucket_df = NULL;
     } else {
         v->nfeat = nfeat;
-        /* a vocabulary of n terms has at most about n distinct words: size the dictionary
-         * once instead of growing it through every power of two */
-        if (tokdict_rehash(&v->dict, pow2_at_least(nfeat + nfeat / 2 + 16)) < 0 ||
+        /* start the dictionary at one word per four terms (n-gram vocabularies have about
+         * one per five); it grows if it must, and is shrunk to fit at the end */
+        if (tokdict_rehash(&v->dict, pow2_at_least(nfeat / 2 + 16)) < 0 ||
             lookup_init(&v->lk, nfeat) < 0) {
             rc = nc_err(err, NC_ENOMEM, "out of memory");
             goto out;
@@ -1186,8 +1340,13 @@ int nc_vectorizer_parse(char *buf, size_t len, const char *path, const nc_featur
         *end = '\0';
         if (p == end)
             continue;
-        tab1 = strchr(p, '\t');
-        tab2 = tab1 ? strchr(tab1 + 1, '\t') : NULL;
+        /* short fields: plain loops beat the library calls here */
+        for (tab1 = p; *tab1 && *tab1 != '\t'; tab1++)
+            ;
+        for (tab2 = *tab1 ? tab1 + 1 : tab1; *tab2 && *tab2 != '\t'; tab2++)
+            ;
+        if (!*tab1 || !*tab2)
+            tab2 = NULL;
         if (!tab2) {
             rc = nc_err(err, NC_EFORMAT, "%s:%ld: expected 'index<TAB>term<TAB>df'", path,
                         lineno + 1);
@@ -1206,7 +1365,14 @@ int nc_vectorizer_parse(char *buf, size_t len, const char *path, const nc_featur
             goto out;
         }
         v->df[idx - 1] = (uint32_t)df;
-        v->idf[idx - 1] = smooth_idf(ndocs, (uint32_t)df);
+        /* most terms are rare: their idf comes from a small table filled on first use */
+        if (df < (long long)NC_ARRAY_SIZE(idf_memo)) {
+            if (idf_memo[df] == 0.0)
+                idf_memo[df] = smooth_idf(ndocs, (uint32_t)df);
+            v->idf[idx - 1] = idf_memo[df];
+        } else {
+            v->idf[idx - 1] = smooth_idf(ndocs, (uint32_t)df);
+        }
         expect = (size_t)idx + 1;
         if (o->hash_bits)
             continue;
@@ -1223,7 +1389,9 @@ int nc_vectorizer_parse(char *buf, size_t len, const char *path, const nc_featur
                 tok++;
             }
             while (*tok) {
-                size_t tlen = strcspn(tok, " ");
+                size_t tlen = 0;
+                while (tok[tlen] && tok[tlen] != ' ')
+                    tlen++;
                 if (n == 3 || tlen == 0 || tokdict_add(&v->dict, tok, tlen, &t[n]) < 0) {
                     rc = nc_err(err, NC_EFORMAT, "%s:%ld: bad term '%s'", path, lineno + 1,
                                 v->terms[idx - 1]);
@@ -1249,6 +1417,15 @@ int nc_vectorizer_parse(char *buf, size_t len, const char *path, const nc_featur
     }
     if (!o->hash_bits && expect != nfeat + 1) {
         rc = nc_err(err, NC_EFORMAT, "%s: %zu terms, header says %zu", path, expect - 1, nfeat);
+        goto out;
+    }
+    /* the dictionary was sized for one word per term; most terms share words, and a table
+     * that fits the cache is what keeps lookups fast */
+    if (!o->hash_bits &&
+        ((v->dict.nslots > pow2_at_least(v->dict.ntok + v->dict.ntok / 2 + 16) &&
+          tokdict_rehash(&v->dict, pow2_at_least(v->dict.ntok + v->dict.ntok / 2 + 16)) < 0) ||
+         build_unigram_index(v) < 0)) {
+        rc = nc_err(err, NC_ENOMEM, "out of memory");
         goto out;
     }
     v->finished = 1;

@@ -19,9 +19,13 @@
  *
  * Not done here: vocabulary lookups and weighting (features.c).
  * SPDX-License-Identifier: MIT */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 #include <libstemmer.h>
 #include <utf8proc.h>
 
@@ -29,7 +33,7 @@
 
 #define MAX_TOKEN 64 /* longer words (base64, junk) are skipped, not truncated */
 
-enum { C_SPACE = 1, C_WORD = 2, C_UPPER = 4, C_DIGIT = 8 };
+enum { C_SPACE = 1, C_WORD = 2, C_UPPER = 4, C_DIGIT = 8, C_AT = 16 };
 
 static unsigned char ascii_class[256];
 static unsigned char ascii_lower[256];
@@ -50,6 +54,8 @@ static void init_tables(void)
             ascii_lower[c] = (unsigned char)(c - 'A' + 'a');
         } else if (c >= '0' && c <= '9')
             ascii_class[c] = C_WORD | C_DIGIT;
+        else if (c == '@')
+            ascii_class[c] = C_AT;
     }
     done = 1;
 }
@@ -90,14 +96,14 @@ struct tok_state {
     void *ctx;
     int sentence_start;
     int after_apostrophe; /* the word began right after an apostrophe entity ("#39;s") */
-    unsigned char raw[MAX_TOKEN * 4 + 8];
+    unsigned char raw[MAX_TOKEN * 4 + 24]; /* 16 bytes of slack for scan_word's stores */
     size_t rawlen;
     int raw_ascii;
     int raw_digits, raw_alpha, raw_numsep;
     int overflow;
 };
 
-static int emit_text(struct tok_state *st, const char *text, size_t len)
+static inline __attribute__((always_inline)) int emit_text(struct tok_state *st, const char *text, size_t len)
 {
     nc_token t;
     char buf[MAX_TOKEN * 4 + 8];
@@ -136,7 +142,7 @@ static int emit_shape(struct tok_state *st, const char *shape)
 }
 
 /* Finish the word collected in st->raw. */
-static int flush_word(struct tok_state *st)
+static inline __attribute__((always_inline)) int flush_word(struct tok_state *st)
 {
     unsigned char *w = st->raw;
     size_t n = st->rawlen;
@@ -175,10 +181,7 @@ static int flush_word(struct tok_state *st)
         }
     }
     if (st->raw_ascii) {
-        char low[MAX_TOKEN * 4 + 8];
-        for (size_t i = 0; i < n; i++)
-            low[i] = (char)ascii_lower[w[i]];
-        return emit_text(st, low, n);
+        return emit_text(st, (const char *)w, n); /* lower-cased as it was collected */
     } else {
         utf8proc_uint8_t *out = NULL;
         utf8proc_ssize_t m = utf8proc_map(w, (utf8proc_ssize_t)n, &out,
@@ -282,14 +285,14 @@ static int is_bare_entity(const struct tok_state *st)
     return 0;
 }
 
-static int is_url_or_email(const unsigned char *s, size_t n, const char **shape)
+static int is_url_or_email(const unsigned char *s, size_t n, int has_at, const char **shape)
 {
     if ((n > 7 && memcmp(s, "http://", 7) == 0) || (n > 8 && memcmp(s, "https://", 8) == 0) ||
         (n > 4 && memcmp(s, "www.", 4) == 0)) {
         *shape = "<url>";
         return 1;
     }
-    const unsigned char *at = memchr(s, '@', n);
+    const unsigned char *at = has_at ? memchr(s, '@', n) : NULL;
     if (at && at > s && memchr(at, '.', n - (size_t)(at - s)) && at[1] != '.' &&
         (ascii_class[at[-1]] & C_WORD)) {
         *shape = "<email>";
@@ -303,7 +306,7 @@ int nc_tokenize(const char *text, size_t len, const nc_feature_opts *o, nc_token
     const unsigned char *s = (const unsigned char *)text;
     struct tok_state st;
     size_t i = 0;
-    int rc, newlines = 0;
+    int rc, newlines = 0, has_at;
 
     init_tables();
     memset(&st, 0, sizeof st);
@@ -344,11 +347,35 @@ int nc_tokenize(const char *text, size_t len, const nc_feature_opts *o, nc_token
             }
         }
         newlines = 0;
-        /* find the end of the run */
+        /* find the end of the run, eight bytes at a time while no byte is below 0x21 (white
+         * space and controls) or an '@' (bytes of 0x80 and above pass: neither) */
         run_end = i;
-        while (run_end < len && !(ascii_class[s[run_end]] & C_SPACE))
+        has_at = 0;
+        while (run_end + 8 <= len) {
+            uint64_t w, at, hit;
+            memcpy(&w, s + run_end, 8);
+            at = w ^ 0x4040404040404040ULL; /* '@' bytes become zero */
+            /* exact for the lowest such byte (later ones may show false hits) */
+            hit = ((w - 0x2121212121212121ULL) | (at - 0x0101010101010101ULL)) & ~w &
+                  0x8080808080808080ULL;
+            if (hit) {
+                run_end += (size_t)__builtin_ctzll(hit) >> 3;
+                if (s[run_end] != '@')
+                    break; /* white space or a control byte: the loop below decides */
+                has_at = 1;
+                run_end++;
+                continue;
+            }
+            run_end += 8;
+        }
+        while (run_end < len) {
+            unsigned char cl = ascii_class[s[run_end]];
+            if (cl & C_SPACE)
+                break;
+            has_at |= cl & C_AT;
             run_end++;
-        if (is_url_or_email(s + i, run_end - i, &shape)) {
+        }
+        if ((has_at || c == 'h' || c == 'w') && is_url_or_email(s + i, run_end - i, has_at, &shape)) {
             if ((rc = emit_shape(&st, shape)) != 0)
                 return rc;
             i = run_end;
@@ -360,12 +387,68 @@ int nc_tokenize(const char *text, size_t len, const nc_feature_opts *o, nc_token
             if (c < 0x80) {
                 unsigned char cl = ascii_class[c];
                 if (cl & C_WORD) {
-                    add_byte(&st, c);
-                    if (cl & C_DIGIT)
-                        st.raw_digits++;
-                    else
-                        st.raw_alpha++;
-                    i++;
+                    /* a stretch of ASCII word characters, lower-cased as it is copied */
+                    size_t j = i, rl = st.rawlen;
+                    int digits = 0;
+#ifdef __SSE2__
+                    /* sixteen bytes at a time: classify, lower-case and store them, stop at
+                     * the first byte that is not an ASCII letter or digit (white space ends
+                     * every run, so the scan never passes run_end when run_end < len) */
+                    while (j + 16 <= len) {
+                        const __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + j));
+                        const __m128i f = _mm_or_si128(v, _mm_set1_epi8(0x20));
+                        const __m128i letter =
+                            _mm_and_si128(_mm_cmpgt_epi8(f, _mm_set1_epi8('a' - 1)),
+                                          _mm_cmplt_epi8(f, _mm_set1_epi8('z' + 1)));
+                        const __m128i upper =
+                            _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('A' - 1)),
+                                          _mm_cmplt_epi8(v, _mm_set1_epi8('Z' + 1)));
+                        const __m128i digit =
+                            _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)),
+                                          _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1)));
+                        unsigned word = (unsigned)_mm_movemask_epi8(_mm_or_si128(letter, digit));
+                        unsigned k = (unsigned)__builtin_ctz(~word); /* 16 when all are */
+                        unsigned dm = (unsigned)_mm_movemask_epi8(digit) & ((1u << k) - 1);
+                        _mm_storeu_si128((__m128i *)(void *)(st.raw + rl),
+                                         _mm_add_epi8(v, _mm_and_si128(upper,
+                                                                       _mm_set1_epi8(0x20))));
+                        while (dm) { /* few words have digits: no popcount needed */
+                            dm &= dm - 1;
+                            digits++;
+                        }
+                        j += k;
+                        if (rl + k > MAX_TOKEN * 4) { /* as add_byte: keep what fits */
+                            rl = MAX_TOKEN * 4;
+                            st.overflow = 1;
+                        } else {
+                            rl += k;
+                        }
+                        if (k < 16)
+                            goto word_done;
+                    }
+                    if (j == run_end)
+                        goto word_done;
+                    cl = ascii_class[s[j]];
+                    if (!(cl & C_WORD))
+                        goto word_done;
+#endif
+                    do {
+                        if (rl < MAX_TOKEN * 4)
+                            st.raw[rl++] = ascii_lower[s[j]];
+                        else /* as add_byte: keep what fits, mark the word too long */
+                            st.overflow = 1;
+                        digits += (cl & C_DIGIT) != 0;
+                        if (++j == run_end)
+                            break;
+                        cl = ascii_class[s[j]];
+                    } while (cl & C_WORD);
+#ifdef __SSE2__
+                word_done:
+#endif
+                    st.rawlen = rl;
+                    st.raw_digits += digits;
+                    st.raw_alpha += (int)(j - i) - digits;
+                    i = j;
                     continue;
                 }
                 if ((c == '\'') && st.rawlen && i + 1 < run_end &&

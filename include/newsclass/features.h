@@ -57,6 +57,10 @@ typedef struct nc_vector {
     size_t scratch_cap;
     void *keys;             /* private: the article's n-gram keys before lookup */
     size_t nkeys, keys_cap;
+    void *toks;             /* private: the article's tokens before lookup */
+    size_t ntoks, toks_cap;
+    char *tail;             /* private: bytes 9.. of the article's long tokens */
+    size_t tail_len, tail_cap;
 } nc_vector;
 void nc_vector_init(nc_vector *v);
 void nc_vector_finish(nc_vector *v);
