@@ -56,6 +56,8 @@ void nc_article_finish(nc_article *a)
 
 const char *nc_article_field(const nc_article *a, const char *name)
 {
+    if (strcmp(name, "text") == 0) /* not among the fields: it is the body */
+        return a->text && a->text[0] ? a->text : NULL;
     for (size_t i = 0; i < a->nfields; i++)
         if (strcmp(a->field_names[i], name) == 0)
             return a->field_values[i];
@@ -502,14 +504,15 @@ static int json_id(const cJSON *obj, nc_article *a, const char *file, long linen
     return nc_err(err, NC_EFORMAT, "%s:%ld: 'id' must be a string or an integer", file, lineno);
 }
 
-/* Every top-level string field, in record order, into field_names / field_values. */
+/* Every top-level string field but "text" (the body is a->text), in record order, into
+ * field_names / field_values. */
 static int json_fields(const cJSON *obj, nc_article *a, nc_error *err)
 {
     const cJSON *it;
     size_t n = 0;
 
     cJSON_ArrayForEach(it, obj)
-        n += cJSON_IsString(it) != 0;
+        n += cJSON_IsString(it) && strcmp(it->string, "text") != 0;
     if (n == 0)
         return NC_OK;
     a->field_names = nc_alloc_array(n, sizeof(char *));
@@ -518,7 +521,7 @@ static int json_fields(const cJSON *obj, nc_article *a, nc_error *err)
         return oom(err);
     cJSON_ArrayForEach(it, obj) {
         char *name, *value;
-        if (!cJSON_IsString(it))
+        if (!cJSON_IsString(it) || strcmp(it->string, "text") == 0)
             continue;
         name = nc_strdup(it->string);
         value = nc_strdup(it->valuestring);
@@ -569,6 +572,446 @@ static int json_record(const cJSON *obj, nc_article *a, const char *file, long l
     return NC_OK;
 }
 
+
+/* ---- JSON Lines: the fast path ---------------------------------------------------------
+ * Most records are a flat object of strings, numbers and a topic list. json_fast reads those
+ * in one pass, decoding each string once into its final buffer, with no parse tree; it gives
+ * up (returns 0, having changed nothing that json_record does not reset) on anything else:
+ * nested objects, escapes in keys, control bytes or \u0000 in strings, duplicate known fields,
+ * a wrong type, JSON it cannot read. Then cJSON reads the line and reports errors as before,
+ * so the two paths agree on every record the fast one accepts (tests/unit/test_article.c). */
+
+struct jstr {
+    char *s;    /* decoded, NUL-terminated, malloc'd */
+    size_t len;
+};
+
+static const char *jskip_ws(const char *p, const char *e)
+{
+    while (p < e && (unsigned char)*p <= ' ') /* as cJSON: any byte up to the space */
+        p++;
+    return p;
+}
+
+static int jhex4(const char *p, const char *e, unsigned *out)
+{
+    unsigned v = 0;
+    if (e - p < 4)
+        return -1;
+    for (int i = 0; i < 4; i++) {
+        char c = p[i];
+        v <<= 4;
+        if (c >= '0' && c <= '9')
+            v |= (unsigned)(c - '0');
+        else if (c >= 'a' && c <= 'f')
+            v |= (unsigned)(c - 'a' + 10);
+        else if (c >= 'A' && c <= 'F')
+            v |= (unsigned)(c - 'A' + 10);
+        else
+            return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+/* A string starting after its opening quote at *pp; on success *pp is past the closing quote.
+ * Returns 1, 0 (not for the fast path) or NC_ENOMEM. */
+static int jstring(const char **pp, const char *e, struct jstr *out)
+{
+    const char *p = *pp, *q = p;
+    char *d;
+    size_t n = 0;
+
+    /* the usual string has no escape: find its end and copy it once */
+    while (q < e && *q != '"' && *q != '\\' && (unsigned char)*q >= 0x20)
+        q++;
+    if (q >= e || (unsigned char)*q < 0x20)
+        return 0;
+    if (*q == '"') {
+        if (!(out->s = nc_strndup(p, (size_t)(q - p))))
+            return NC_ENOMEM;
+        out->len = (size_t)(q - p);
+        *pp = q + 1;
+        return 1;
+    }
+    /* escapes: the decoded text is never longer than the source */
+    q = memchr(q, '"', (size_t)(e - q));
+    while (q && q[-1] == '\\') { /* a quote after a backslash may be escaped: count them */
+        const char *b = q - 1;
+        size_t nb = 0;
+        while (b >= p && *b == '\\') {
+            nb++;
+            b--;
+        }
+        if (nb % 2 == 0)
+            break;
+        q = memchr(q + 1, '"', (size_t)(e - q - 1));
+    }
+    if (!q)
+        return 0;
+    if (!(d = malloc((size_t)(q - p) + 1)))
+        return NC_ENOMEM;
+    while (p < q) {
+        unsigned char c = (unsigned char)*p;
+        if (c < 0x20)
+            goto no;
+        if (c != '\\') {
+            d[n++] = (char)c;
+            p++;
+            continue;
+        }
+        if (p + 1 >= q)
+            goto no;
+        switch (p[1]) {
+        case '"': d[n++] = '"'; p += 2; continue;
+        case '\\': d[n++] = '\\'; p += 2; continue;
+        case '/': d[n++] = '/'; p += 2; continue;
+        case 'b': d[n++] = '\b'; p += 2; continue;
+        case 'f': d[n++] = '\f'; p += 2; continue;
+        case 'n': d[n++] = '\n'; p += 2; continue;
+        case 'r': d[n++] = '\r'; p += 2; continue;
+        case 't': d[n++] = '\t'; p += 2; continue;
+        case 'u': {
+            unsigned u, lo;
+            if (jhex4(p + 2, q, &u) < 0 || u == 0 || (u >= 0xDC00 && u <= 0xDFFF))
+                goto no;
+            p += 6;
+            if (u >= 0xD800 && u <= 0xDBFF) {
+                if (q - p < 6 || p[0] != '\\' || p[1] != 'u' || jhex4(p + 2, q, &lo) < 0 ||
+                    lo < 0xDC00 || lo > 0xDFFF)
+                    goto no;
+                u = 0x10000 + ((u - 0xD800) << 10) + (lo - 0xDC00);
+                p += 6;
+            }
+            /* UTF-8: at most 4 bytes from at least 6 escaped ones */
+            if (u < 0x80) {
+                d[n++] = (char)u;
+            } else if (u < 0x800) {
+                d[n++] = (char)(0xC0 | u >> 6);
+                d[n++] = (char)(0x80 | (u & 0x3F));
+            } else if (u < 0x10000) {
+                d[n++] = (char)(0xE0 | u >> 12);
+                d[n++] = (char)(0x80 | (u >> 6 & 0x3F));
+                d[n++] = (char)(0x80 | (u & 0x3F));
+            } else {
+                d[n++] = (char)(0xF0 | u >> 18);
+                d[n++] = (char)(0x80 | (u >> 12 & 0x3F));
+                d[n++] = (char)(0x80 | (u >> 6 & 0x3F));
+                d[n++] = (char)(0x80 | (u & 0x3F));
+            }
+            continue;
+        }
+        default:
+            goto no;
+        }
+    }
+    d[n] = '\0';
+    out->s = d;
+    out->len = n;
+    *pp = q + 1;
+    return 1;
+no:
+    free(d);
+    return 0;
+}
+
+/* A JSON number (strict grammar) at *pp; 1 with *pp past it, or 0. */
+static int jnumber(const char **pp, const char *e, double *out)
+{
+    const char *p = *pp, *start = p;
+    char buf[64], *end;
+    if (p < e && *p == '-')
+        p++;
+    if (p >= e || !(*p >= '0' && *p <= '9'))
+        return 0;
+    if (*p == '0')
+        p++;
+    else
+        while (p < e && *p >= '0' && *p <= '9')
+            p++;
+    if (p < e && *p == '.') {
+        p++;
+        if (p >= e || !(*p >= '0' && *p <= '9'))
+            return 0;
+        while (p < e && *p >= '0' && *p <= '9')
+            p++;
+    }
+    if (p < e && (*p == 'e' || *p == 'E')) {
+        p++;
+        if (p < e && (*p == '+' || *p == '-'))
+            p++;
+        if (p >= e || !(*p >= '0' && *p <= '9'))
+            return 0;
+        while (p < e && *p >= '0' && *p <= '9')
+            p++;
+    }
+    if ((size_t)(p - start) >= sizeof buf)
+        return 0;
+    memcpy(buf, start, (size_t)(p - start));
+    buf[p - start] = '\0';
+    *out = strtod(buf, &end);
+    if (*end != '\0')
+        return 0;
+    *pp = p;
+    return 1;
+}
+
+enum { JK_OTHER, JK_ID, JK_TITLE, JK_TEXT, JK_DATE, JK_TOPICS, JK_LABEL, JK_TONE, JK_N };
+
+static int jkey(const char *k, size_t n)
+{
+    static const char *const names[JK_N] = { "", "id", "title", "text", "date", "topics",
+                                             "label", "tone" };
+    for (int i = 1; i < JK_N; i++)
+        if (strlen(names[i]) == n && memcmp(names[i], k, n) == 0)
+            return i;
+    return JK_OTHER;
+}
+
+/* 1: *a is the record; 0: use the cJSON path; NC_ENOMEM. */
+static int json_fast(const char *line, size_t len, const char *file, long lineno, nc_article *a)
+{
+    const char *p = line, *e = line + len;
+    struct jstr title = { 0 }, text = { 0 }, date = { 0 }, label = { 0 };
+    int seen[JK_N] = { 0 }, have_topics = 0, have_label = 0, have_id_num = 0, rc = 0;
+    double id_num = 0;
+    size_t tcap = 0, fcap_names = 0, fcap_values = 0;
+    char **topics = NULL;
+    size_t ntopics = 0;
+
+    p = jskip_ws(p, e);
+    if (p >= e || *p != '{')
+        return 0;
+    p = jskip_ws(p + 1, e);
+    if (p < e && *p == '}')
+        return 0;
+    for (;;) {
+        const char *k;
+        size_t klen;
+        int key;
+        if (p >= e || *p != '"')
+            goto no;
+        k = ++p;
+        while (p < e && *p != '"' && *p != '\\' && (unsigned char)*p >= 0x20)
+            p++;
+        if (p >= e || *p != '"')
+            goto no;
+        klen = (size_t)(p - k);
+        key = jkey(k, klen);
+        if (key != JK_OTHER && seen[key]++)
+            goto no;
+        p = jskip_ws(p + 1, e);
+        if (p >= e || *p != ':')
+            goto no;
+        p = jskip_ws(p + 1, e);
+        if (p >= e)
+            goto no;
+        if (*p == '"') {
+            struct jstr v = { 0 };
+            p++;
+            if ((rc = jstring(&p, e, &v)) <= 0)
+                goto no;
+            switch (key) {
+            case JK_TITLE: title = v; break;
+            case JK_TEXT: text = v; break;
+            case JK_DATE: date = v; break;
+            case JK_LABEL:
+                if (v.len == 0 || memchr(v.s, '\0', v.len)) {
+                    free(v.s);
+                    goto no;
+                }
+                label = v;
+                have_label = 1;
+                break;
+            case JK_ID:
+            case JK_OTHER:
+                break;
+            default: /* topics, tone: not strings */
+                free(v.s);
+                goto no;
+            }
+            /* every string field but the body, in record order (nc_article_field) */
+            if (key != JK_TEXT) {
+                void *q = a->field_names;
+                char *name;
+                if (nc_grow(&q, &fcap_names, a->nfields + 1, sizeof(char *)) < 0)
+                    goto oom_v;
+                a->field_names = q;
+                q = a->field_values;
+                if (nc_grow(&q, &fcap_values, a->nfields + 1, sizeof(char *)) < 0)
+                    goto oom_v;
+                a->field_values = q;
+                if (!(name = nc_strndup(k, klen)))
+                    goto oom_v;
+                a->field_names[a->nfields] = name;
+                if (key == JK_TITLE || key == JK_DATE || key == JK_LABEL) {
+                    /* the article keeps v; the field gets a copy */
+                    if (!(a->field_values[a->nfields] = nc_strndup(v.s, v.len))) {
+                        free(name);
+                        goto oom_v_kept;
+                    }
+                } else {
+                    if (key == JK_ID && v.len && !(a->id = nc_strndup(v.s, v.len))) {
+                        free(name);
+                        goto oom_v;
+                    }
+                    a->field_values[a->nfields] = v.s;
+                }
+                a->nfields++;
+            }
+            goto next;
+        oom_v:
+            if (key != JK_TITLE && key != JK_DATE && key != JK_LABEL)
+                free(v.s);
+        oom_v_kept:
+            rc = NC_ENOMEM;
+            goto no;
+        } else if (*p == '-' || (*p >= '0' && *p <= '9')) {
+            double x;
+            if (!jnumber(&p, e, &x))
+                goto no;
+            if (key == JK_TONE) {
+                if (!(x >= -1.0 && x <= 1.0))
+                    goto no;
+                a->tone = x;
+                a->has_tone = 1;
+            } else if (key == JK_ID) {
+                if (!(x == (double)(long long)x && x > -9007199254740992.0 &&
+                      x < 9007199254740992.0))
+                    goto no;
+                id_num = x;
+                have_id_num = 1;
+            } else if (key != JK_OTHER) {
+                goto no;
+            }
+        } else if (*p == '[') {
+            if (key != JK_TOPICS && key != JK_OTHER)
+                goto no;
+            p = jskip_ws(p + 1, e);
+            if (key == JK_TOPICS)
+                have_topics = 1;
+            if (p < e && *p == ']') {
+                p++;
+            } else {
+                for (;;) {
+                    if (p >= e || *p != '"')
+                        goto no; /* only arrays of strings here */
+                    p++;
+                    struct jstr v = { 0 };
+                    if ((rc = jstring(&p, e, &v)) <= 0)
+                        goto no;
+                    if (key == JK_TOPICS) {
+                        int dup = 0;
+                        if (v.len == 0 || memchr(v.s, '\0', v.len)) {
+                            free(v.s);
+                            goto no;
+                        }
+                        for (size_t i = 0; i < ntopics; i++)
+                            dup |= strcmp(topics[i], v.s) == 0;
+                        if (dup) {
+                            free(v.s);
+                        } else {
+                            void *q = topics;
+                            if (nc_grow(&q, &tcap, ntopics + 1, sizeof(char *)) < 0) {
+                                free(v.s);
+                                rc = NC_ENOMEM;
+                                goto no;
+                            }
+                            topics = q;
+                            topics[ntopics++] = v.s;
+                        }
+                    } else {
+                        free(v.s);
+                    }
+                    p = jskip_ws(p, e);
+                    if (p < e && *p == ',') {
+                        p = jskip_ws(p + 1, e);
+                        continue;
+                    }
+                    if (p < e && *p == ']') {
+                        p++;
+                        break;
+                    }
+                    goto no;
+                }
+            }
+        } else if (e - p >= 4 && memcmp(p, "null", 4) == 0) {
+            p += 4; /* null: as absent */
+        } else if (key == JK_OTHER && e - p >= 4 && memcmp(p, "true", 4) == 0) {
+            p += 4;
+        } else if (key == JK_OTHER && e - p >= 5 && memcmp(p, "false", 5) == 0) {
+            p += 5;
+        } else {
+            goto no;
+        }
+    next:
+        p = jskip_ws(p, e);
+        if (p < e && *p == ',') {
+            p = jskip_ws(p + 1, e);
+            continue;
+        }
+        if (p < e && *p == '}') {
+            p++;
+            break;
+        }
+        goto no;
+    }
+    while (p < e && is_space((unsigned char)*p))
+        p++;
+    if (p < e)
+        goto no;
+    if ((!title.s || is_blank(title.s, title.len)) && (!text.s || is_blank(text.s, text.len)))
+        goto no; /* the cJSON path names the error */
+    if ((title.s && memchr(title.s, '\0', title.len)) || (text.s && memchr(text.s, '\0', text.len)))
+        goto no;
+    /* the record */
+    if (have_id_num) {
+        nc_strbuf sb = NC_STRBUF_INIT;
+        if (nc_strbuf_addf(&sb, "%lld", (long long)id_num) < 0 ||
+            !(a->id = nc_strbuf_detach(&sb))) {
+            nc_strbuf_finish(&sb);
+            rc = NC_ENOMEM;
+            goto no;
+        }
+    }
+    if (have_topics) {
+        a->has_topics = 1;
+        a->topics = topics;
+        a->ntopics = ntopics;
+        topics = NULL;
+        ntopics = 0;
+    } else if (have_label) {
+        a->has_topics = 1;
+        a->topics = malloc(sizeof(char *));
+        if (!a->topics || !(a->topics[0] = nc_strndup(label.s, label.len))) {
+            rc = NC_ENOMEM;
+            goto no;
+        }
+        a->ntopics = 1;
+    }
+    a->title = title.s ? title.s : nc_strdup("");
+    a->text = text.s ? text.s : nc_strdup("");
+    title.s = text.s = NULL;
+    a->date = date.s;
+    date.s = NULL;
+    if (!a->title || !a->text || set_origin(a, file, lineno, a->id == NULL) < 0) {
+        rc = NC_ENOMEM;
+        goto no;
+    }
+    free(label.s);
+    return 1;
+no:
+    free(title.s);
+    free(text.s);
+    free(date.s);
+    free(label.s);
+    for (size_t i = 0; i < ntopics; i++)
+        free(topics[i]);
+    free(topics);
+    nc_article_finish(a);
+    return rc < 0 ? rc : 0;
+}
+
 int nc_article_from_json(const char *line, size_t len, const char *file, long lineno,
                          nc_article *a, nc_error *err)
 {
@@ -579,6 +1022,13 @@ int nc_article_from_json(const char *line, size_t len, const char *file, long li
     nc_article_finish(a);
     if ((rc = check_line_bytes(line, len, file, lineno, err)) < 0)
         goto out;
+    if ((rc = json_fast(line, len, file, lineno, a)) != 0) {
+        if (rc < 0)
+            rc = oom(err);
+        else
+            rc = NC_OK;
+        goto out;
+    }
     obj = cJSON_ParseWithLengthOpts(line, len, &end, 0);
     if (obj && end) { /* only white space may follow the value */
         while (end < line + len && is_space((unsigned char)*end))

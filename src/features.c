@@ -181,8 +181,13 @@ static inline uint32_t tokdict_find_hd(const struct tokdict *d, uint64_t h, uint
         const struct tslot *sl = &d->slots[j];
         if (sl->meta == meta && sl->head == hd) {
             uint32_t t = sl->id1 - 1;
-            if (n <= 8 || (d->len[t] == n && memcmp(d->arena + d->off[t] + 8, tail, n - 8) == 0))
+            if (n <= 8)
                 return t;
+            if (d->len[t] == n) {
+                const char *a = d->arena + d->off[t] + 8;
+                if (n <= 16 ? head8(a, n - 8) == head8(tail, n - 8) : memcmp(a, tail, n - 8) == 0)
+                    return t;
+            }
         }
         j = (j + 1) & (d->nslots - 1);
     }

@@ -25,8 +25,8 @@ typedef struct nc_article {
     int has_topics;    /* 1 when the record carried "topics" or "label" (even an empty list) */
     double tone;       /* in [-1, 1] when has_tone */
     int has_tone;
-    /* Every top-level string field of a JSON record (including id, title, ...), for grouping by an
-     * arbitrary field; names[i] pairs with values[i]. */
+    /* Every top-level string field of a JSON record but "text" (id, title, ... included), for
+     * grouping by an arbitrary field; names[i] pairs with values[i]. */
     char **field_names;
     char **field_values;
     size_t nfields;
@@ -37,7 +37,8 @@ typedef struct nc_article {
 void nc_article_init(nc_article *a);
 /* Release everything 'a' owns and re-initialise it. */
 void nc_article_finish(nc_article *a);
-/* The value of string field 'name' (borrowed from 'a'), or NULL. */
+/* The value of string field 'name' (borrowed from 'a'), or NULL; "text" gives the body (NULL
+ * when empty). */
 const char *nc_article_field(const nc_article *a, const char *name);
 
 typedef enum nc_format {

@@ -348,6 +348,9 @@ int cmd_features(int argc, char **argv)
         goto out;
     }
     out_open = 1;
+    /* a line per article of several KB: with stdio's default buffer (4 KB for a device or a
+     * pipe) every line would be its own write(2) */
+    setvbuf(of.fp, NULL, _IOFBF, (size_t)1 << 20);
     for (int i = optind; i < argc; i++) {
         nc_reader *r = NULL;
         int st;
