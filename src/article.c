@@ -18,6 +18,9 @@
 #include <newsclass/article.h>
 
 #include <stdint.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 #include <stdlib.h>
 #include <string.h>
 
@@ -614,53 +617,62 @@ static int jhex4(const char *p, const char *e, unsigned *out)
     return 0;
 }
 
+/* The first byte in [p, e) that is a quote, a backslash or a control byte, or e. */
+static const char *jscan(const char *p, const char *e)
+{
+#ifdef __SSE2__
+    while (e - p >= 16) {
+        const __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+        const __m128i ctl = _mm_and_si128(_mm_cmplt_epi8(v, _mm_set1_epi8(0x20)),
+                                          _mm_cmpgt_epi8(v, _mm_set1_epi8(-1)));
+        unsigned m = (unsigned)_mm_movemask_epi8(
+            _mm_or_si128(ctl, _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
+                                           _mm_cmpeq_epi8(v, _mm_set1_epi8('\\')))));
+        if (m)
+            return p + __builtin_ctz(m);
+        p += 16;
+    }
+#endif
+    while (p < e && *p != '"' && *p != '\\' && (unsigned char)*p >= 0x20)
+        p++;
+    return p;
+}
+
 /* A string starting after its opening quote at *pp; on success *pp is past the closing quote.
  * Returns 1, 0 (not for the fast path) or NC_ENOMEM. */
 static int jstring(const char **pp, const char *e, struct jstr *out)
 {
-    const char *p = *pp, *q = p;
+    const char *p = *pp, *q = jscan(p, e);
     char *d;
     size_t n = 0;
 
-    /* the usual string has no escape: find its end and copy it once */
-    while (q < e && *q != '"' && *q != '\\' && (unsigned char)*q >= 0x20)
-        q++;
     if (q >= e || (unsigned char)*q < 0x20)
         return 0;
-    if (*q == '"') {
+    if (*q == '"') { /* the usual string: no escape, one copy */
         if (!(out->s = nc_strndup(p, (size_t)(q - p))))
             return NC_ENOMEM;
         out->len = (size_t)(q - p);
         *pp = q + 1;
         return 1;
     }
-    /* escapes: the decoded text is never longer than the source */
-    q = memchr(q, '"', (size_t)(e - q));
-    while (q && q[-1] == '\\') { /* a quote after a backslash may be escaped: count them */
-        const char *b = q - 1;
-        size_t nb = 0;
-        while (b >= p && *b == '\\') {
-            nb++;
-            b--;
-        }
-        if (nb % 2 == 0)
-            break;
-        q = memchr(q + 1, '"', (size_t)(e - q - 1));
+    /* escapes: find the closing quote, then decode (never longer than the source) */
+    while (q < e && *q == '\\') {
+        if (e - q < 2)
+            return 0;
+        q = jscan(q + 2, e);
+        if (q >= e || (unsigned char)*q < 0x20)
+            return 0;
     }
-    if (!q)
-        return 0;
     if (!(d = malloc((size_t)(q - p) + 1)))
         return NC_ENOMEM;
     while (p < q) {
-        unsigned char c = (unsigned char)*p;
-        if (c < 0x20)
-            goto no;
-        if (c != '\\') {
-            d[n++] = (char)c;
-            p++;
-            continue;
-        }
-        if (p + 1 >= q)
+        const char *r = jscan(p, q);
+        memcpy(d + n, p, (size_t)(r - p));
+        n += (size_t)(r - p);
+        p = r;
+        if (p >= q)
+            break;
+        if ((unsigned char)*p < 0x20 || *p != '\\' || p + 1 >= q)
             goto no;
         switch (p[1]) {
         case '"': d[n++] = '"'; p += 2; continue;

@@ -331,6 +331,11 @@ static void test_json_fast_path(void)
     same_both_ways("{\"text\":\"x\",\"source\":\"P\",\"source\":\"Q\",\"id\":\"\",\"date\":\"\"}");
     same_both_ways("{\"title\":\"\\\\\\\"\",\"text\":\"a\\\\\"}");
     same_both_ways("{\"title\":\"Caf\xC3\xA9\",\"text\":\"\",\"tone\":1,\"id\":-7}");
+    /* longer than the 16-byte scans, escapes at and across their edges */
+    same_both_ways("{\"title\":\"A headline that runs well past sixteen bytes\",\"text\":"
+                   "\"First paragraph, long enough to need several scans.\\n\\nSecond "
+                   "\\\"quoted\\\" part\\u2019s end, then \\\\ and \\/ and more text "
+                   "after \\t a tab escape: caf\xC3\xA9 na\xC3\xAFve \\ud83d\\ude00.\"}");
 }
 
 static int ft(const char *line, nc_article *a, nc_error *err)
