@@ -153,17 +153,27 @@ static char *put_uint(char *p, unsigned long long v)
     return p + n;
 }
 
+/* "0000".."9999", filled once: a 4-digit group is one load. */
+static char digits4[10000][4];
+
+static void init_digits4(void)
+{
+    for (int i = 0; i < 10000; i++) {
+        digits4[i][0] = (char)('0' + i / 1000);
+        digits4[i][1] = (char)('0' + i / 100 % 10);
+        digits4[i][2] = (char)('0' + i / 10 % 10);
+        digits4[i][3] = (char)('0' + i % 10);
+    }
+}
+
 /* The eight decimal digits of x < 10^8 as byte values 0..9, the most significant in the lowest
- * byte (so, plus '0' in every byte, the digits in reading order on a little-endian host):
- * split into 4-digit halves, then 2-digit, then 1-digit lanes with multiply-shift divisions
- * (exact for these ranges), no loop and no division instruction. */
+ * byte (so, plus '0' in every byte, the digits in reading order on a little-endian host). */
 static inline uint64_t digits8(uint32_t x)
 {
-    uint64_t v = (uint64_t)(x / 10000) | (uint64_t)(x % 10000) << 32;
-    uint64_t t = ((v * 10486) >> 20) & 0x0000007F0000007FULL; /* /100 per 32-bit lane */
-    v = t | (v - t * 100) << 16;
-    t = ((v * 103) >> 10) & 0x000F000F000F000FULL; /* /10 per 16-bit lane */
-    return t | (v - t * 10) << 8;
+    uint32_t hi, lo;
+    memcpy(&hi, digits4[x / 10000], 4);
+    memcpy(&lo, digits4[x % 10000], 4);
+    return ((uint64_t)hi | (uint64_t)lo << 32) - 0x3030303030303030ULL;
 }
 
 static inline void put8(char *p, uint64_t d)
@@ -348,6 +358,7 @@ int cmd_features(int argc, char **argv)
         goto out;
     }
     out_open = 1;
+    init_digits4();
     /* a line per article of several KB: with stdio's default buffer (4 KB for a device or a
      * pipe) every line would be its own write(2) */
     setvbuf(of.fp, NULL, _IOFBF, (size_t)1 << 20);
