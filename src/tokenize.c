@@ -361,7 +361,7 @@ int nc_tokenize(const char *text, size_t len, const nc_feature_opts *o, nc_token
             if (hit) {
                 run_end += (size_t)__builtin_ctz(hit);
                 if (s[run_end] != '@')
-                    break;
+                    goto run_tail; /* white space or a control byte */
                 has_at = 1;
                 run_end++;
                 continue;
@@ -386,6 +386,9 @@ int nc_tokenize(const char *text, size_t len, const nc_feature_opts *o, nc_token
             }
             run_end += 8;
         }
+#ifdef __SSE2__
+    run_tail:
+#endif
         while (run_end < len) {
             unsigned char cl = ascii_class[s[run_end]];
             if (cl & C_SPACE)
