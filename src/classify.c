@@ -79,10 +79,32 @@ double nc_model_tone(const nc_model *m, const nc_article *a, double score)
         t = m->stack[0] + m->stack[1] * score;
         for (int k = 0; k < NC_LEX_NFEAT; k++)
             t += m->stack[2 + k] * f[k];
+        t *= m->tone_scale;
     } else {
         t = m->tone_scale * score;
     }
     return t > 1 ? 1 : t < -1 ? -1 : t;
+}
+
+double nc_tone_spread_factor(const double *pred, const double *gold, size_t n)
+{
+    double mp = 0, mg = 0, vp = 0, vg = 0, r;
+    if (n < 2)
+        return 1.0;
+    for (size_t i = 0; i < n; i++) {
+        mp += pred[i];
+        mg += gold[i];
+    }
+    mp /= (double)n;
+    mg /= (double)n;
+    for (size_t i = 0; i < n; i++) {
+        vp += (pred[i] - mp) * (pred[i] - mp);
+        vg += (gold[i] - mg) * (gold[i] - mg);
+    }
+    if (!(vp > 0 && vg > 0))
+        return 1.0;
+    r = sqrt(vg / vp);
+    return isfinite(r) ? r : 1.0;
 }
 
 struct nc_workspace {
@@ -249,8 +271,11 @@ int nc_explain(const nc_model *m, const nc_article *a, size_t label, size_t n,
         goto out;
     }
     /* a tone with a lexicon stack: the terms count through the regression's coefficient, and
-     * the four lexicon features are contributions of their own (idx -1..-4) */
-    double scale = sc == m->S - 1 && m->has_tone ? (m->lex ? m->stack[1] : m->tone_scale) : 1.0;
+     * the four lexicon features are contributions of their own (idx -1..-4); the tone scale
+     * multiplies them all */
+    double scale = sc == m->S - 1 && m->has_tone
+                       ? m->tone_scale * (m->lex ? m->stack[1] : 1.0)
+                       : 1.0;
     size_t nc = v.n;
     for (size_t i = 0; i < v.n; i++) {
         c[i].value = scale * weight(m, sc, v.idx[i]) * v.val[i];
@@ -260,7 +285,7 @@ int nc_explain(const nc_model *m, const nc_article *a, size_t label, size_t n,
         double f[NC_LEX_NFEAT];
         nc_lexicon_features(m->lex, a, f);
         for (int k = 0; k < NC_LEX_NFEAT; k++) {
-            c[nc].value = m->stack[2 + k] * f[k];
+            c[nc].value = m->tone_scale * m->stack[2 + k] * f[k];
             c[nc++].idx = -1 - k;
         }
     }

@@ -301,7 +301,9 @@ static int remove_bundle_dir(const char *dir)
     static const char *files[] = { "model.json", "vocab.tsv", "weights.bin", "lexicon.tsv" };
     char path[PATH_MAX];
     for (size_t i = 0; i < NC_ARRAY_SIZE(files); i++) {
-        snprintf(path, sizeof path, "%s/%s", dir, files[i]);
+        int n = snprintf(path, sizeof path, "%s/%s", dir, files[i]);
+        if (n < 0 || (size_t)n >= sizeof path)
+            return -1;
         if (unlink(path) != 0 && errno != ENOENT)
             return -1;
     }
@@ -313,7 +315,9 @@ static int file_crc_json(cJSON *files, const char *dir, const char *name, nc_err
     char path[PATH_MAX], buf[32];
     uint64_t sum;
     int rc;
-    snprintf(path, sizeof path, "%s/%s", dir, name);
+    int n = snprintf(path, sizeof path, "%s/%s", dir, name);
+    if (n < 0 || (size_t)n >= sizeof path)
+        return nc_err(err, NC_EINVAL, "path too long: '%s/%s'", dir, name);
     if ((rc = nc_file_checksum(path, &sum, err)) < 0)
         return rc;
     snprintf(buf, sizeof buf, "nc64:%016llx", (unsigned long long)sum);

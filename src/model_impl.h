@@ -25,7 +25,8 @@ struct nc_model {
     int has_tone;
     nc_linear tone;
     double tone_scale;       /* tone = clamp(tone_scale * score) without a lexicon */
-    nc_lexicon *lex;         /* optional tone lexicon; then tone = clamp(stack . [1, score, f]) */
+    nc_lexicon *lex;         /* optional tone lexicon; then
+                              * tone = clamp(tone_scale * (stack . [1, score, f])) */
     double stack[2 + NC_LEX_NFEAT];
     char *card;              /* model.json text as loaded or built (owned) */
     char *wbuf;              /* a loaded weights.bin: W points into it */
@@ -36,8 +37,13 @@ struct nc_model {
 };
 
 /* The tone of an article from its regression score (and lexicon features when the model has
- * a lexicon), clamped to [-1, 1]. */
+ * a lexicon), times the model's tone scale, clamped to [-1, 1]. */
 double nc_model_tone(const nc_model *m, const nc_article *a, double score);
+
+/* The spread-matching factor for tone scores: the standard deviation of gold[0..n) over that
+ * of pred[0..n), so that scale * pred has the labels' spread (undoing the shrinkage toward the
+ * mean of a least-squares fit). 1.0 when n < 2 or either spread is 0 or not finite. */
+double nc_tone_spread_factor(const double *pred, const double *gold, size_t n);
 
 /* Move the scorers' separate weight arrays into the interleaved W (after training). */
 int nc_model_pack(nc_model *m);

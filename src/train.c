@@ -850,14 +850,25 @@ out:
 
 /* ---- the tone part ---- */
 
-static int fit_stack(nc_model *mdl, const nc_article *docs, const size_t *rows, size_t m,
-                     const double *y, const double *score, nc_error *err)
+/* The stacked tone before scaling and clamping: stack . [1, score, f] for lexicon features f
+ * (lexf, NC_LEX_NFEAT of them). */
+static double stack_value(const double *stack, double score, const double *lexf)
+{
+    double t = stack[0] + stack[1] * score;
+    for (int k = 0; k < NC_LEX_NFEAT; k++)
+        t += stack[2 + k] * lexf[k];
+    return t;
+}
+
+/* Least squares for mdl->stack over rows[0..m): y[rows[i]] ~ [1, score[i], lexf[i * 4 ...]]. */
+static int fit_stack(nc_model *mdl, const size_t *rows, size_t m, const double *y,
+                     const double *score, const double *lexf, nc_error *err)
 {
     const size_t p = 2 + NC_LEX_NFEAT;
     gsl_matrix *X = gsl_matrix_alloc(m, p), *cov = gsl_matrix_alloc(p, p);
     gsl_vector *Y = gsl_vector_alloc(m), *c = gsl_vector_alloc(p);
     gsl_multifit_linear_workspace *ws = gsl_multifit_linear_alloc(m, p);
-    double chisq, f[NC_LEX_NFEAT];
+    double chisq;
     int rc = NC_OK;
 
     if (!X || !cov || !Y || !c || !ws) {
@@ -865,11 +876,10 @@ static int fit_stack(nc_model *mdl, const nc_article *docs, const size_t *rows, 
         goto out;
     }
     for (size_t i = 0; i < m; i++) {
-        nc_lexicon_features(mdl->lex, &docs[rows[i]], f);
         gsl_matrix_set(X, i, 0, 1.0);
         gsl_matrix_set(X, i, 1, score[i]);
         for (int k = 0; k < NC_LEX_NFEAT; k++)
-            gsl_matrix_set(X, i, 2 + (size_t)k, f[k]);
+            gsl_matrix_set(X, i, 2 + (size_t)k, lexf[i * NC_LEX_NFEAT + (size_t)k]);
         gsl_vector_set(Y, i, y[rows[i]]);
     }
     if (gsl_multifit_linear(X, Y, c, cov, &chisq, ws) != GSL_SUCCESS) {
@@ -888,6 +898,11 @@ out:
     return rc;
 }
 
+static double clamp1(double t)
+{
+    return t > 1 ? 1 : t < -1 ? -1 : t;
+}
+
 static int train_tone(const nc_train_opts *o, struct trainset *ts, const nc_article *docs,
                       size_t n_orig, const size_t *origin, nc_model *mdl, cJSON *jtone,
                       nc_progress_fn progress, void *pctx, nc_error *err)
@@ -899,11 +914,13 @@ static int train_tone(const nc_train_opts *o, struct trainset *ts, const nc_arti
     double *best_pred = nc_alloc_array(ts->n ? ts->n : 1, sizeof *best_pred);
     int *fold = nc_alloc_array(ts->n ? ts->n : 1, sizeof *fold);
     int *strat = nc_alloc_array(ts->n ? ts->n : 1, sizeof *strat);
-    double bestC = o->tone_C, bestMSE = INFINITY;
+    double *gold = nc_alloc_array(ts->n ? ts->n : 1, sizeof *gold);
+    double *lexf = NULL;
+    double bestC = o->tone_C, bestMSE = INFINITY, scale = 1.0;
     struct model *model = NULL;
     int rc = NC_OK;
 
-    if (!rows || !y || !pred || !best_pred || !fold || !strat) {
+    if (!rows || !y || !pred || !best_pred || !fold || !strat || !gold) {
         rc = nc_err(err, NC_ENOMEM, "out of memory");
         goto out;
     }
@@ -923,6 +940,15 @@ static int train_tone(const nc_train_opts *o, struct trainset *ts, const nc_arti
         rc = nc_err(err, rc, "out of memory");
         goto out;
     }
+    if (mdl->lex) {
+        /* the lexicon features do not depend on C: compute them once */
+        if (!(lexf = nc_alloc_array(m * NC_LEX_NFEAT, sizeof *lexf))) {
+            rc = nc_err(err, NC_ENOMEM, "out of memory");
+            goto out;
+        }
+        for (size_t i = 0; i < m; i++)
+            nc_lexicon_features(mdl->lex, &docs[rows[i]], lexf + i * NC_LEX_NFEAT);
+    }
     for (size_t g = 0; o->tone_C <= 0 && g < NC_ARRAY_SIZE(tone_c_grid); g++) {
         double mse = 0;
         progress_msg(progress, pctx, "tone: C=%g, %d-fold cross-validation", tone_c_grid[g],
@@ -930,8 +956,13 @@ static int train_tone(const nc_train_opts *o, struct trainset *ts, const nc_arti
         if ((rc = oof_decisions(ts->xs, y, rows, m, fold, o->folds, ts->nfeat, L2R_L2LOSS_SVR,
                                 tone_c_grid[g], 0.1, 0, 0, o->seed, 0, pred, err)) < 0)
             goto out;
+        /* with a lexicon, C is chosen for the tone that is used: the stack over this C's
+         * out-of-fold scores (a less regularised regression can leave the lexicon less to add) */
+        if (mdl->lex && (rc = fit_stack(mdl, rows, m, y, pred, lexf, err)) < 0)
+            goto out;
         for (size_t i = 0; i < m; i++) {
-            double p = pred[i] > 1 ? 1 : pred[i] < -1 ? -1 : pred[i];
+            double p = clamp1(mdl->lex ? stack_value(mdl->stack, pred[i], lexf + i * NC_LEX_NFEAT)
+                                       : pred[i]);
             mse += (p - y[rows[i]]) * (p - y[rows[i]]);
         }
         if (mse < bestMSE - 1e-12) {
@@ -949,7 +980,7 @@ static int train_tone(const nc_train_opts *o, struct trainset *ts, const nc_arti
     if (mdl->lex) {
         /* stack: tone = c0 + c1 * svr + sum c_k * lexicon feature k, least squares on the
          * out-of-fold regression scores (so the weights see honest scores) */
-        if ((rc = fit_stack(mdl, docs, rows, m, y, pred, err)) < 0)
+        if ((rc = fit_stack(mdl, rows, m, y, pred, lexf, err)) < 0)
             goto out;
         cJSON *st = cJSON_AddArrayToObject(jtone, "stack");
         for (int k = 0; k < 2 + NC_LEX_NFEAT; k++)
@@ -959,8 +990,17 @@ static int train_tone(const nc_train_opts *o, struct trainset *ts, const nc_arti
                                 "negative-word share, positive-word share");
         cJSON_AddNumberToObject(jtone, "lexicon_words", (double)nc_lexicon_size(mdl->lex));
         for (size_t i = 0; i < m; i++)
-            pred[i] = nc_model_tone(mdl, &docs[rows[i]], pred[i]);
+            pred[i] = stack_value(mdl->stack, pred[i], lexf + i * NC_LEX_NFEAT);
     }
+    /* Spread matching: least squares (and the SVR's regularisation) shrink the out-of-fold
+     * scores toward the mean, so with the fixed cut points of the coarse label (+-0.25) many
+     * positive and negative articles came out neutral. The tone scale stretches the score
+     * about 0 until its spread matches the labels'; Pearson is unchanged but for clamping. */
+    for (size_t i = 0; i < m; i++)
+        gold[i] = y[rows[i]];
+    scale = round6(nc_tone_spread_factor(pred, gold, m)); /* as the card stores it */
+    for (size_t i = 0; i < m; i++)
+        pred[i] = clamp1(scale * pred[i]);
     {
         double sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0, mae = 0, acc = 0;
         for (size_t i = 0; i < m; i++) {
@@ -992,12 +1032,14 @@ static int train_tone(const nc_train_opts *o, struct trainset *ts, const nc_arti
         goto out;
     }
     mdl->has_tone = 1;
-    mdl->tone_scale = 1.0;
+    mdl->tone_scale = scale;
     cJSON_AddStringToObject(jtone, "method", "svr");
     cJSON_AddStringToObject(jtone, "features", "linear tf-idf, l2-normalised");
     add_num(jtone, "C", bestC);
     add_num(jtone, "epsilon", 0.1);
-    add_num(jtone, "scale", 1.0);
+    add_num(jtone, "scale", scale);
+    cJSON_AddStringToObject(jtone, "scale_from",
+                            "spread matching: sd of the labels / sd of the out-of-fold tone");
     cJSON_AddNumberToObject(jtone, "articles", (double)m);
 out:
     if (model)
@@ -1008,6 +1050,8 @@ out:
     free(best_pred);
     free(fold);
     free(strat);
+    free(gold);
+    free(lexf);
     return rc;
 }
 

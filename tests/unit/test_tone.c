@@ -1,0 +1,147 @@
+/* test_tone.c: the tone's spread matching (nc_tone_spread_factor) and the tone scale it sets,
+ * applied alike with and without a lexicon stack.
+ * SPDX-License-Identifier: MIT */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+
+#include <newsclass/corpus.h>
+#include <newsclass/model.h>
+#include <newsclass/newsclass.h>
+
+#include "check.h"
+#include "model_impl.h"
+
+static void test_spread_factor(void)
+{
+    /* gold spread 2 (values -2, 2), pred spread 0.5 (-0.5, 0.5): factor 4 */
+    const double pred[] = { -0.5, 0.5, -0.5, 0.5 };
+    const double gold[] = { -2, 2, -2, 2 };
+    /* a shift does not change the spread */
+    const double shifted[] = { 0.5, 1.5, 0.5, 1.5 };
+    const double flat[] = { 0.3, 0.3, 0.3, 0.3 };
+    /* squared deviations by hand: gold2 sums to 2, pred2 (mean 0.8/3) to 14/75 */
+    const double pred2[] = { 0.0, 0.2, 0.6 }, gold2[] = { -1, 0, 1 };
+
+    CHECK_NEAR(nc_tone_spread_factor(pred, gold, 4), 4.0, 1e-12);
+    CHECK_NEAR(nc_tone_spread_factor(shifted, gold, 4), 4.0, 1e-12);
+    CHECK_NEAR(nc_tone_spread_factor(pred2, gold2, 3), sqrt(2.0 / (14.0 / 75)), 1e-12);
+    /* degenerate input: no scaling */
+    CHECK_NEAR(nc_tone_spread_factor(flat, gold, 4), 1.0, 0);
+    CHECK_NEAR(nc_tone_spread_factor(pred, flat, 4), 1.0, 0);
+    CHECK_NEAR(nc_tone_spread_factor(pred, gold, 1), 1.0, 0);
+    CHECK_NEAR(nc_tone_spread_factor(pred, gold, 0), 1.0, 0);
+}
+
+static double card_scale(const nc_model *m)
+{
+    char *text = nc_model_card_json(m);
+    cJSON *card = text ? cJSON_Parse(text) : NULL;
+    const cJSON *tone = cJSON_GetObjectItemCaseSensitive(card, "tone");
+    const cJSON *s = cJSON_GetObjectItemCaseSensitive(tone, "scale");
+    double v = cJSON_IsNumber(s) ? s->valuedouble : -1;
+    cJSON_Delete(card);
+    free(text);
+    return v;
+}
+
+/* The scale multiplies the whole tone before clamping, and the card records it (c: articles
+ * the model did not see, whose tones are rarely clamped). */
+static void check_scaled(nc_model *m, const nc_corpus *c)
+{
+    nc_prediction p, q;
+    nc_error err = { 0 };
+    double s = m->tone_scale;
+    size_t unclamped = 0;
+
+    nc_prediction_init(&p);
+    nc_prediction_init(&q);
+    CHECK(s > 1 && s < 20); /* out-of-fold scores are shrunk: the scale stretches them */
+    CHECK_NEAR(card_scale(m), s, 1e-6);
+    for (size_t i = 0; i < c->n; i++) {
+        m->tone_scale = s;
+        CHECK_EQ_INT(nc_classify(m, &c->docs[i], &p, &err), NC_OK);
+        m->tone_scale = 1.0;
+        CHECK_EQ_INT(nc_classify(m, &c->docs[i], &q, &err), NC_OK);
+        if (q.tone > -1 && q.tone < 1) {
+            double t = s * q.tone;
+            CHECK_NEAR(p.tone, t > 1 ? 1 : t < -1 ? -1 : t, 1e-12);
+            unclamped++;
+        }
+    }
+    m->tone_scale = s;
+    CHECK(unclamped >= c->n / 2);
+    nc_prediction_finish(&p);
+    nc_prediction_finish(&q);
+}
+
+static void test_scale_in_models(void)
+{
+    nc_corpus c, test;
+    nc_train_opts o;
+    nc_model *plain = NULL, *stacked = NULL, *loaded = NULL;
+    nc_error err = { 0 };
+    nc_reader_opts ro = { 0 };
+    char dir[] = "/tmp/nc-test-tone-XXXXXX", lex[128], bundle[128];
+    FILE *fp;
+
+    nc_corpus_init(&c);
+    nc_corpus_init(&test);
+    CHECK_EQ_INT(nc_corpus_read(&c, NC_TEST_DATA "/tiny-train.jsonl", &ro, &err), NC_OK);
+    CHECK_EQ_INT(nc_corpus_read(&test, NC_TEST_DATA "/tiny-test.jsonl", &ro, &err), NC_OK);
+    CHECK(mkdtemp(dir) != NULL);
+    snprintf(lex, sizeof lex, "%s/lexicon.tsv", dir);
+    snprintf(bundle, sizeof bundle, "%s/model", dir);
+    if ((fp = fopen(lex, "w")) != NULL) {
+        fputs("win\t0.75\nvictory\t0.75\nagreement\t0.5\nprogress\t0.5\nattack\t-0.75\n"
+              "breach\t-0.5\ndefeat\t-0.5\ncrisis\t-0.75\nwarning\t-0.5\nthreat\t-0.5\n",
+              fp);
+        fclose(fp);
+    }
+
+    nc_train_opts_default(&o);
+    o.features.min_df = 1;
+    o.folds = 3;
+    CHECK_EQ_INT(nc_train(c.docs, c.n, &o, NULL, NULL, &plain, &err), NC_OK);
+    if (plain)
+        check_scaled(plain, &test);
+
+    o.tone_lexicon = lex;
+    CHECK_EQ_INT(nc_train(c.docs, c.n, &o, NULL, NULL, &stacked, &err), NC_OK);
+    if (stacked) {
+        CHECK(stacked->lex != NULL);
+        check_scaled(stacked, &test);
+        /* the scale survives a save and a load */
+        CHECK_EQ_INT(nc_model_save(stacked, bundle, &err), NC_OK);
+        CHECK_EQ_INT(nc_model_load(bundle, &loaded, &err), NC_OK);
+        if (loaded)
+            CHECK_NEAR(loaded->tone_scale, stacked->tone_scale, 1e-9);
+    }
+    nc_model_free(plain);
+    nc_model_free(stacked);
+    nc_model_free(loaded);
+    nc_corpus_finish(&c);
+    nc_corpus_finish(&test);
+    {
+        const char *f[] = { "model.json", "vocab.tsv", "weights.bin", "lexicon.tsv" };
+        char p[256];
+        for (int i = 0; i < 4; i++) {
+            snprintf(p, sizeof p, "%s/%s", bundle, f[i]);
+            unlink(p);
+        }
+        rmdir(bundle);
+        unlink(lex);
+        rmdir(dir);
+    }
+}
+
+int main(void)
+{
+    nc_set_log(NULL, NULL);
+    test_spread_factor();
+    test_scale_in_models();
+    return check_report();
+}
