@@ -14,9 +14,10 @@
  * mean squared error; predictions are clamped to [-1, 1].
  *
  * Determinism: folds come from a gsl_rng seeded with opts->seed; the dual solvers shuffle
- * with the process-wide rand(), so every dual fit calls srand(seed) and holds a lock for its
- * whole run (fit()); the primal solvers use no random numbers and run in parallel. The vocabulary and its idf are
- * fitted once on the whole corpus (the cross-validation folds share it).
+ * with rand(), which rand.c makes per-thread (glibc's generator, one state per thread), so
+ * every dual fit calls srand(seed) in its own thread and fits of any solver run in parallel.
+ * The vocabulary and its idf are fitted once on the whole corpus (the cross-validation folds
+ * share it).
  * SPDX-License-Identifier: MIT */
 #include <math.h>
 #include <pthread.h>
@@ -208,8 +209,6 @@ out:
     return rc;
 }
 
-static pthread_mutex_t rand_lock = PTHREAD_MUTEX_INITIALIZER;
-
 static int uses_rand(int solver_type)
 {
     return solver_type != L2R_LR && solver_type != L2R_L2LOSS_SVC &&
@@ -259,16 +258,9 @@ static struct model *fit(struct feature_node **x, const double *y, const size_t 
         nc_err(err, NC_EINVAL, "LIBLINEAR rejected the parameters: %s", msg);
         goto out;
     }
-    if (uses_rand(solver_type)) {
-        /* the dual solvers shuffle with the process-wide rand(): seed it and keep other
-         * threads' dual fits out until this one is done, so every fit sees the same sequence */
-        pthread_mutex_lock(&rand_lock);
-        srand((unsigned)seed);
-        model = train(&prob, &param);
-        pthread_mutex_unlock(&rand_lock);
-    } else {
-        model = train(&prob, &param);
-    }
+    if (uses_rand(solver_type))
+        srand((unsigned)seed); /* this thread's generator (rand.c) */
+    model = train(&prob, &param);
     if (!model)
         nc_err(err, NC_ENOMEM, "LIBLINEAR could not train a model");
 out:
