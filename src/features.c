@@ -301,46 +301,67 @@ static int gramtab_rehash(struct gramtab *gt, size_t nslots)
     return NC_OK;
 }
 
-static inline struct gram *gramtab_find(const struct gramtab *gt, const uint32_t t[3], int title)
-{
-    size_t j;
-    if (!gt->nslots)
-        return NULL;
-    j = (size_t)gram_hash(t, title) & (gt->nslots - 1);
-    while (gt->slots[j]) {
-        struct gram *g = &gt->g[gt->slots[j] - 1];
-        if (gram_eq(g, t, title))
-            return g;
-        j = (j + 1) & (gt->nslots - 1);
-    }
-    return NULL;
-}
+/* A gram seen while fitting, before it is counted (gramtab_count_batch). */
+struct fkey {
+    uint32_t t[3];
+    uint32_t title;
+    uint64_t h;
+};
 
-static struct gram *gramtab_add(struct gramtab *gt, const uint32_t t[3], int title)
+/* Count n grams of one document (w->doc): find or add each, with the slot of gram i + 16 and
+ * the entry of gram i + 8 prefetched (the table of a large corpus is far bigger than the
+ * cache). The table is grown first, so no insertion rehashes. */
+static int gramtab_count_batch(struct gramtab *gt, const struct fkey *k, size_t n, uint32_t doc)
 {
-    struct gram *g = gramtab_find(gt, t, title);
-    size_t j;
+    size_t mask;
     void *p;
 
-    if (g)
-        return g;
-    if ((gt->n + 1) * 2 > gt->nslots &&
-        gramtab_rehash(gt, gt->nslots ? gt->nslots * 2 : 4096) < 0)
-        return NULL;
+    if (!n)
+        return NC_OK;
+    if ((gt->n + n) * 2 > gt->nslots) {
+        size_t ns = gt->nslots ? gt->nslots : 4096;
+        while ((gt->n + n) * 2 > ns)
+            ns *= 2;
+        if (gramtab_rehash(gt, ns) < 0)
+            return NC_ENOMEM;
+    }
     p = gt->g;
-    if (nc_grow(&p, &gt->cap, gt->n + 1, sizeof *gt->g) < 0)
-        return NULL;
+    if (nc_grow(&p, &gt->cap, gt->n + n, sizeof *gt->g) < 0)
+        return NC_ENOMEM;
     gt->g = p;
-    g = &gt->g[gt->n];
-    memset(g, 0, sizeof *g);
-    memcpy(g->t, t, sizeof g->t);
-    g->title = (uint8_t)title;
-    j = (size_t)gram_hash(t, title) & (gt->nslots - 1);
-    while (gt->slots[j])
-        j = (j + 1) & (gt->nslots - 1);
-    gt->slots[j] = (uint32_t)gt->n + 1;
-    gt->n++;
-    return g;
+    mask = gt->nslots - 1;
+    for (size_t i = 0; i < n; i++) {
+        size_t j;
+        struct gram *g = NULL;
+        if (i + 16 < n)
+            __builtin_prefetch(&gt->slots[k[i + 16].h & mask]);
+        if (i + 8 < n) {
+            uint32_t e = gt->slots[k[i + 8].h & mask];
+            if (e)
+                __builtin_prefetch(&gt->g[e - 1]);
+        }
+        for (j = (size_t)k[i].h & mask; gt->slots[j]; j = (j + 1) & mask) {
+            struct gram *c = &gt->g[gt->slots[j] - 1];
+            if (gram_eq(c, k[i].t, (int)k[i].title)) {
+                g = c;
+                break;
+            }
+        }
+        if (!g) {
+            g = &gt->g[gt->n];
+            memset(g, 0, sizeof *g);
+            memcpy(g->t, k[i].t, sizeof g->t);
+            g->title = (uint8_t)k[i].title;
+            gt->slots[j] = (uint32_t)gt->n + 1;
+            gt->n++;
+        }
+        if (g->last != doc) {
+            g->last = doc;
+            if (g->df < UINT32_MAX)
+                g->df++;
+        }
+    }
+    return NC_OK;
 }
 
 static void gramtab_free(struct gramtab *gt)
@@ -434,6 +455,8 @@ struct nc_vectorizer {
     size_t ndocs;
     struct tokdict dict;
     struct gramtab grams;   /* fitting only: every gram seen, with its df */
+    struct fkey *fk;        /* fitting only: the current article's grams, counted together */
+    size_t nfk, fk_cap;
     struct lookup lk;       /* after finish: kept grams -> feature id */
     int32_t *uni;           /* after finish: per token id, its unigram's feature id at
                              * [2 * id] and its headline unigram's at [2 * id + 1] (0: none),
@@ -503,6 +526,7 @@ void nc_vectorizer_free(nc_vectorizer *v)
         return;
     tokdict_free(&v->dict);
     gramtab_free(&v->grams);
+    free(v->fk);
     free(v->lk.s);
     free(v->uni);
     free(v->bucket_df);
@@ -604,14 +628,21 @@ static inline int push_index(struct walk *w, int idx)
 static int use_gram(struct walk *w, const uint32_t t[3], int title)
 {
     if (w->mode == WALK_FIT) {
-        struct gram *g = gramtab_add(&w->vw->grams, t, title);
-        if (!g)
-            return NC_ENOMEM;
-        if (g->last != w->doc) {
-            g->last = w->doc;
-            if (g->df < UINT32_MAX)
-                g->df++;
+        /* counted with the article's other grams (gramtab_count_batch) */
+        nc_vectorizer *v = w->vw;
+        struct fkey *k;
+        if (v->nfk == v->fk_cap) {
+            size_t cap = v->fk_cap ? v->fk_cap * 2 : 1024;
+            void *p = nc_realloc_array(v->fk, cap, sizeof *v->fk);
+            if (!p)
+                return NC_ENOMEM;
+            v->fk = p;
+            v->fk_cap = cap;
         }
+        k = &v->fk[v->nfk++];
+        memcpy(k->t, t, sizeof k->t);
+        k->title = (uint32_t)title;
+        k->h = gram_hash(t, title);
         return NC_OK;
     } else {
         /* collected now, looked up in one pass with prefetching (nc_vectorizer_counts) */
@@ -917,7 +948,10 @@ int nc_vectorizer_fit_article(nc_vectorizer *v, const nc_article *a, nc_error *e
         }
         nc_vector_finish(&tmp);
     } else {
+        v->nfk = 0;
         rc = walk_article(&w, a);
+        if (rc >= 0)
+            rc = gramtab_count_batch(&v->grams, v->fk, v->nfk, w.doc);
     }
     if (rc < 0)
         return nc_err(err, rc, "out of memory while counting terms");
@@ -945,13 +979,17 @@ fail:
 
 struct kept {
     char *text;
+    uint64_t head; /* the text's first 8 bytes, big-endian: compares as strcmp does */
     uint32_t df;
     size_t entry;
 };
 
 static int cmp_kept_text(const void *a, const void *b)
 {
-    return strcmp(((const struct kept *)a)->text, ((const struct kept *)b)->text);
+    const struct kept *x = a, *y = b;
+    if (x->head != y->head)
+        return x->head < y->head ? -1 : 1;
+    return strcmp(x->text, y->text);
 }
 
 static int cmp_kept_df(const void *a, const void *b)
@@ -1004,6 +1042,9 @@ int nc_vectorizer_finish(nc_vectorizer *v, nc_error *err)
             rc = nc_err(err, NC_ENOMEM, "out of memory");
             goto out;
         }
+        k[nk].head = 0;
+        for (size_t b = 0; b < 8 && k[nk].text[b]; b++)
+            k[nk].head |= (uint64_t)(unsigned char)k[nk].text[b] << (56 - 8 * b);
         k[nk].df = g->df;
         k[nk].entry = e;
         nk++;
@@ -1044,6 +1085,9 @@ int nc_vectorizer_finish(nc_vectorizer *v, nc_error *err)
     }
     v->finished = 1;
     gramtab_free(&v->grams); /* the counts are no longer needed */
+    free(v->fk);
+    v->fk = NULL;
+    v->nfk = v->fk_cap = 0;
 out:
     if (k) {
         for (size_t i = 0; i < nk; i++)
