@@ -1339,6 +1339,13 @@ int nc_vectorizer_parse(char *buf, size_t len, const char *path, const nc_featur
         rc = nc_err(err, NC_EFORMAT, "%s:1: not a newsclass vocabulary header", path);
         goto out;
     }
+    /* every term takes a line of at least 6 bytes ("1<TAB>x<TAB>1\n"): a header claiming more
+     * is corrupt, and must not size the tables */
+    if (strcmp(mode, "vocab") == 0 && nfeat > len / 6) {
+        rc = nc_err(err, NC_EFORMAT, "%s:1: header says %zu terms, more than the file can hold",
+                    path, nfeat);
+        goto out;
+    }
     if ((strcmp(mode, "hash") == 0) != (o->hash_bits != 0)) {
         rc = nc_err(err, NC_EFORMAT, "%s:1: mode '%s' does not match the model's settings", path,
                     mode);
