@@ -25,6 +25,7 @@
 
 #include <newsclass/features.h>
 
+#include "features_index.h"
 #include "util.h"
 
 #define NO_TID 0xFFFFFFFFu
@@ -470,7 +471,15 @@ struct nc_vectorizer {
     uint32_t *df;
     double *idf;
     char *filebuf;          /* a read vocabulary: terms[] point into this buffer */
+    /* built from a vocab.idx image (nc_vectorizer_from_index): the dictionary, lookup table,
+     * uni, df and idf point into it, terms[] is NULL and the text of feature i is at
+     * term_text + term_off[i - 1] */
+    nc_mapped image;
+    const uint32_t *term_off;
+    const char *term_text;
 };
+
+static void vidx_release(nc_vectorizer *v);
 
 /* Fill v->uni from the lookup table (vocabulary mode, after finish or parse). */
 static int build_unigram_index(nc_vectorizer *v)
@@ -524,6 +533,7 @@ void nc_vectorizer_free(nc_vectorizer *v)
 {
     if (!v)
         return;
+    vidx_release(v); /* first: the borrowed tables must not be freed below */
     tokdict_free(&v->dict);
     gramtab_free(&v->grams);
     free(v->fk);
@@ -557,6 +567,8 @@ const nc_feature_opts *nc_vectorizer_opts(const nc_vectorizer *v)
 
 const char *nc_vectorizer_term(const nc_vectorizer *v, size_t index)
 {
+    if (v->term_text && index >= 1 && index <= v->nfeat)
+        return v->term_text + v->term_off[index - 1];
     if (index < 1 || index > v->nfeat || !v->terms)
         return NULL;
     return v->terms[index - 1];
@@ -1286,7 +1298,7 @@ int nc_vectorizer_write(const nc_vectorizer *v, FILE *fp, nc_error *err)
             if (v->df[i])
                 fprintf(fp, "%zu\t#%zu\t%u\n", i + 1, i, v->df[i]);
         } else {
-            fprintf(fp, "%zu\t%s\t%u\n", i + 1, v->terms[i], v->df[i]);
+            fprintf(fp, "%zu\t%s\t%u\n", i + 1, nc_vectorizer_term(v, i + 1), v->df[i]);
         }
     }
     if (ferror(fp))
@@ -1500,4 +1512,355 @@ out:
     nc_vectorizer_free(v);
     free(buf);
     return rc;
+}
+
+/* ---- vocab.idx: a binary image of a finished vocabulary (see features_index.h) ----
+ * Layout, little-endian, every section at a multiple of 64 bytes:
+ *   header (VIDX_HDR bytes): "NCVOCIDX", u32 format version, u32 byte-order mark 0x04030201,
+ *     u32 layout version, u32 struct sizes, u64 probes of tok_hash, head8 and gram_key +
+ *     key_hash (so a changed hash function is noticed even if VIDX_LAYOUT is not bumped), u64
+ *     checksum and length of the vocab.tsv text it was built from, u64 ndocs, nfeat, tokens,
+ *     dictionary slots, lookup slots, u32 ngram_max, u32 0, then VIDX_NSEC x {u64 offset, u64
+ *     length};
+ *   sections: the dictionary's slots, offsets (u64), lengths (u32) and string arena; the
+ *     lookup table's slots; uni (2 x tokens + 2 int32); df (u32); idf (f64); the offset (u32)
+ *     of each term's text, and the terms' text (NUL-terminated, in feature order).
+ * The tables are the in-memory ones byte for byte, placed by tok_hash / key_hash: they are
+ * valid only on a host where those give the same values, which the probes check. Loading maps
+ * the file and points the vectorizer into it: no parse, no allocation per term. */
+
+#define VIDX_MAGIC "NCVOCIDX"
+#define VIDX_VERSION 1u
+#define VIDX_LAYOUT 1u /* bump when tok_hash, head8, key_hash, gram_key or a slot changes */
+#define VIDX_BOM 0x04030201u
+#define VIDX_HDR 320u
+#define VIDX_ALIGN 64u
+
+enum { VS_DSLOTS, VS_DOFF, VS_DLEN, VS_ARENA, VS_LSLOTS, VS_UNI, VS_DF, VS_IDF, VS_TOFF, VS_TEXT,
+       VIDX_NSEC };
+
+static uint32_t vidx_sizes(void)
+{
+    return (uint32_t)(sizeof(struct tslot) | sizeof(struct gslot) << 8 | sizeof(size_t) << 16 |
+                      sizeof(double) << 24);
+}
+
+static void vidx_probes(uint64_t pr[3])
+{
+    static const char s[] = "newsclass vocab.idx probe";
+    uint32_t t[3] = { 7, NO_TID, NO_TID };
+    uint64_t k1;
+    uint32_t k2;
+    gram_key(t, 1, &k1, &k2);
+    pr[0] = tok_hash(s, sizeof s - 1) ^ tok_hash(s, 5);
+    pr[1] = head8(s, 3) ^ head8(s, 6) << 1 ^ head8(s, 11) << 2;
+    pr[2] = key_hash(k1, k2) ^ key_hash((uint64_t)3 | (uint64_t)4 << 32, 5);
+}
+
+static int vidx_host_ok(void)
+{
+    const uint32_t bom = VIDX_BOM;
+    unsigned char b[4];
+    memcpy(b, &bom, 4);
+    return b[0] == 1 && b[3] == 4 && sizeof(size_t) == 8 && sizeof(double) == 8;
+}
+
+static void vidx_put32(unsigned char *p, uint32_t v)
+{
+    for (int i = 0; i < 4; i++)
+        p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static void vidx_put64(unsigned char *p, uint64_t v)
+{
+    for (int i = 0; i < 8; i++)
+        p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static uint32_t vidx_get32(const unsigned char *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static uint64_t vidx_get64(const unsigned char *p)
+{
+    return (uint64_t)vidx_get32(p) | (uint64_t)vidx_get32(p + 4) << 32;
+}
+
+int nc_vectorizer_index_supported(const nc_vectorizer *v)
+{
+    return v && v->finished && !v->o.hash_bits && vidx_host_ok();
+}
+
+/* Write the image of c, a vectorizer parsed from vocabulary text tsv[0..tlen). */
+static int vidx_emit(const nc_vectorizer *c, uint64_t tsv_sum, size_t tlen, FILE *fp,
+                     nc_error *err)
+{
+    static const unsigned char zeros[VIDX_ALIGN];
+    unsigned char hdr[VIDX_HDR];
+    const void *sp[VIDX_NSEC];
+    size_t sl[VIDX_NSEC], pos = VIDX_HDR, text_len = 0;
+    uint32_t *toff = NULL;
+    int32_t uni_tail[2] = { 0, 0 };
+    uint64_t pr[3];
+    nc_strbuf text = NC_STRBUF_INIT;
+    int rc = NC_OK;
+
+    /* the terms' text, NUL-terminated in feature order */
+    toff = nc_alloc_array(c->nfeat ? c->nfeat : 1, sizeof *toff);
+    if (!toff) {
+        rc = nc_err(err, NC_ENOMEM, "out of memory");
+        goto out;
+    }
+    for (size_t i = 0; i < c->nfeat; i++) {
+        const char *t = c->terms[i];
+        if (text.len > UINT32_MAX - strlen(t) - 1) {
+            rc = nc_err(err, NC_EINVAL, "vocabulary too large for an index");
+            goto out;
+        }
+        toff[i] = (uint32_t)text.len;
+        if (nc_strbuf_add(&text, t, strlen(t) + 1) < 0) {
+            rc = nc_err(err, NC_ENOMEM, "out of memory");
+            goto out;
+        }
+    }
+    text_len = text.len;
+    sp[VS_DSLOTS] = c->dict.slots;
+    sl[VS_DSLOTS] = c->dict.nslots * sizeof(struct tslot);
+    sp[VS_DOFF] = c->dict.off;
+    sl[VS_DOFF] = c->dict.ntok * sizeof(size_t);
+    sp[VS_DLEN] = c->dict.len;
+    sl[VS_DLEN] = c->dict.ntok * sizeof(uint32_t);
+    sp[VS_ARENA] = c->dict.arena;
+    sl[VS_ARENA] = c->dict.arena_len;
+    sp[VS_LSLOTS] = c->lk.s;
+    sl[VS_LSLOTS] = c->lk.nslots * sizeof(struct gslot);
+    sp[VS_UNI] = c->uni; /* 2 x tokens; the two spare entries are written as zeros below */
+    sl[VS_UNI] = 2 * c->dict.ntok * sizeof(int32_t);
+    sp[VS_DF] = c->df;
+    sl[VS_DF] = c->nfeat * sizeof(uint32_t);
+    sp[VS_IDF] = c->idf;
+    sl[VS_IDF] = c->nfeat * sizeof(double);
+    sp[VS_TOFF] = toff;
+    sl[VS_TOFF] = c->nfeat * sizeof(uint32_t);
+    sp[VS_TEXT] = text.buf;
+    sl[VS_TEXT] = text_len;
+
+    memset(hdr, 0, sizeof hdr);
+    memcpy(hdr, VIDX_MAGIC, 8);
+    vidx_put32(hdr + 8, VIDX_VERSION);
+    vidx_put32(hdr + 12, VIDX_BOM);
+    vidx_put32(hdr + 16, VIDX_LAYOUT);
+    vidx_put32(hdr + 20, vidx_sizes());
+    vidx_probes(pr);
+    vidx_put64(hdr + 24, pr[0]);
+    vidx_put64(hdr + 32, pr[1]);
+    vidx_put64(hdr + 40, pr[2]);
+    vidx_put64(hdr + 48, tsv_sum);
+    vidx_put64(hdr + 56, (uint64_t)tlen);
+    vidx_put64(hdr + 64, (uint64_t)c->ndocs);
+    vidx_put64(hdr + 72, (uint64_t)c->nfeat);
+    vidx_put64(hdr + 80, (uint64_t)c->dict.ntok);
+    vidx_put64(hdr + 88, (uint64_t)c->dict.nslots);
+    vidx_put64(hdr + 96, (uint64_t)c->lk.nslots);
+    vidx_put32(hdr + 104, (uint32_t)c->o.ngram_max);
+    for (int s = 0; s < VIDX_NSEC; s++) {
+        size_t len = sl[s] + (s == VS_UNI ? sizeof uni_tail : 0);
+        vidx_put64(hdr + 112 + 16 * s, (uint64_t)pos);
+        vidx_put64(hdr + 120 + 16 * s, (uint64_t)len);
+        pos += (len + VIDX_ALIGN - 1) / VIDX_ALIGN * VIDX_ALIGN;
+    }
+    if (fwrite(hdr, sizeof hdr, 1, fp) != 1)
+        goto werr;
+    for (int s = 0; s < VIDX_NSEC; s++) {
+        size_t len = sl[s];
+        if (len && fwrite(sp[s], len, 1, fp) != 1)
+            goto werr;
+        if (s == VS_UNI) {
+            if (fwrite(uni_tail, sizeof uni_tail, 1, fp) != 1)
+                goto werr;
+            len += sizeof uni_tail;
+        }
+        if (len % VIDX_ALIGN && fwrite(zeros, VIDX_ALIGN - len % VIDX_ALIGN, 1, fp) != 1)
+            goto werr;
+    }
+    goto out;
+werr:
+    rc = nc_err(err, NC_EIO, "cannot write vocabulary index: %s", strerror(errno));
+out:
+    free(toff);
+    nc_strbuf_finish(&text);
+    return rc;
+}
+
+int nc_vectorizer_write_index(const nc_vectorizer *v, FILE *fp, nc_error *err)
+{
+    char *text = NULL;
+    size_t tlen = 0;
+    nc_vectorizer *c = NULL;
+    uint64_t sum;
+    FILE *ms;
+    int rc;
+
+    if (!nc_vectorizer_index_supported(v))
+        return nc_err(err, NC_EINVAL, "no vocabulary index for this vectorizer on this host");
+    /* the canonical vectorizer: parsed from the text vocab.tsv holds */
+    ms = open_memstream(&text, &tlen);
+    if (!ms)
+        return nc_err(err, NC_ENOMEM, "out of memory");
+    rc = nc_vectorizer_write(v, ms, err);
+    if (fclose(ms) != 0 && rc == NC_OK)
+        rc = nc_err(err, NC_ENOMEM, "out of memory");
+    if (rc < 0) {
+        free(text);
+        return rc;
+    }
+    sum = nc_checksum64(text, tlen);
+    rc = nc_vectorizer_parse(text, tlen, "vocabulary", &v->o, &c, err); /* takes text */
+    if (rc == NC_OK)
+        rc = vidx_emit(c, sum, tlen, fp, err);
+    nc_vectorizer_free(c);
+    return rc;
+}
+
+/* Drop the pointers into the image (not the image itself). */
+static void vidx_forget(nc_vectorizer *v)
+{
+    memset(&v->dict, 0, sizeof v->dict);
+    memset(&v->lk, 0, sizeof v->lk);
+    v->uni = NULL;
+    v->df = NULL;
+    v->idf = NULL;
+    v->term_off = NULL;
+    v->term_text = NULL;
+}
+
+static void vidx_release(nc_vectorizer *v)
+{
+    if (!v->image.data)
+        return;
+    vidx_forget(v);
+    nc_unmap_file(&v->image);
+}
+
+int nc_vectorizer_from_index(nc_mapped *img, const char *path, const nc_feature_opts *o,
+                             uint64_t tsv_sum, nc_vectorizer **out, nc_error *err)
+{
+    const unsigned char *h = (const unsigned char *)img->data;
+    const char *base = img->data;
+    size_t flen = img->len, so[VIDX_NSEC], need[VIDX_NSEC];
+    uint64_t ndocs, nfeat, ntok, dslots, lslots, pr[3];
+    nc_vectorizer *v = NULL;
+    int rc;
+
+    *out = NULL;
+    if (flen < VIDX_HDR || memcmp(h, VIDX_MAGIC, 8) != 0)
+        return nc_err(err, NC_EFORMAT, "%s: not a newsclass vocabulary index", path);
+    /* sound, but for another build or host: vocab.tsv serves instead */
+    vidx_probes(pr);
+    if (vidx_get32(h + 8) != VIDX_VERSION || !vidx_host_ok() || memcmp(h + 12, "\1\2\3\4", 4) ||
+        vidx_get32(h + 16) != VIDX_LAYOUT || vidx_get32(h + 20) != vidx_sizes() ||
+        vidx_get64(h + 24) != pr[0] || vidx_get64(h + 32) != pr[1] ||
+        vidx_get64(h + 40) != pr[2] || vidx_get64(h + 48) != tsv_sum || o->hash_bits ||
+        vidx_get32(h + 104) != (uint32_t)o->ngram_max || ((uintptr_t)base & 7) != 0)
+        return NC_VIDX_UNUSABLE;
+    ndocs = vidx_get64(h + 64);
+    nfeat = vidx_get64(h + 72);
+    ntok = vidx_get64(h + 80);
+    dslots = vidx_get64(h + 88);
+    lslots = vidx_get64(h + 96);
+    /* the counts first (so that the sizes below cannot overflow), then every section's place */
+    if (nfeat >= 0x7FFFFFFFu || ntok >= 0x7FFFFFFEu || ndocs > UINT32_MAX ||
+        dslots <= ntok || lslots <= nfeat || dslots > ((uint64_t)1 << 40) ||
+        lslots > ((uint64_t)1 << 40) || (dslots & (dslots - 1)) || (lslots & (lslots - 1)))
+        return nc_err(err, NC_EFORMAT, "%s: bad table sizes in the header", path);
+    need[VS_DSLOTS] = (size_t)dslots * sizeof(struct tslot);
+    need[VS_DOFF] = (size_t)ntok * sizeof(size_t);
+    need[VS_DLEN] = (size_t)ntok * sizeof(uint32_t);
+    need[VS_ARENA] = 0; /* any length */
+    need[VS_LSLOTS] = (size_t)lslots * sizeof(struct gslot);
+    need[VS_UNI] = (2 * (size_t)ntok + 2) * sizeof(int32_t);
+    need[VS_DF] = (size_t)nfeat * sizeof(uint32_t);
+    need[VS_IDF] = (size_t)nfeat * sizeof(double);
+    need[VS_TOFF] = (size_t)nfeat * sizeof(uint32_t);
+    need[VS_TEXT] = 0;
+    for (int s = 0; s < VIDX_NSEC; s++) {
+        uint64_t off = vidx_get64(h + 112 + 16 * s), len = vidx_get64(h + 120 + 16 * s);
+        if (off < VIDX_HDR || off % 8 || len > flen || off > flen - len ||
+            (need[s] && len != need[s]) || (!need[s] && s == VS_ARENA && ntok && len == 0) ||
+            (!need[s] && s == VS_TEXT && nfeat && len == 0))
+            return nc_err(err, NC_EFORMAT, "%s: section %d out of place (offset %llu, %llu bytes)",
+                          path, s, (unsigned long long)off, (unsigned long long)len);
+        so[s] = (size_t)off;
+        need[s] = (size_t)len;
+    }
+    if ((rc = nc_vectorizer_new(o, &v, err)) < 0)
+        return rc;
+    v->ndocs = (size_t)ndocs;
+    v->nfeat = (size_t)nfeat;
+    v->dict.slots = (struct tslot *)(void *)(uintptr_t)(base + so[VS_DSLOTS]);
+    v->dict.nslots = (size_t)dslots;
+    v->dict.off = (size_t *)(void *)(uintptr_t)(base + so[VS_DOFF]);
+    v->dict.len = (uint32_t *)(void *)(uintptr_t)(base + so[VS_DLEN]);
+    v->dict.ntok = v->dict.captok = (size_t)ntok;
+    v->dict.arena = (char *)(uintptr_t)(base + so[VS_ARENA]);
+    v->dict.arena_len = v->dict.arena_cap = need[VS_ARENA];
+    v->lk.s = (struct gslot *)(void *)(uintptr_t)(base + so[VS_LSLOTS]);
+    v->lk.nslots = (size_t)lslots;
+    v->lk.n = v->lk.nkeys = (size_t)nfeat;
+    v->uni = (int32_t *)(void *)(uintptr_t)(base + so[VS_UNI]);
+    v->df = (uint32_t *)(void *)(uintptr_t)(base + so[VS_DF]);
+    v->idf = (double *)(void *)(uintptr_t)(base + so[VS_IDF]);
+    v->term_off = (const uint32_t *)(const void *)(base + so[VS_TOFF]);
+    v->term_text = base + so[VS_TEXT];
+    v->image = *img; /* from here on nc_vectorizer_free releases the image */
+    memset(img, 0, sizeof *img);
+    v->finished = 1;
+
+    /* the contents, as far as memory safety depends on them: every index stays in its table,
+     * every string ends inside its section, and both hash tables have an empty slot (a probe
+     * ends) */
+    {
+        const char *why = NULL;
+        size_t alen = v->dict.arena_len, tlen = need[VS_TEXT], used = 0;
+        if ((alen && v->dict.arena[alen - 1]) || (tlen && v->term_text[tlen - 1]))
+            why = "unterminated strings";
+        for (size_t t = 0; !why && t < v->dict.ntok; t++)
+            if (v->dict.len[t] == 0 || v->dict.off[t] >= alen ||
+                v->dict.len[t] >= alen - v->dict.off[t])
+                why = "a word outside its section";
+        for (size_t i = 0; !why && i < v->nfeat; i++)
+            if (v->term_off[i] >= tlen)
+                why = "a term outside its section";
+        for (size_t i = 0; !why && i < 2 * v->dict.ntok + 2; i++)
+            if (v->uni[i] < 0 || (uint64_t)v->uni[i] > nfeat)
+                why = "a bad unigram feature";
+        for (size_t j = 0; !why && j < v->dict.nslots; j++) {
+            uint32_t id1 = v->dict.slots[j].id1;
+            if (id1 > ntok)
+                why = "a bad dictionary slot";
+            used += id1 != 0;
+        }
+        if (!why && used != ntok)
+            why = "a bad dictionary slot count";
+        used = 0;
+        for (size_t j = 0; !why && j < v->lk.nslots; j++) {
+            int32_t ix = v->lk.s[j].index;
+            if (ix < 0 || (uint64_t)ix > nfeat)
+                why = "a bad feature slot";
+            used += ix != 0;
+        }
+        if (!why && used != nfeat)
+            why = "a bad feature slot count";
+        if (why) {
+            rc = nc_err(err, NC_EFORMAT, "%s: malformed index (%s)", path, why);
+            vidx_forget(v);
+            *img = v->image; /* back to the caller, as promised */
+            memset(&v->image, 0, sizeof v->image);
+            nc_vectorizer_free(v);
+            return rc;
+        }
+    }
+    *out = v;
+    return NC_OK;
 }

@@ -5,6 +5,7 @@
 #include <newsclass/model.h>
 
 #include "lexicon.h"
+#include "util.h"
 
 /* One linear scorer over the vectorizer's features: score = w . x + b. While training, w holds
  * nfeat weights (index i+1 -> w[i]); a finished model keeps all scorers' weights interleaved
@@ -29,7 +30,7 @@ struct nc_model {
                               * tone = clamp(tone_scale * (stack . [1, score, f])) */
     double stack[2 + NC_LEX_NFEAT];
     char *card;              /* model.json text as loaded or built (owned) */
-    char *wbuf;              /* a loaded weights.bin: W points into it */
+    nc_mapped wmap;          /* a loaded weights.bin (mapped): W points into it */
     /* Weights feature-major: W[(i - 1) * S + s] for feature i and scorer s (the topic labels
      * in order, then tone), so one article feature reads one cache line for every label. */
     double *W;

@@ -41,6 +41,17 @@ char *nc_strbuf_detach(nc_strbuf *sb);
 /* Read a whole file ("-" = stdin) into a new NUL-terminated buffer (caller frees). */
 int nc_read_file(const char *path, char **out, size_t *len, nc_error *err);
 
+/* A whole file as read-only bytes (mapfile.c): mapped when it is a regular file, else read.
+ * data is 8-byte aligned; release with nc_unmap_file (which accepts a zeroed or released
+ * nc_mapped). */
+typedef struct nc_mapped {
+    const char *data;
+    size_t len;
+    int mapped;     /* 1: munmap on release; 0: free */
+} nc_mapped;
+int nc_map_file(const char *path, nc_mapped *out, nc_error *err);
+void nc_unmap_file(nc_mapped *m);
+
 /* An output file written under a temporary name in the same directory and renamed into place
  * by nc_outfile_commit; nc_outfile_abort (or a crash) leaves the destination untouched.
  * path "-" writes to stdout directly (commit only flushes); an existing path that is not a

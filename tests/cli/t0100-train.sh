@@ -6,20 +6,20 @@
 
 expect 0 train -q --min-df 1 --folds 3 -o "$tmp/m1" "$DATA/tiny-train.jsonl"
 [ -s "$tmp/out" ] && fail "train wrote to stdout"
-for f in model.json vocab.tsv weights.bin; do
+for f in model.json vocab.tsv vocab.idx weights.bin; do
     if [ -s "$tmp/m1/$f" ]; then ok; else fail "bundle lacks $f"; fi
 done
 has "$tmp/m1/model.json" '"format":[[:space:]]*"newsclass-model"'
 has "$tmp/m1/model.json" '"mode":[[:space:]]*"multi-label"'
 expect 0 train -q --min-df 1 --folds 3 -o "$tmp/m2" "$DATA/tiny-train.jsonl"
-for f in model.json vocab.tsv weights.bin; do
+for f in model.json vocab.tsv vocab.idx weights.bin; do
     if cmp -s "$tmp/m1/$f" "$tmp/m2/$f"; then ok; else fail "$f differs between two runs"; fi
 done
 # any number of threads gives the same bundle (LR primal runs in parallel; the dual solvers'
 # rand() is serialised), for multi-label with tone and for multi-class SVM
 expect 0 train -q --min-df 1 --folds 3 --threads 3 -o "$tmp/m1t" "$DATA/tiny-train.jsonl"
 expect 0 train -q --min-df 1 --folds 3 --threads 1 -o "$tmp/m1s" "$DATA/tiny-train.jsonl"
-for f in model.json vocab.tsv weights.bin; do
+for f in model.json vocab.tsv vocab.idx weights.bin; do
     if cmp -s "$tmp/m1t/$f" "$tmp/m1s/$f"; then ok; else fail "$f differs between 1 and 3 threads"; fi
 done
 expect 0 train -q --min-df 1 --folds 2 --threads 4 --label-from-dir -o "$tmp/mct" "$DATA/tiny-bbc"

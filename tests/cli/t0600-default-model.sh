@@ -8,7 +8,7 @@ if [ -x /usr/bin/python3 ]; then
     if /usr/bin/python3 "$SRC/tools/check-corpus" --quiet; then ok; else fail "tools/check-corpus failed"; fi
 fi
 sh "$SRC/tools/train-default-model" "$NC" "$tmp/default" 2>"$tmp/err" || fail "train-default-model failed"
-for f in model.json vocab.tsv weights.bin; do
+for f in model.json vocab.tsv vocab.idx weights.bin lexicon.tsv; do
     if cmp -s "$SRC/models/default/$f" "$tmp/default/$f"; then ok; else
         fail "models/default/$f differs from a fresh build (rerun tools/train-default-model)"
     fi

@@ -40,8 +40,8 @@ static void write_file(const char *path, const char *text)
 static void rm_bundle(const char *dir)
 {
     char p[1024];
-    const char *f[] = { "model.json", "vocab.tsv", "weights.bin" };
-    for (int i = 0; i < 3; i++) {
+    const char *f[] = { "model.json", "vocab.tsv", "vocab.idx", "weights.bin" };
+    for (int i = 0; i < 4; i++) {
         snprintf(p, sizeof p, "%s/%s", dir, f[i]);
         unlink(p);
     }
@@ -117,8 +117,8 @@ int main(void)
         CHECK_EQ_INT(nc_train(c.docs, c.n, &o, NULL, NULL, &m3, &err), NC_OK);
         CHECK_EQ_INT(nc_model_save(m3, b, &err), NC_OK);
         nc_model_free(m3);
-        const char *files[] = { "model.json", "vocab.tsv", "weights.bin" };
-        for (int i = 0; i < 3; i++) {
+        const char *files[] = { "model.json", "vocab.tsv", "vocab.idx", "weights.bin" };
+        for (int i = 0; i < 4; i++) {
             char x[128], y[128];
             snprintf(x, sizeof x, "%s/%s", a, files[i]);
             snprintf(y, sizeof y, "%s/%s", b, files[i]);
