@@ -14,6 +14,21 @@ for k in '"id":' '"scores":\{"cybersecurity":' '"labels":\[' '"primary":' '"tone
     has "$tmp/out" "$k"
 done
 cp "$tmp/out" "$tmp/one-thread"
+# the JSON writer prints what cJSON would, byte for byte (NC_JSON_VIA_CJSON=1 takes cJSON's
+# path), strings with quotes, backslashes, control characters and non-ASCII included
+cat >"$tmp/odd.jsonl" <<'EOF2'
+{"id":"q\"uo\\te\t\u0001\u001f","date":"2024-01-02","source":"Caf\u00e9 \"Planet\"","title":"Talks","text":"Ministers met for talks on trade and a summit."}
+{"id":7,"title":"Match","text":"The striker scored twice as the club won the cup final."}
+{"title":"Breach","text":"Hackers stole data in a ransomware attack on the network.","source":"a/b"}
+EOF2
+expect 0 classify -m "$M" --format json "$tmp/odd.jsonl"
+cp "$tmp/out" "$tmp/odd-plain"
+NC_JSON_VIA_CJSON=1 "$NC" classify -m "$M" --format json "$tmp/odd.jsonl" >"$tmp/odd-cjson" 2>"$tmp/err" ||
+    fail "classify via cJSON failed"
+if cmp -s "$tmp/odd-plain" "$tmp/odd-cjson"; then ok; else fail "JSON writer differs from cJSON"; fi
+NC_JSON_VIA_CJSON=1 "$NC" classify -m "$M" --format json "$DATA/tiny-test.jsonl" >"$tmp/tiny-cjson" 2>"$tmp/err" ||
+    fail "classify via cJSON failed"
+if cmp -s "$tmp/one-thread" "$tmp/tiny-cjson"; then ok; else fail "JSON writer differs from cJSON"; fi
 # threads never change the output
 expect 0 classify -m "$M" --format json --threads 3 "$DATA/tiny-test.jsonl"
 if cmp -s "$tmp/out" "$tmp/one-thread"; then ok; else fail "--threads 3 changed the output"; fi
