@@ -596,6 +596,22 @@ static const char *jskip_ws(const char *p, const char *e)
     return p;
 }
 
+/* After a value in an array or object: 1 past a ',' (and white space), 0 past the closing
+ * bracket 'close', -1 on anything else. */
+static int jnext(const char **pp, const char *e, char close)
+{
+    const char *p = jskip_ws(*pp, e);
+    if (p < e && *p == ',') {
+        *pp = jskip_ws(p + 1, e);
+        return 1;
+    }
+    if (p < e && *p == close) {
+        *pp = p + 1;
+        return 0;
+    }
+    return -1;
+}
+
 static int jhex4(const char *p, const char *e, unsigned *out)
 {
     unsigned v = 0;
@@ -935,16 +951,11 @@ static int json_fast(const char *line, size_t len, const char *file, long lineno
                     } else {
                         free(v.s);
                     }
-                    p = jskip_ws(p, e);
-                    if (p < e && *p == ',') {
-                        p = jskip_ws(p + 1, e);
-                        continue;
-                    }
-                    if (p < e && *p == ']') {
-                        p++;
+                    int more = jnext(&p, e, ']');
+                    if (more < 0)
+                        goto no;
+                    if (!more)
                         break;
-                    }
-                    goto no;
                 }
             }
         } else if (e - p >= 4 && memcmp(p, "null", 4) == 0) {
@@ -957,16 +968,12 @@ static int json_fast(const char *line, size_t len, const char *file, long lineno
             goto no;
         }
     next:
-        p = jskip_ws(p, e);
-        if (p < e && *p == ',') {
-            p = jskip_ws(p + 1, e);
-            continue;
+        switch (jnext(&p, e, '}')) {
+        case 1: continue;
+        case 0: break;
+        default: goto no;
         }
-        if (p < e && *p == '}') {
-            p++;
-            break;
-        }
-        goto no;
+        break;
     }
     while (p < e && is_space((unsigned char)*p))
         p++;

@@ -335,6 +335,30 @@ static int file_crc_json(cJSON *files, const char *dir, const char *name, nc_err
     return NC_OK;
 }
 
+enum part { PART_VOCAB, PART_INDEX, PART_LEXICON };
+
+/* Write bundle file 'name' of m into the temporary directory tmp (dir: for messages). */
+static int write_part(const char *tmp, const char *dir, const char *name, enum part what,
+                      const nc_model *m, nc_error *err)
+{
+    char path[PATH_MAX];
+    nc_outfile of;
+    int rc;
+
+    if (snprintf(path, sizeof path, "%s/%s", tmp, name) >= (int)sizeof path)
+        return nc_err(err, NC_EINVAL, "model path '%s' is too long", dir);
+    if ((rc = nc_outfile_open(&of, path, err)) < 0)
+        return rc;
+    rc = what == PART_VOCAB ? nc_vectorizer_write(m->vec, of.fp, err)
+         : what == PART_INDEX ? nc_vectorizer_write_index(m->vec, of.fp, err)
+                              : nc_lexicon_write(m->lex, of.fp, err);
+    if (rc < 0) {
+        nc_outfile_abort(&of);
+        return rc;
+    }
+    return nc_outfile_commit(&of, err);
+}
+
 int nc_model_save(const nc_model *m, const char *dir_in, nc_error *err)
 {
     char dir[PATH_MAX], tmp[PATH_MAX], old[PATH_MAX], path[PATH_MAX];
@@ -372,52 +396,16 @@ int nc_model_save(const nc_model *m, const char *dir_in, nc_error *err)
     if (mkdir(tmp, 0755) != 0)
         return nc_err(err, NC_EIO, "cannot create '%s': %s", tmp, strerror(errno));
 
-    if (snprintf(path, sizeof path, "%s/vocab.tsv", tmp) >= (int)sizeof path) {
-        rc = nc_err(err, NC_EINVAL, "model path '%s' is too long", dir);
+    if ((rc = write_part(tmp, dir, "vocab.tsv", PART_VOCAB, m, err)) < 0 ||
+        (with_index && (rc = write_part(tmp, dir, "vocab.idx", PART_INDEX, m, err)) < 0) ||
+        (m->lex && (rc = write_part(tmp, dir, "lexicon.tsv", PART_LEXICON, m, err)) < 0))
         goto fail;
-    }
-    if ((rc = nc_outfile_open(&of, path, err)) < 0)
-        goto fail;
-    if ((rc = nc_vectorizer_write(m->vec, of.fp, err)) < 0) {
-        nc_outfile_abort(&of);
-        goto fail;
-    }
-    if ((rc = nc_outfile_commit(&of, err)) < 0)
-        goto fail;
-    if (with_index) {
-        if (snprintf(path, sizeof path, "%s/vocab.idx", tmp) >= (int)sizeof path) {
-            rc = nc_err(err, NC_EINVAL, "model path '%s' is too long", dir);
-            goto fail;
-        }
-        if ((rc = nc_outfile_open(&of, path, err)) < 0)
-            goto fail;
-        if ((rc = nc_vectorizer_write_index(m->vec, of.fp, err)) < 0) {
-            nc_outfile_abort(&of);
-            goto fail;
-        }
-        if ((rc = nc_outfile_commit(&of, err)) < 0)
-            goto fail;
-    }
     if (snprintf(path, sizeof path, "%s/weights.bin", tmp) >= (int)sizeof path) {
         rc = nc_err(err, NC_EINVAL, "model path '%s' is too long", dir);
         goto fail;
     }
     if ((rc = write_weights(m, path, err)) < 0)
         goto fail;
-    if (m->lex) {
-        if (snprintf(path, sizeof path, "%s/lexicon.tsv", tmp) >= (int)sizeof path) {
-            rc = nc_err(err, NC_EINVAL, "model path '%s' is too long", dir);
-            goto fail;
-        }
-        if ((rc = nc_outfile_open(&of, path, err)) < 0)
-            goto fail;
-        if ((rc = nc_lexicon_write(m->lex, of.fp, err)) < 0) {
-            nc_outfile_abort(&of);
-            goto fail;
-        }
-        if ((rc = nc_outfile_commit(&of, err)) < 0)
-            goto fail;
-    }
     files = cJSON_CreateObject();
     if (!files || (rc = file_crc_json(files, tmp, "vocab.tsv", err)) < 0 ||
         (with_index && (rc = file_crc_json(files, tmp, "vocab.idx", err)) < 0) ||
