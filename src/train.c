@@ -670,7 +670,69 @@ struct topic_ctx {
     int *fold;
     nc_progress_fn progress;
     void *pctx;
+    double **grid;  /* when C is chosen: [label * 4 + g], out-of-fold decisions at grid C g,
+                     * computed beforehand by grid jobs running in parallel (grid_job) */
 };
+
+/* The targets of label li: y (+1/-1 per row of the training set, -1 elsewhere), yb (1/0 per
+ * labelled article), the positives' count and the balanced class weights (0 when off). */
+static int label_targets(const struct topic_ctx *c, const nc_model *mdl, size_t li, double *y,
+                         int *yb, size_t *npos, double *wpos, double *wneg, nc_error *err)
+{
+    const char *label = mdl->labels[li];
+    size_t m = c->m, np = 0;
+
+    for (size_t i = 0; i < c->ts->n; i++)
+        y[i] = -1;
+    for (size_t i = 0; i < m; i++) {
+        yb[i] = has_label(&c->docs[c->rows[i]], label);
+        y[c->rows[i]] = yb[i] ? 1 : -1;
+        np += (size_t)yb[i];
+    }
+    if (np == 0 || np == m)
+        return nc_err(err, NC_EINVAL, "label '%s' is on %s article: cannot learn it", label,
+                      np ? "every" : "no");
+    *npos = np;
+    *wpos = *wneg = 0;
+    if (c->o->balanced) {
+        *wpos = (double)m / (2.0 * (double)np);
+        *wneg = (double)m / (2.0 * (double)(m - np));
+    }
+    return NC_OK;
+}
+
+/* One C of one label's grid: its out-of-fold decisions into c->grid[li * 4 + g]. */
+static int grid_job(struct topic_ctx *c, const nc_model *mdl, size_t li, size_t g,
+                    nc_error *err)
+{
+    const double *c_grid = c->solver == NC_SOLVER_SVM ? c_grid_svm : c_grid_lr;
+    double *y = nc_alloc_array(c->ts->n ? c->ts->n : 1, sizeof *y);
+    int *yb = nc_alloc_array(c->m ? c->m : 1, sizeof *yb);
+    double *dec = nc_alloc_array(c->m ? c->m : 1, sizeof *dec);
+    double wpos, wneg;
+    size_t npos;
+    int rc;
+
+    if (!y || !yb || !dec) {
+        rc = nc_err(err, NC_ENOMEM, "out of memory");
+        goto out;
+    }
+    if ((rc = label_targets(c, mdl, li, y, yb, &npos, &wpos, &wneg, err)) < 0)
+        goto out;
+    progress_msg(c->progress, c->pctx, "topic '%s': C=%g, %d-fold cross-validation",
+                 mdl->labels[li], c_grid[g], c->o->folds);
+    if ((rc = oof_decisions(c->ts->xt, y, c->rows, c->m, c->fold, c->o->folds, c->ts->nfeat,
+                            solver_type_of(c->solver), c_grid[g], 0, wpos, wneg, c->o->seed, 1,
+                            dec, err)) < 0)
+        goto out;
+    c->grid[li * 4 + g] = dec;
+    dec = NULL;
+out:
+    free(y);
+    free(yb);
+    free(dec);
+    return rc;
+}
 
 /* Train one binary label (multi-label mode, or one class of multi-class mode). */
 static int train_binary(struct topic_ctx *c, nc_model *mdl, size_t li, cJSON *jlabel,
@@ -692,32 +754,15 @@ static int train_binary(struct topic_ctx *c, nc_model *mdl, size_t li, cJSON *jl
         rc = nc_err(err, NC_ENOMEM, "out of memory");
         goto out;
     }
-    for (size_t i = 0; i < c->ts->n; i++)
-        y[i] = -1;
-    for (size_t i = 0; i < m; i++) {
-        yb[i] = has_label(&c->docs[c->rows[i]], label);
-        y[c->rows[i]] = yb[i] ? 1 : -1;
-        npos += (size_t)yb[i];
-    }
-    if (npos == 0 || npos == m) {
-        rc = nc_err(err, NC_EINVAL, "label '%s' is on %s article: cannot learn it", label,
-                    npos ? "every" : "no");
+    if ((rc = label_targets(c, mdl, li, y, yb, &npos, &wpos, &wneg, err)) < 0)
         goto out;
-    }
-    if (o->balanced) {
-        wpos = (double)m / (2.0 * (double)npos);
-        wneg = (double)m / (2.0 * (double)(m - npos));
-    }
     if (o->C <= 0) {
-        /* the grid's out-of-fold scores at the best C are kept (in prob) for calibration */
+        /* the grid's out-of-fold scores (grid jobs) at the best C are kept (in prob) for
+         * calibration */
         const double *c_grid = c->solver == NC_SOLVER_SVM ? c_grid_svm : c_grid_lr;
         for (size_t g = 0; g < 4; g++) {
             double t;
-            progress_msg(c->progress, c->pctx, "topic '%s': C=%g, %d-fold cross-validation",
-                         label, c_grid[g], o->folds);
-            if ((rc = oof_decisions(c->ts->xt, y, c->rows, m, c->fold, o->folds, c->ts->nfeat,
-                                    solver, c_grid[g], 0, wpos, wneg, o->seed, 1, dec, err)) < 0)
-                goto out;
+            memcpy(dec, c->grid[li * 4 + g], m * sizeof *dec);
             double f = best_f1(dec, yb, m, &t);
             if (f > bestF + 1e-9) {
                 bestF = f;
@@ -1120,11 +1165,12 @@ static void add_corpus_stats(cJSON *jt, const nc_article *docs, size_t n, const 
 
 #define NC_MAX_JOBS 1024
 
-enum job_kind { JOB_LABEL, JOB_TONE };
+enum job_kind { JOB_LABEL, JOB_TONE, JOB_GRID };
 
 struct job {
     enum job_kind kind;
     size_t label;
+    size_t g;       /* JOB_GRID: which C of the grid */
     cJSON *json;
     int rc;
     nc_error err;
@@ -1159,6 +1205,8 @@ static void *worker(void *arg)
         if (j->kind == JOB_TONE)
             j->rc = train_tone(p->o, p->ts, p->docs, p->n_orig, p->origin, p->mdl, j->json,
                                p->progress, p->pctx, &j->err);
+        else if (j->kind == JOB_GRID)
+            j->rc = grid_job(p->tc, p->mdl, j->label, j->g, &j->err);
         else
             j->rc = train_binary(p->tc, p->mdl, j->label, j->json, &j->err);
     }
@@ -1208,7 +1256,8 @@ int nc_train(const nc_article *docs_in, size_t n_in, const nc_train_opts *o,
     int rc = NC_OK, multiclass = 0;
     struct job *jobs = NULL;
     size_t njobs = 0;
-    struct topic_ctx topic_ctx;
+    struct topic_ctx topic_ctx = { 0 };
+    size_t ngrid = 0; /* topic_ctx.grid's entries */
 
     nc_init();
     memset(&ts, 0, sizeof ts);
@@ -1308,7 +1357,8 @@ int nc_train(const nc_article *docs_in, size_t n_in, const nc_train_opts *o,
         nc_solver solver = o->solver != NC_SOLVER_AUTO ? o->solver
                            : multiclass             ? NC_SOLVER_SVM
                                                     : NC_SOLVER_LR;
-        struct topic_ctx c = { o, solver, multiclass, &ts, docs, rows, m, fold, progress, pctx };
+        struct topic_ctx c = { o, solver, multiclass, &ts, docs, rows, m, fold, progress, pctx,
+                               NULL };
         mdl->mode = multiclass ? NC_TOPICS_MULTICLASS : NC_TOPICS_MULTILABEL;
         mdl->topic = calloc(mdl->nlabels, sizeof *mdl->topic);
         mdl->platt_a = calloc(mdl->nlabels, sizeof *mdl->platt_a);
@@ -1370,6 +1420,41 @@ int nc_train(const nc_article *docs_in, size_t n_in, const nc_train_opts *o,
             njobs++;
         }
     }
+    if (o->C <= 0 && mdl->mode != NC_TOPICS_NONE) {
+        /* Choosing C: first every (label, C) cross-validation of the grid, and tone, as
+         * separate jobs (the costly large C first), so that the threads stay busy whatever the
+         * number of labels; then each label's choice, calibration and final fit. The results
+         * are those of doing it label by label. */
+        size_t ng = mdl->nlabels * 4, na = 0;
+        struct job *ja = calloc(ng + 1, sizeof *ja);
+        topic_ctx.grid = calloc(ng, sizeof *topic_ctx.grid);
+        ngrid = topic_ctx.grid ? ng : 0;
+        if (!ja || !topic_ctx.grid) {
+            free(ja);
+            rc = nc_err(err, NC_ENOMEM, "out of memory");
+            goto out;
+        }
+        if (njobs && jobs[0].kind == JOB_TONE)
+            ja[na++] = jobs[0];
+        for (size_t g = 4; g-- > 0;)
+            for (size_t l = 0; l < mdl->nlabels; l++) {
+                ja[na].kind = JOB_GRID;
+                ja[na].label = l;
+                ja[na++].g = g;
+            }
+        {
+            struct pool pa = { o, &ts, docs, n_orig, origin, mdl, &topic_ctx, progress, pctx,
+                               ja, na, 0, PTHREAD_MUTEX_INITIALIZER };
+            rc = run_jobs(&pa, o->threads, err);
+        }
+        free(ja);
+        if (rc < 0)
+            goto out;
+        if (njobs && jobs[0].kind == JOB_TONE) { /* done above */
+            memmove(jobs, jobs + 1, (njobs - 1) * sizeof *jobs);
+            njobs--;
+        }
+    }
     {
         struct pool pl = { o, &ts, docs, n_orig, origin, mdl, &topic_ctx, progress, pctx,
                            jobs, njobs, 0, PTHREAD_MUTEX_INITIALIZER };
@@ -1411,6 +1496,9 @@ int nc_train(const nc_article *docs_in, size_t n_in, const nc_train_opts *o,
     *out = mdl;
     mdl = NULL;
 out:
+    for (size_t i = 0; i < ngrid; i++)
+        free(topic_ctx.grid[i]);
+    free(topic_ctx.grid);
     cJSON_Delete(card);
     free(jobs);
     free(rows);
