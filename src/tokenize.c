@@ -27,6 +27,7 @@
 #include <emmintrin.h>
 #endif
 #include <libstemmer.h>
+#include <pthread.h>
 #include <utf8proc.h>
 
 #include <newsclass/features.h>
@@ -38,11 +39,8 @@ enum { C_SPACE = 1, C_WORD = 2, C_UPPER = 4, C_DIGIT = 8, C_AT = 16 };
 static unsigned char ascii_class[256];
 static unsigned char ascii_lower[256];
 
-static void init_tables(void)
+static void fill_tables(void)
 {
-    static int done;
-    if (done)
-        return;
     for (int c = 0; c < 256; c++) {
         ascii_lower[c] = (unsigned char)c;
         if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v')
@@ -57,7 +55,14 @@ static void init_tables(void)
         else if (c == '@')
             ascii_class[c] = C_AT;
     }
-    done = 1;
+}
+
+/* Once per process, whatever the number of threads tokenizing (a plain flag was a data race
+ * that ThreadSanitizer reports). */
+static void init_tables(void)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, fill_tables);
 }
 
 /* English stop words (a short list of function words; used only with --stopwords). */

@@ -5,12 +5,17 @@
  * processors online; the model is read-only) and printed in input order, so output never
  * depends on the thread count.
  * SPDX-License-Identifier: MIT */
+#define _GNU_SOURCE /* sched_getcpu, CPU_SET, pthread_setaffinity_np */
 #include <getopt.h>
 #include <math.h>
 #include <pthread.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cjson/cJSON.h>
@@ -54,62 +59,61 @@ struct classify_opts {
     nc_reader_opts ro;
 };
 
-#define BATCH 512
+#define BATCH 256
+#define CHUNK 8 /* articles a thread takes at a time */
 
-struct batch {
-    const nc_model *m;
-    nc_article a[BATCH];
-    nc_prediction p[BATCH];
-    int status[BATCH];
-    nc_error err[BATCH];
-    size_t n;
+/* One output line (or lines, with --explain in a table) being formatted; 'oom' remembers a
+ * failed append so a truncated line is never written. */
+struct out {
+    nc_strbuf sb;
+    int oom;
 };
 
-struct worker {
-    struct batch *b;
-    size_t from, to;
-    nc_workspace *ws; /* this worker's own counters, kept across batches */
-};
-
-static void *work(void *arg)
+static void put(struct out *o, const char *s, size_t n)
 {
-    struct worker *w = arg;
-    for (size_t i = w->from; i < w->to; i++)
-        w->b->status[i] =
-            nc_classify_ws(w->b->m, &w->b->a[i], &w->b->p[i], w->ws, &w->b->err[i]);
-    return NULL;
+    if (nc_strbuf_add(&o->sb, s, n) < 0)
+        o->oom = 1;
 }
 
-static int score_batch(struct batch *b, int threads, nc_workspace **ws)
+static void putcc(struct out *o, char c)
 {
-    pthread_t tid[64];
-    struct worker w[64];
-    int started[64] = { 0 };
-    size_t per;
+    put(o, &c, 1);
+}
 
-    if (threads <= 1 || b->n < 2) {
-        struct worker one = { b, 0, b->n, ws[0] };
-        work(&one);
-        return 0;
+static void puts0(struct out *o, const char *s)
+{
+    put(o, s, strlen(s));
+}
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
+static void putf(struct out *o, const char *fmt, ...)
+{
+    char buf[256];
+    va_list ap;
+    int n;
+    va_start(ap, fmt);
+    n = vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    if (n < 0) {
+        o->oom = 1;
+        return;
     }
-    per = (b->n + (size_t)threads - 1) / (size_t)threads;
-    for (int t = 0; t < threads; t++) {
-        w[t].b = b;
-        w[t].ws = ws[t];
-        w[t].from = (size_t)t * per;
-        w[t].to = w[t].from + per > b->n ? b->n : w[t].from + per;
-        if (w[t].from >= w[t].to)
-            break;
-        if (pthread_create(&tid[t], NULL, work, &w[t]) != 0) {
-            work(&w[t]); /* no thread: do it here */
-            continue;
-        }
-        started[t] = 1;
+    if ((size_t)n < sizeof buf) {
+        put(o, buf, (size_t)n);
+        return;
     }
-    for (int t = 0; t < threads && t < 64; t++)
-        if (started[t])
-            pthread_join(tid[t], NULL);
-    return 0;
+    char *big = malloc((size_t)n + 1);
+    if (!big) {
+        o->oom = 1;
+        return;
+    }
+    va_start(ap, fmt);
+    vsnprintf(big, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    put(o, big, (size_t)n);
+    free(big);
 }
 
 static cJSON *explain_json(const nc_model *m, const nc_article *a, size_t label, int n)
@@ -146,50 +150,50 @@ static double r4(double x)
  * decimals printed as cJSON prints them ("%d" when integral, else "%1.15g", which for these
  * values is the short decimal). Building and printing a cJSON tree per article, with its
  * printf/scanf round trip per number, was a third of classifying a small file. */
-static void json_str(nc_strbuf *sb, const char *s)
+static void json_str(struct out *o, const char *s)
 {
     static const char hex[] = "0123456789abcdef";
     const unsigned char *p = (const unsigned char *)s, *run = p;
-    nc_strbuf_addc(sb, '"');
+    putcc(o, '"');
     for (;; p++) {
         unsigned char c = *p;
         if (c != '\0' && c != '"' && c != '\\' && c >= 0x20)
             continue;
-        nc_strbuf_add(sb, (const char *)run, (size_t)(p - run));
+        put(o, (const char *)run, (size_t)(p - run));
         if (c == '\0')
             break;
         run = p + 1;
         switch (c) {
-        case '"': nc_strbuf_add(sb, "\\\"", 2); break;
-        case '\\': nc_strbuf_add(sb, "\\\\", 2); break;
-        case '\b': nc_strbuf_add(sb, "\\b", 2); break;
-        case '\f': nc_strbuf_add(sb, "\\f", 2); break;
-        case '\n': nc_strbuf_add(sb, "\\n", 2); break;
-        case '\r': nc_strbuf_add(sb, "\\r", 2); break;
-        case '\t': nc_strbuf_add(sb, "\\t", 2); break;
+        case '"': put(o, "\\\"", 2); break;
+        case '\\': put(o, "\\\\", 2); break;
+        case '\b': put(o, "\\b", 2); break;
+        case '\f': put(o, "\\f", 2); break;
+        case '\n': put(o, "\\n", 2); break;
+        case '\r': put(o, "\\r", 2); break;
+        case '\t': put(o, "\\t", 2); break;
         default: {
             char u[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
-            nc_strbuf_add(sb, u, 6);
+            put(o, u, 6);
         }
         }
     }
-    nc_strbuf_addc(sb, '"');
+    putcc(o, '"');
 }
 
 /* r4(x) as cJSON prints it. */
-static void json_num4(nc_strbuf *sb, double x)
+static void json_num4(struct out *o, double x)
 {
     char buf[32];
     double k;
     unsigned long long ip, fr;
     size_t n = 0;
     if (isnan(x) || isinf(x) || fabs(x) >= 1e9) { /* not expected: let printf decide */
-        nc_strbuf_addf(sb, "%1.15g", r4(x));
+        putf(o, "%1.15g", r4(x));
         return;
     }
     k = round(x * 1e4);
     if (k == 0) {
-        nc_strbuf_addc(sb, '0');
+        putcc(o, '0');
         return;
     }
     if (k < 0) {
@@ -207,119 +211,113 @@ static void json_num4(nc_strbuf *sb, double x)
         }
         n += (size_t)snprintf(buf + n, sizeof buf - n, ".%0*llu", d, fr);
     }
-    nc_strbuf_add(sb, buf, n);
+    put(o, buf, n);
 }
 
-static nc_strbuf json_line = NC_STRBUF_INIT; /* print_json_plain's line, reused */
-
-static int print_json_plain(FILE *fp, const nc_model *m, const nc_article *a,
-                            const nc_prediction *p)
+static void format_json_plain(struct out *o, const nc_model *m, const nc_article *a,
+                              const nc_prediction *p)
 {
-    nc_strbuf sb = json_line;
     const char *src = nc_article_field(a, "source");
     size_t nl = nc_model_nlabels(m);
     int first = 1;
 
-    sb.len = 0;
-    if (sb.buf)
-        sb.buf[0] = '\0';
-    nc_strbuf_add(&sb, "{\"id\":", 6);
-    json_str(&sb, a->id ? a->id : "");
+    put(o, "{\"id\":", 6);
+    json_str(o, a->id ? a->id : "");
     if (a->date) {
-        nc_strbuf_add(&sb, ",\"date\":", 8);
-        json_str(&sb, a->date);
+        put(o, ",\"date\":", 8);
+        json_str(o, a->date);
     }
     if (src) {
-        nc_strbuf_add(&sb, ",\"source\":", 10);
-        json_str(&sb, src);
+        put(o, ",\"source\":", 10);
+        json_str(o, src);
     }
     if (nc_model_topic_mode(m) != NC_TOPICS_NONE) {
-        nc_strbuf_add(&sb, ",\"scores\":{", 11);
+        put(o, ",\"scores\":{", 11);
         for (size_t l = 0; l < nl; l++) {
             if (l)
-                nc_strbuf_addc(&sb, ',');
-            json_str(&sb, nc_model_label(m, l));
-            nc_strbuf_addc(&sb, ':');
-            json_num4(&sb, p->scores[l]);
+                putcc(o, ',');
+            json_str(o, nc_model_label(m, l));
+            putcc(o, ':');
+            json_num4(o, p->scores[l]);
         }
-        nc_strbuf_add(&sb, "},\"labels\":[", 12);
+        put(o, "},\"labels\":[", 12);
         for (size_t l = 0; l < nl; l++)
             if (p->selected[l]) {
                 if (!first)
-                    nc_strbuf_addc(&sb, ',');
+                    putcc(o, ',');
                 first = 0;
-                json_str(&sb, nc_model_label(m, l));
+                json_str(o, nc_model_label(m, l));
             }
-        nc_strbuf_add(&sb, "],\"primary\":", 12);
+        put(o, "],\"primary\":", 12);
         if (p->primary >= 0)
-            json_str(&sb, nc_model_label(m, (size_t)p->primary));
+            json_str(o, nc_model_label(m, (size_t)p->primary));
         else
-            nc_strbuf_add(&sb, "null", 4);
+            put(o, "null", 4);
     }
     if (p->has_tone) {
-        nc_strbuf_add(&sb, ",\"tone\":", 8);
-        json_num4(&sb, p->tone);
-        nc_strbuf_add(&sb, ",\"tone_label\":", 14);
-        json_str(&sb, nc_tone_label(p->tone));
+        put(o, ",\"tone\":", 8);
+        json_num4(o, p->tone);
+        put(o, ",\"tone_label\":", 14);
+        json_str(o, nc_tone_label(p->tone));
     }
-    nc_strbuf_add(&sb, "}\n", 2);
-    json_line = sb; /* the buffer is kept for the next article */
-    if (!sb.buf)
-        return -1;
-    fwrite(sb.buf, 1, sb.len, fp);
-    return 0;
+    put(o, "}\n", 2);
 }
 
-static int print_json(FILE *fp, const nc_model *m, const nc_article *a, const nc_prediction *p,
-                      int explain)
+static void format_json(struct out *o, const nc_model *m, const nc_article *a,
+                        const nc_prediction *p, int explain, int via_cjson)
 {
-    cJSON *o, *scores, *labels;
+    cJSON *j, *scores, *labels;
     const char *src = nc_article_field(a, "source");
     char *s;
     size_t nl = nc_model_nlabels(m);
 
-    if (!explain && !getenv("NC_JSON_VIA_CJSON")) /* the variable: for the test of both */
-        return print_json_plain(fp, m, a, p);
-    if (!(o = cJSON_CreateObject()))
-        return -1;
-    cJSON_AddStringToObject(o, "id", a->id ? a->id : "");
+    if (!explain && !via_cjson) {
+        format_json_plain(o, m, a, p);
+        return;
+    }
+    if (!(j = cJSON_CreateObject())) {
+        o->oom = 1;
+        return;
+    }
+    cJSON_AddStringToObject(j, "id", a->id ? a->id : "");
     if (a->date)
-        cJSON_AddStringToObject(o, "date", a->date);
+        cJSON_AddStringToObject(j, "date", a->date);
     if (src)
-        cJSON_AddStringToObject(o, "source", src);
+        cJSON_AddStringToObject(j, "source", src);
     if (nc_model_topic_mode(m) != NC_TOPICS_NONE) {
-        scores = cJSON_AddObjectToObject(o, "scores");
+        scores = cJSON_AddObjectToObject(j, "scores");
         for (size_t l = 0; l < nl; l++)
             cJSON_AddNumberToObject(scores, nc_model_label(m, l), r4(p->scores[l]));
-        labels = cJSON_AddArrayToObject(o, "labels");
+        labels = cJSON_AddArrayToObject(j, "labels");
         for (size_t l = 0; l < nl; l++)
             if (p->selected[l])
                 cJSON_AddItemToArray(labels, cJSON_CreateString(nc_model_label(m, l)));
         if (p->primary >= 0)
-            cJSON_AddStringToObject(o, "primary", nc_model_label(m, (size_t)p->primary));
+            cJSON_AddStringToObject(j, "primary", nc_model_label(m, (size_t)p->primary));
         else
-            cJSON_AddNullToObject(o, "primary");
+            cJSON_AddNullToObject(j, "primary");
     }
     if (p->has_tone) {
-        cJSON_AddNumberToObject(o, "tone", r4(p->tone));
-        cJSON_AddStringToObject(o, "tone_label", nc_tone_label(p->tone));
+        cJSON_AddNumberToObject(j, "tone", r4(p->tone));
+        cJSON_AddStringToObject(j, "tone_label", nc_tone_label(p->tone));
     }
     if (explain) {
-        cJSON *ex = cJSON_AddObjectToObject(o, "explain");
+        cJSON *ex = cJSON_AddObjectToObject(j, "explain");
         for (size_t l = 0; l < nl; l++)
             if (p->selected[l])
                 cJSON_AddItemToObject(ex, nc_model_label(m, l), explain_json(m, a, l, explain));
         if (p->has_tone)
             cJSON_AddItemToObject(ex, "tone", explain_json(m, a, (size_t)-1, explain));
     }
-    s = cJSON_PrintUnformatted(o);
-    cJSON_Delete(o);
-    if (!s)
-        return -1;
-    fputs(s, fp);
-    fputc('\n', fp);
+    s = cJSON_PrintUnformatted(j);
+    cJSON_Delete(j);
+    if (!s) {
+        o->oom = 1;
+        return;
+    }
+    puts0(o, s);
+    putcc(o, '\n');
     cJSON_free(s);
-    return 0;
 }
 
 static void print_tsv_header(FILE *fp, const nc_model *m)
@@ -332,28 +330,30 @@ static void print_tsv_header(FILE *fp, const nc_model *m)
     fputc('\n', fp);
 }
 
-static void put_clean(FILE *fp, const char *s, size_t max)
+static void put_clean(struct out *o, const char *s)
 {
-    size_t n = 0;
-    for (; s && *s && n < max; s++, n++)
-        fputc(*s == '\t' || *s == '\n' || *s == '\r' ? ' ' : *s, fp);
+    for (; s && *s; s++)
+        putcc(o, *s == '\t' || *s == '\n' || *s == '\r' ? ' ' : *s);
 }
 
-static void print_tsv(FILE *fp, const nc_model *m, const nc_article *a, const nc_prediction *p)
+static void format_tsv(struct out *o, const nc_model *m, const nc_article *a,
+                       const nc_prediction *p)
 {
     int first = 1;
-    put_clean(fp, a->id, (size_t)-1);
-    fprintf(fp, "\t%s\t", p->primary >= 0 ? nc_model_label(m, (size_t)p->primary) : "none");
+    put_clean(o, a->id);
+    putf(o, "\t%s\t", p->primary >= 0 ? nc_model_label(m, (size_t)p->primary) : "none");
     for (size_t l = 0; l < nc_model_nlabels(m); l++)
         if (p->selected[l]) {
-            fprintf(fp, "%s%s", first ? "" : ",", nc_model_label(m, l));
+            if (!first)
+                putcc(o, ',');
+            puts0(o, nc_model_label(m, l));
             first = 0;
         }
     for (size_t l = 0; l < nc_model_nlabels(m); l++)
-        fprintf(fp, "\t%.4f", p->scores[l]);
+        putf(o, "\t%.4f", p->scores[l]);
     if (p->has_tone)
-        fprintf(fp, "\t%.4f\t%s", p->tone, nc_tone_label(p->tone));
-    fputc('\n', fp);
+        putf(o, "\t%.4f\t%s", p->tone, nc_tone_label(p->tone));
+    putcc(o, '\n');
 }
 
 static void print_table_header(FILE *fp, const nc_model *m)
@@ -366,8 +366,8 @@ static void print_table_header(FILE *fp, const nc_model *m)
     fputc('\n', fp);
 }
 
-static void print_table(FILE *fp, const nc_model *m, const nc_article *a, const nc_prediction *p,
-                        int explain)
+static void format_table(struct out *o, const nc_model *m, const nc_article *a,
+                         const nc_prediction *p, int explain)
 {
     char labels[256] = "";
     size_t len = 0;
@@ -381,15 +381,15 @@ static void print_table(FILE *fp, const nc_model *m, const nc_article *a, const 
     if (nc_model_topic_mode(m) != NC_TOPICS_NONE && !len)
         snprintf(labels, sizeof labels, "(none)");
     if (idlen > 32)
-        fprintf(fp, "...%-29s", id + idlen - 29);
+        putf(o, "...%-29s", id + idlen - 29);
     else
-        fprintf(fp, "%-32s", id);
-    fprintf(fp, " %-16s", labels);
+        putf(o, "%-32s", id);
+    putf(o, " %-16s", labels);
     for (size_t l = 0; l < nc_model_nlabels(m); l++)
-        fprintf(fp, " %8.3f", p->scores[l]);
+        putf(o, " %8.3f", p->scores[l]);
     if (p->has_tone)
-        fprintf(fp, " %+6.2f %-8s", p->tone, nc_tone_label(p->tone));
-    fputc('\n', fp);
+        putf(o, " %+6.2f %-8s", p->tone, nc_tone_label(p->tone));
+    putcc(o, '\n');
     if (explain) {
         nc_contribution up[64], down[64];
         size_t nup, ndown;
@@ -401,15 +401,270 @@ static void print_table(FILE *fp, const nc_model *m, const nc_article *a, const 
                 continue;
             if (nc_explain(m, a, which, (size_t)explain, up, &nup, down, &ndown, NULL) < 0)
                 continue;
-            fprintf(fp, "    %s:", which == (size_t)-1 ? "tone" : nc_model_label(m, l));
+            putf(o, "    %s:", which == (size_t)-1 ? "tone" : nc_model_label(m, l));
             for (size_t i = 0; i < nup; i++)
-                fprintf(fp, " %s (%+.3f)", up[i].term, up[i].value);
-            fputs("  |", fp);
+                putf(o, " %s (%+.3f)", up[i].term, up[i].value);
+            put(o, "  |", 3);
             for (size_t i = 0; i < ndown; i++)
-                fprintf(fp, " %s (%+.3f)", down[i].term, down[i].value);
-            fputc('\n', fp);
+                putf(o, " %s (%+.3f)", down[i].term, down[i].value);
+            putcc(o, '\n');
         }
     }
+}
+
+/* A batch of articles: read by the main thread, then classified and formatted by the
+ * threads, each taking CHUNK articles at a time, then written in input order. */
+struct batch {
+    const nc_model *m;
+    const struct classify_opts *o;
+    int via_cjson;
+    nc_article a[BATCH];
+    nc_prediction p[BATCH];
+    struct out line[BATCH];
+    int status[BATCH];
+    nc_error err[BATCH];
+    size_t n;
+    atomic_size_t next;
+};
+
+struct worker {
+    struct batch *b;
+    nc_workspace *ws; /* this thread's own counters, kept across batches */
+};
+
+static struct worker workers[64];
+
+/* Classify and format articles until the batch has none left to take. */
+static void *work(void *arg)
+{
+    struct worker *w = arg;
+    struct batch *b = w->b;
+    size_t i, end;
+    while ((i = atomic_fetch_add(&b->next, CHUNK)) < b->n) {
+        end = i + CHUNK < b->n ? i + CHUNK : b->n;
+        for (; i < end; i++) {
+            struct out *o = &b->line[i];
+            nc_strbuf_reset(&o->sb);
+            o->oom = 0;
+            b->status[i] = nc_classify_ws(b->m, &b->a[i], &b->p[i], w->ws, &b->err[i]);
+            if (b->status[i] < 0)
+                continue;
+            if (b->o->format == FMT_JSON)
+                format_json(o, b->m, &b->a[i], &b->p[i], b->o->explain, b->via_cjson);
+            else if (b->o->format == FMT_TSV)
+                format_tsv(o, b->m, &b->a[i], &b->p[i]);
+            else
+                format_table(o, b->m, &b->a[i], &b->p[i], b->o->explain);
+        }
+    }
+    return NULL;
+}
+
+/* The other threads: started before the model is loaded and kept for the whole run. Between
+ * batches a thread spins for a while before it sleeps: on a virtual machine, waking an idle
+ * processor can take longer than classifying a whole batch, which made a second thread
+ * useless on small inputs. */
+#define SPIN_NS 3000000L /* 3 ms */
+
+struct pool {
+    pthread_mutex_t mu;
+    pthread_cond_t work_cv, done_cv;
+    atomic_uint gen;     /* bumped for each batch handed out */
+    atomic_int stop;
+    atomic_int pending;  /* threads still on the current batch */
+    struct batch *cur;
+    int n;               /* threads started (1..n of workers[]) */
+    pthread_t tid[64];
+};
+
+static struct pool pool = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER,
+                            PTHREAD_COND_INITIALIZER, 0, 0, 0, NULL, 0, { 0 } };
+
+static long now_ns(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (long)t.tv_sec * 1000000000L + t.tv_nsec;
+}
+
+static inline void cpu_relax(void)
+{
+    sched_yield(); /* a thread sharing this processor runs; otherwise it stays awake */
+}
+
+/* Wait until *v differs from 'old' (want_change) or equals 0 (!want_change): spin, then
+ * sleep on cv. */
+static unsigned wait_for(atomic_uint *v, unsigned old, pthread_cond_t *cv)
+{
+    long deadline = now_ns() + SPIN_NS;
+    unsigned x;
+    for (int i = 1;; i++) {
+        if ((x = atomic_load(v)) != old || atomic_load(&pool.stop))
+            return x;
+        cpu_relax();
+        if (i % 16 == 0 && now_ns() > deadline)
+            break;
+    }
+    pthread_mutex_lock(&pool.mu);
+    while ((x = atomic_load(v)) == old && !atomic_load(&pool.stop))
+        pthread_cond_wait(cv, &pool.mu);
+    pthread_mutex_unlock(&pool.mu);
+    return x;
+}
+
+static void *pool_thread(void *arg)
+{
+    struct worker *w = arg;
+    unsigned seen = 0;
+    for (;;) {
+        seen = wait_for(&pool.gen, seen, &pool.work_cv);
+        if (atomic_load(&pool.stop))
+            return NULL;
+        w->b = pool.cur;
+        work(w);
+        if (atomic_fetch_sub(&pool.pending, 1) == 1) {
+            pthread_mutex_lock(&pool.mu);
+            pthread_cond_broadcast(&pool.done_cv);
+            pthread_mutex_unlock(&pool.mu);
+        }
+    }
+}
+
+/* Start threads 1..N-1 (fewer when they cannot be created: the others do their share). */
+static void pool_start(int threads)
+{
+    cpu_set_t allowed;
+    int cpus[64], ncpu = 0, here = sched_getcpu(), k = 0;
+
+    /* the processors this process may use, starting after the one the main thread is on */
+    if (sched_getaffinity(0, sizeof allowed, &allowed) == 0)
+        for (int c = 0; c < CPU_SETSIZE && ncpu < 64; c++)
+            if (CPU_ISSET(c, &allowed))
+                cpus[ncpu++] = c;
+    while (k < ncpu && cpus[k] != here)
+        k++;
+    for (int t = 1; t < threads && t < 64; t++) {
+        pthread_t *tid = &pool.tid[pool.n + 1];
+        if (pthread_create(tid, NULL, pool_thread, &workers[pool.n + 1]) != 0)
+            break;
+        pool.n++;
+        /* each thread on a processor of its own when there are enough: the scheduler tends to
+         * start it next to the main thread and move it only milliseconds later */
+        if (here >= 0 && k < ncpu && threads <= ncpu) {
+            cpu_set_t one;
+            CPU_ZERO(&one);
+            CPU_SET(cpus[(k + t) % ncpu], &one);
+            pthread_setaffinity_np(*tid, sizeof one, &one);
+        }
+    }
+}
+
+static void pool_stop(void)
+{
+    pthread_mutex_lock(&pool.mu);
+    atomic_store(&pool.stop, 1);
+    pthread_cond_broadcast(&pool.work_cv);
+    pthread_mutex_unlock(&pool.mu);
+    for (int t = 1; t <= pool.n; t++)
+        pthread_join(pool.tid[t], NULL);
+    pool.n = 0;
+}
+
+/* Hand the batch to the pool's threads; the calling thread joins in with batch_finish. */
+static void batch_start(struct batch *b, nc_workspace **ws)
+{
+    atomic_store(&b->next, 0);
+    if (!pool.n)
+        return;
+    for (int t = 1; t <= pool.n; t++)
+        workers[t].ws = ws[t];
+    pool.cur = b;
+    atomic_store(&pool.pending, pool.n);
+    pthread_mutex_lock(&pool.mu);
+    atomic_fetch_add(&pool.gen, 1);
+    pthread_cond_broadcast(&pool.work_cv);
+    pthread_mutex_unlock(&pool.mu);
+}
+
+static void batch_finish(struct batch *b, nc_workspace **ws)
+{
+    long deadline;
+    workers[0].b = b;
+    workers[0].ws = ws[0];
+    work(&workers[0]);
+    if (!pool.n)
+        return;
+    deadline = now_ns() + SPIN_NS;
+    for (int i = 1; atomic_load(&pool.pending) > 0; i++) {
+        cpu_relax();
+        if (i % 16 == 0 && now_ns() > deadline) {
+            pthread_mutex_lock(&pool.mu);
+            while (atomic_load(&pool.pending) > 0)
+                pthread_cond_wait(&pool.done_cv, &pool.mu);
+            pthread_mutex_unlock(&pool.mu);
+            break;
+        }
+    }
+}
+
+/* The inputs, read one after another as a single stream of articles. */
+struct source {
+    char **inputs;
+    int ninputs, i;
+    const nc_reader_opts *ro;
+    nc_reader *r;
+};
+
+/* Fill the batch; 1 when there may be more, 0 at the end of the last input, or an error. */
+static int read_batch(struct source *s, struct batch *b, nc_error *err)
+{
+    int st;
+    b->n = 0;
+    while (b->n < BATCH) {
+        if (!s->r) {
+            if (s->i >= s->ninputs)
+                return 0;
+            if (nc_reader_open(s->inputs[s->i++], s->ro, &s->r, err) < 0)
+                return -1;
+        }
+        if ((st = nc_reader_next(s->r, &b->a[b->n], err)) < 0)
+            return -1;
+        if (st == 0) {
+            nc_reader_free(s->r);
+            s->r = NULL;
+            continue;
+        }
+        b->n++;
+    }
+    return 1;
+}
+
+static struct batch *batch_new(const nc_model *m, const struct classify_opts *o)
+{
+    struct batch *b = calloc(1, sizeof *b);
+    if (!b)
+        return NULL;
+    b->m = m;
+    b->o = o;
+    b->via_cjson = getenv("NC_JSON_VIA_CJSON") != NULL; /* for the test that compares both */
+    for (size_t i = 0; i < BATCH; i++) {
+        nc_article_init(&b->a[i]);
+        nc_prediction_init(&b->p[i]);
+        nc_strbuf_init(&b->line[i].sb);
+    }
+    return b;
+}
+
+static void batch_free(struct batch *b)
+{
+    if (!b)
+        return;
+    for (size_t i = 0; i < BATCH; i++) {
+        nc_article_finish(&b->a[i]);
+        nc_prediction_finish(&b->p[i]);
+        nc_strbuf_finish(&b->line[i].sb);
+    }
+    free(b);
 }
 
 int cmd_classify(int argc, char **argv)
@@ -430,13 +685,15 @@ int cmd_classify(int argc, char **argv)
     nc_model *model = NULL;
     nc_error err = { 0 };
     nc_outfile of = { 0 };
-    struct batch *b = NULL;
+    struct batch *bufs[2] = { NULL, NULL };
     nc_workspace *ws[64] = { NULL };
+    struct source src = { 0 };
     char *stdin_only[] = { "-" };
     char **inputs;
     int ninputs, c, rc = CLI_EXIT_OK, format_set = 0, out_open = 0;
     long l;
     size_t count = 0;
+    int st;
 
     memset(&o, 0, sizeof o);
     o.output = "-";
@@ -489,22 +746,19 @@ int cmd_classify(int argc, char **argv)
     inputs = optind < argc ? argv + optind : stdin_only;
     ninputs = optind < argc ? argc - optind : 1;
 
+    pool_start(o.threads); /* the threads get going while the model loads */
     if (nc_model_load(o.model_dir, &model, &err) < 0) {
         rc = cli_error("classify", &err);
         goto out;
     }
-    b = calloc(1, sizeof *b);
-    if (!b) {
+    bufs[0] = batch_new(model, &o);
+    bufs[1] = batch_new(model, &o);
+    if (!bufs[0] || !bufs[1]) {
         rc = cli_errorf("classify", "out of memory");
         goto out;
     }
-    b->m = model;
     for (int t = 0; t < o.threads; t++)
         ws[t] = nc_workspace_new(model); /* NULL is fine: slower counting */
-    for (size_t i = 0; i < BATCH; i++) {
-        nc_article_init(&b->a[i]);
-        nc_prediction_init(&b->p[i]);
-    }
     if (nc_outfile_open(&of, o.output, &err) < 0) {
         rc = cli_error("classify", &err);
         goto out;
@@ -514,41 +768,41 @@ int cmd_classify(int argc, char **argv)
         print_tsv_header(of.fp, model);
     else if (o.format == FMT_TABLE)
         print_table_header(of.fp, model);
-    for (int i = 0; i < ninputs; i++) {
-        nc_reader *r = NULL;
-        int more = 1;
-        if (nc_reader_open(inputs[i], &o.ro, &r, &err) < 0) {
-            rc = cli_error("classify", &err);
-            goto out;
-        }
-        while (more) {
-            int st = 0;
-            b->n = 0;
-            while (b->n < BATCH && (st = nc_reader_next(r, &b->a[b->n], &err)) > 0)
-                b->n++;
-            if (st < 0) {
-                nc_reader_free(r);
-                rc = cli_error("classify", &err);
+
+    /* A pipeline of two batches: while the other threads classify and format one, the main
+     * thread reads the next, then helps; the output is written in input order. */
+    src.inputs = inputs;
+    src.ninputs = ninputs;
+    src.ro = &o.ro;
+    st = read_batch(&src, bufs[0], &err);
+    while (st >= 0 && bufs[0]->n > 0) {
+        struct batch *b = bufs[0];
+        int st_next = 0;
+        batch_start(b, ws);
+        if (st > 0)
+            st_next = read_batch(&src, bufs[1], &err);
+        else
+            bufs[1]->n = 0;
+        batch_finish(b, ws);
+        for (size_t k = 0; k < b->n; k++) {
+            if (b->status[k] < 0) {
+                rc = cli_error("classify", &b->err[k]);
                 goto out;
             }
-            more = st > 0;
-            score_batch(b, o.threads, ws);
-            for (size_t k = 0; k < b->n; k++) {
-                if (b->status[k] < 0) {
-                    nc_reader_free(r);
-                    rc = cli_error("classify", &b->err[k]);
-                    goto out;
-                }
-                if (o.format == FMT_JSON)
-                    print_json(of.fp, model, &b->a[k], &b->p[k], o.explain);
-                else if (o.format == FMT_TSV)
-                    print_tsv(of.fp, model, &b->a[k], &b->p[k]);
-                else
-                    print_table(of.fp, model, &b->a[k], &b->p[k], o.explain);
+            if (b->line[k].oom) {
+                rc = cli_errorf("classify", "out of memory");
+                goto out;
             }
-            count += b->n;
+            fwrite(b->line[k].sb.buf, 1, b->line[k].sb.len, of.fp);
         }
-        nc_reader_free(r);
+        count += b->n;
+        bufs[0] = bufs[1];
+        bufs[1] = b;
+        st = st_next;
+    }
+    if (st < 0) {
+        rc = cli_error("classify", &err);
+        goto out;
     }
     if (count == 0) {
         rc = cli_errorf("classify", "no articles in the input");
@@ -558,18 +812,14 @@ int cmd_classify(int argc, char **argv)
     if (nc_outfile_commit(&of, &err) < 0)
         rc = cli_error("classify", &err);
 out:
+    pool_stop();
     if (out_open)
         nc_outfile_abort(&of);
-    if (b) {
-        for (size_t i = 0; i < BATCH; i++) {
-            nc_article_finish(&b->a[i]);
-            nc_prediction_finish(&b->p[i]);
-        }
-        free(b);
-    }
+    nc_reader_free(src.r);
+    batch_free(bufs[0]);
+    batch_free(bufs[1]);
     for (int t = 0; t < 64; t++)
         nc_workspace_free(ws[t]);
     nc_model_free(model);
-    nc_strbuf_finish(&json_line);
     return rc;
 }
