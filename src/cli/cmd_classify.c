@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -474,11 +475,26 @@ struct pool {
     atomic_int pending;  /* threads still on the current batch */
     struct batch *cur;
     int n;               /* threads started (1..n of workers[]) */
+    int tried;
     pthread_t tid[64];
 };
 
 static struct pool pool = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER,
-                            PTHREAD_COND_INITIALIZER, 0, 0, 0, NULL, 0, { 0 } };
+                            PTHREAD_COND_INITIALIZER, 0, 0, 0, NULL, 0, 0, { 0 } };
+
+#define POOL_MIN_BYTES 65536   /* start the threads for inputs of at least this size... */
+#define POOL_MIN_ARTICLES 64   /* ...or when a batch of this many articles has been read */
+
+/* The size of the inputs that are regular files (directories and pipes count 0). */
+static unsigned long long input_bytes(char **inputs, int n)
+{
+    unsigned long long total = 0;
+    struct stat st;
+    for (int i = 0; i < n; i++)
+        if (strcmp(inputs[i], "-") != 0 && stat(inputs[i], &st) == 0 && S_ISREG(st.st_mode))
+            total += (unsigned long long)st.st_size;
+    return total;
+}
 
 static long now_ns(void)
 {
@@ -533,6 +549,9 @@ static void *pool_thread(void *arg)
 /* Start threads 1..N-1 (fewer when they cannot be created: the others do their share). */
 static void pool_start(int threads)
 {
+    if (pool.tried)
+        return;
+    pool.tried = 1;
     cpu_set_t allowed;
     int cpus[64], ncpu = 0, here = sched_getcpu(), k = 0;
 
@@ -746,7 +765,10 @@ int cmd_classify(int argc, char **argv)
     inputs = optind < argc ? argv + optind : stdin_only;
     ninputs = optind < argc ? argc - optind : 1;
 
-    pool_start(o.threads); /* the threads get going while the model loads */
+    /* With a large input the threads get going while the model loads; for a few articles they
+     * would cost more than they save; for a pipe, they start with the first full batch. */
+    if (input_bytes(inputs, ninputs) >= POOL_MIN_BYTES)
+        pool_start(o.threads);
     if (nc_model_load(o.model_dir, &model, &err) < 0) {
         rc = cli_error("classify", &err);
         goto out;
@@ -778,6 +800,8 @@ int cmd_classify(int argc, char **argv)
     while (st >= 0 && bufs[0]->n > 0) {
         struct batch *b = bufs[0];
         int st_next = 0;
+        if (!pool.tried && b->n >= POOL_MIN_ARTICLES)
+            pool_start(o.threads);
         batch_start(b, ws);
         if (st > 0)
             st_next = read_batch(&src, bufs[1], &err);
