@@ -32,6 +32,29 @@ if cmp -s "$tmp/one-thread" "$tmp/tiny-cjson"; then ok; else fail "JSON writer d
 # threads never change the output
 expect 0 classify -m "$M" --format json --threads 3 "$DATA/tiny-test.jsonl"
 if cmp -s "$tmp/out" "$tmp/one-thread"; then ok; else fail "--threads 3 changed the output"; fi
+# a larger input (750 articles, about 190 KB: three batches, and large enough for classify to
+# start its threads) gives the same output for any thread count, in every format, from a file
+# or a pipe (where the threads start only after the first batch)
+for k in $(seq 25); do sed "s/\"id\": \"/&r$k-/" "$DATA/tiny-test.jsonl"; done >"$tmp/big.jsonl"
+[ "$(wc -c <"$tmp/big.jsonl")" -gt 65536 ] && ok || fail "big.jsonl is not larger than 64 KB"
+for f in json tsv table; do
+    "$NC" classify -m "$M" --format $f --threads 1 "$tmp/big.jsonl" >"$tmp/big-1" 2>"$tmp/err" ||
+        fail "classify --threads 1 ($f) failed"
+    [ "$(grep -c . "$tmp/big-1")" -ge 750 ] && ok || fail "big input: too few lines ($f)"
+    for t in 2 3 8; do
+        "$NC" classify -m "$M" --format $f --threads $t "$tmp/big.jsonl" >"$tmp/big-t" 2>"$tmp/err" ||
+            fail "classify --threads $t ($f) failed"
+        if cmp -s "$tmp/big-1" "$tmp/big-t"; then ok; else fail "--threads $t changed the $f output"; fi
+    done
+    "$NC" classify -m "$M" --format $f --threads 2 - <"$tmp/big.jsonl" >"$tmp/big-t" 2>"$tmp/err" ||
+        fail "classify from a pipe ($f) failed"
+    if cmp -s "$tmp/big-1" "$tmp/big-t"; then ok; else fail "a pipe changed the $f output"; fi
+done
+# a bad line in the third batch: the error names it, and -o leaves nothing behind
+{ head -n 600 "$tmp/big.jsonl"; echo '{"id": "bad", "title": 5}'; tail -n 10 "$tmp/big.jsonl"; } >"$tmp/big-bad.jsonl"
+expect_error 1 "big-bad.jsonl:601: 'title' must be a string" classify -m "$M" --threads 2 \
+    -o "$tmp/big-bad.out" "$tmp/big-bad.jsonl"
+[ ! -e "$tmp/big-bad.out" ] && ok || fail "a failed classify left its output file"
 # piped output defaults to JSON
 "$NC" classify -m "$M" "$DATA/tiny-test.jsonl" >"$tmp/piped" 2>/dev/null
 if cmp -s "$tmp/piped" "$tmp/one-thread"; then ok; else fail "piped default is not JSON"; fi
