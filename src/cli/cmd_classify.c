@@ -117,27 +117,27 @@ static void putf(struct out *o, const char *fmt, ...)
     free(big);
 }
 
+/* {"term", "contribution"} objects for c[0..n) under o[name]. */
+static void add_contributions(cJSON *o, const char *name, const nc_contribution *c, size_t n)
+{
+    cJSON *arr = cJSON_AddArrayToObject(o, name);
+    for (size_t i = 0; i < n; i++) {
+        cJSON *e = cJSON_CreateObject();
+        cJSON_AddStringToObject(e, "term", c[i].term);
+        cJSON_AddNumberToObject(e, "contribution", round(c[i].value * 1e4) / 1e4);
+        cJSON_AddItemToArray(arr, e);
+    }
+}
+
 static cJSON *explain_json(const nc_model *m, const nc_article *a, size_t label, int n)
 {
     nc_contribution up[64], down[64];
     size_t nup, ndown;
-    cJSON *o = cJSON_CreateObject(), *arr;
+    cJSON *o = cJSON_CreateObject();
     if (nc_explain(m, a, label, (size_t)n, up, &nup, down, &ndown, NULL) < 0)
         return o;
-    arr = cJSON_AddArrayToObject(o, "up");
-    for (size_t i = 0; i < nup; i++) {
-        cJSON *e = cJSON_CreateObject();
-        cJSON_AddStringToObject(e, "term", up[i].term);
-        cJSON_AddNumberToObject(e, "contribution", round(up[i].value * 1e4) / 1e4);
-        cJSON_AddItemToArray(arr, e);
-    }
-    arr = cJSON_AddArrayToObject(o, "down");
-    for (size_t i = 0; i < ndown; i++) {
-        cJSON *e = cJSON_CreateObject();
-        cJSON_AddStringToObject(e, "term", down[i].term);
-        cJSON_AddNumberToObject(e, "contribution", round(down[i].value * 1e4) / 1e4);
-        cJSON_AddItemToArray(arr, e);
-    }
+    add_contributions(o, "up", up, nup);
+    add_contributions(o, "down", down, ndown);
     return o;
 }
 
