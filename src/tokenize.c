@@ -65,19 +65,22 @@ static void init_tables(void)
     pthread_once(&once, fill_tables);
 }
 
-/* English stop words (a short list of function words; used only with --stopwords). */
+/* English stop words (a short list of function words; used with --stopwords and
+ * --topic-stopwords). Kept sorted: is_stopword() binary-searches it ("also", "said" and "says", once
+ * appended at the end, were never found; tests/unit/test_tokenize.c checks them). */
 static const char *const stopwords[] = {
-    "a", "about", "above", "after", "again", "against", "all", "am", "an", "and", "any", "are",
-    "as", "at", "be", "because", "been", "before", "being", "below", "between", "both", "but",
-    "by", "can", "could", "did", "do", "does", "doing", "down", "during", "each", "few", "for",
-    "from", "further", "had", "has", "have", "having", "he", "her", "here", "hers", "herself",
-    "him", "himself", "his", "how", "i", "if", "in", "into", "is", "it", "its", "itself", "just",
-    "me", "more", "most", "my", "myself", "of", "off", "on", "once", "only", "or", "other", "our",
-    "ours", "ourselves", "out", "over", "own", "same", "she", "should", "so", "some", "such",
-    "than", "that", "the", "their", "theirs", "them", "themselves", "then", "there", "these",
-    "they", "this", "those", "through", "to", "too", "under", "until", "up", "very", "was", "we",
-    "were", "what", "when", "where", "which", "while", "who", "whom", "why", "will", "with",
-    "would", "you", "your", "yours", "yourself", "yourselves", "said", "says", "also"
+    "a", "about", "above", "after", "again", "against", "all", "also", "am", "an", "and", "any",
+    "are", "as", "at", "be", "because", "been", "before", "being", "below", "between", "both",
+    "but", "by", "can", "could", "did", "do", "does", "doing", "down", "during", "each", "few",
+    "for", "from", "further", "had", "has", "have", "having", "he", "her", "here", "hers",
+    "herself", "him", "himself", "his", "how", "i", "if", "in", "into", "is", "it", "its",
+    "itself", "just", "me", "more", "most", "my", "myself", "of", "off", "on", "once", "only",
+    "or", "other", "our", "ours", "ourselves", "out", "over", "own", "said", "same", "says",
+    "she", "should", "so", "some", "such", "than", "that", "the", "their", "theirs", "them",
+    "themselves", "then", "there", "these", "they", "this", "those", "through", "to", "too",
+    "under", "until", "up", "very", "was", "we", "were", "what", "when", "where", "which",
+    "while", "who", "whom", "why", "will", "with", "would", "you", "your", "yours", "yourself",
+    "yourselves"
 };
 
 static int cmp_str(const void *a, const void *b)
@@ -89,6 +92,16 @@ static int is_stopword(const char *w)
 {
     return bsearch(&w, stopwords, sizeof stopwords / sizeof stopwords[0], sizeof stopwords[0],
                    cmp_str) != NULL;
+}
+
+int nc_is_stopword(const char *s, size_t n)
+{
+    char buf[32];
+    if (n == 0 || n >= sizeof buf) /* the longest stop word has 10 letters */
+        return 0;
+    memcpy(buf, s, n);
+    buf[n] = '\0';
+    return is_stopword(buf);
 }
 
 /* One Snowball stemmer per thread: sb_stemmer is not thread-safe. It is created on first use

@@ -148,9 +148,36 @@ struct trainset {
     struct feature_node *arena_t, *arena_s;
 };
 
+/* 1 for each feature made only of stop words ("of the", "said", a headline-marked "the"). */
+static unsigned char *stopword_mask(const nc_vectorizer *vec, size_t *nmasked)
+{
+    size_t nf = nc_vectorizer_size(vec);
+    unsigned char *mask = calloc(nf ? nf : 1, 1);
+    *nmasked = 0;
+    if (!mask)
+        return NULL;
+    for (size_t f = 0; f < nf; f++) {
+        const char *t = nc_vectorizer_term(vec, f + 1);
+        int all = t != NULL && *t != '\0';
+        if (t && *t == '^') /* a headline-marked unigram */
+            t++;
+        while (all && *t) {
+            size_t len = strcspn(t, " ");
+            all = nc_is_stopword(t, len);
+            t += len;
+            t += *t == ' ';
+        }
+        mask[f] = (unsigned char)all;
+        *nmasked += (size_t)all;
+    }
+    return mask;
+}
+
+/* LIBLINEAR rows for docs[0..n) under weighting w. Features whose mask[index - 1] is set are
+ * left out (their weights come out 0); mask may be NULL. */
 static int build_nodes(const nc_vectorizer *vec, const nc_article *docs, size_t n,
-                       nc_weighting w, struct feature_node ***xout, struct feature_node **arena,
-                       nc_error *err)
+                       nc_weighting w, const unsigned char *mask, struct feature_node ***xout,
+                       struct feature_node **arena, nc_error *err)
 {
     nc_vector v;
     size_t total = 0, pos = 0;
@@ -190,6 +217,8 @@ static int build_nodes(const nc_vectorizer *vec, const nc_article *docs, size_t 
         }
         x[i] = &a[pos];
         for (size_t j = 0; j < v.n; j++) {
+            if (mask && mask[v.idx[j] - 1])
+                continue;
             a[pos].index = v.idx[j];
             a[pos].value = v.val[j];
             pos++;
@@ -1258,6 +1287,8 @@ int nc_train(const nc_article *docs_in, size_t n_in, const nc_train_opts *o,
     size_t njobs = 0;
     struct topic_ctx topic_ctx = { 0 };
     size_t ngrid = 0; /* topic_ctx.grid's entries */
+    unsigned char *stop_mask = NULL; /* --topic-stopwords */
+    size_t n_masked = 0;
 
     nc_init();
     memset(&ts, 0, sizeof ts);
@@ -1308,7 +1339,13 @@ int nc_train(const nc_article *docs_in, size_t n_in, const nc_train_opts *o,
                     o->features.min_df);
         goto out;
     }
-    if ((rc = build_nodes(mdl->vec, docs, n, NC_WEIGHT_TFIDF, &ts.xt, &ts.arena_t, err)) < 0)
+    if (o->topic_stopwords && !o->features.hash_bits &&
+        !(stop_mask = stopword_mask(mdl->vec, &n_masked))) {
+        rc = nc_err(err, NC_ENOMEM, "out of memory");
+        goto out;
+    }
+    if ((rc = build_nodes(mdl->vec, docs, n, NC_WEIGHT_TFIDF, stop_mask, &ts.xt, &ts.arena_t,
+                          err)) < 0)
         goto out;
 
     card = cJSON_CreateObject();
@@ -1388,6 +1425,8 @@ int nc_train(const nc_article *docs_in, size_t n_in, const nc_train_opts *o,
         cJSON_AddStringToObject(jtopics, "class_weight", o->balanced ? "balanced" : "none");
         cJSON_AddStringToObject(jtopics, "calibration", o->calibrate ? "platt" : "none");
         cJSON_AddNumberToObject(jtopics, "folds", o->folds);
+        if (stop_mask)
+            cJSON_AddNumberToObject(jtopics, "stopword_features_ignored", (double)n_masked);
         jlabels = cJSON_AddArrayToObject(jtopics, "labels");
         topic_ctx = c;
         for (size_t l = 0; l < mdl->nlabels; l++) {
@@ -1409,7 +1448,7 @@ int nc_train(const nc_article *docs_in, size_t n_in, const nc_train_opts *o,
         for (size_t i = 0; i < n; i++)
             with_tone += docs[i].has_tone != 0;
         if (with_tone) {
-            if ((rc = build_nodes(mdl->vec, docs, n, NC_WEIGHT_TFIDF_LINEAR, &ts.xs,
+            if ((rc = build_nodes(mdl->vec, docs, n, NC_WEIGHT_TFIDF_LINEAR, NULL, &ts.xs,
                                   &ts.arena_s, err)) < 0)
                 goto out;
             jtone = cJSON_AddObjectToObject(card, "tone");
@@ -1508,6 +1547,7 @@ out:
     free(ts.xs);
     free(ts.arena_t);
     free(ts.arena_s);
+    free(stop_mask);
     nc_model_free(mdl);
     for (size_t i = n_orig; ext && i < n; i++)
         free(ext[i].text);

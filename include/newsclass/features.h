@@ -47,6 +47,8 @@ typedef struct nc_token {
  * UTF-8 bytes act as separators. fn returns 0 to go on, non-zero to stop (returned). */
 typedef int (*nc_token_fn)(const nc_token *tok, void *ctx);
 int nc_tokenize(const char *s, size_t len, const nc_feature_opts *o, nc_token_fn fn, void *ctx);
+/* 1 when s[0..n) is a word of the English stop-word list that --stopwords drops. */
+int nc_is_stopword(const char *s, size_t n);
 
 /* A sparse vector: n entries with 1-based ascending idx[] and their values. */
 typedef struct nc_vector {

@@ -67,6 +67,8 @@ typedef struct nc_train_opts {
                                 the corpus's share (default) */
     int lead_views;          /* 1: also train on each long article's lead (headline + first
                                 sentence), so short items score like long ones; default 0 */
+    int topic_stopwords;     /* 1: the topic models ignore features made only of stop words
+                                ("of the", "said"); tone still uses them. Default 0 */
     nc_topic_mode topic_mode; /* NC_TOPICS_NONE: decide from the corpus (default); or force
                                  NC_TOPICS_MULTILABEL / NC_TOPICS_MULTICLASS */
 } nc_train_opts;

@@ -9,7 +9,7 @@
 
 enum {
     OPT_C = 1000, OPT_TONE_C, OPT_SOLVER, OPT_FOLDS, OPT_SEED, OPT_NGRAMS, OPT_MIN_DF,
-    OPT_MAX_DF, OPT_MAX_FEATURES, OPT_HASH_BITS, OPT_NO_TITLE, OPT_STOPWORDS, OPT_STEM,
+    OPT_MAX_DF, OPT_MAX_FEATURES, OPT_HASH_BITS, OPT_NO_TITLE, OPT_STOPWORDS, OPT_TOPIC_STOPWORDS, OPT_STEM,
     OPT_NO_SUBLINEAR, OPT_NO_BALANCE, OPT_NO_CALIBRATE, OPT_NO_THRESHOLDS, OPT_NO_TONE,
     OPT_MULTILABEL, OPT_MULTICLASS, OPT_LEAD_VIEWS, OPT_LEXICON, OPT_PRIOR, OPT_THREADS
 };
@@ -27,6 +27,7 @@ const struct option cli_train_longopts[] = {
     { "hash-bits", required_argument, NULL, OPT_HASH_BITS },
     { "no-title-features", no_argument, NULL, OPT_NO_TITLE },
     { "stopwords", no_argument, NULL, OPT_STOPWORDS },
+    { "topic-stopwords", no_argument, NULL, OPT_TOPIC_STOPWORDS },
     { "stem", no_argument, NULL, OPT_STEM },
     { "no-sublinear-tf", no_argument, NULL, OPT_NO_SUBLINEAR },
     { "no-class-weights", no_argument, NULL, OPT_NO_BALANCE },
@@ -75,6 +76,8 @@ const char cli_train_opts_help[] =
     "      --hash-bits=B      hashed features, 2^B buckets, B in 10..28 (off: vocabulary)\n"
     "      --no-title-features  do not add headline-marked features\n"
     "      --stopwords        drop English stop words\n"
+    "      --topic-stopwords  keep stop words, but the topic models ignore the features made\n"
+    "                         only of them (tone still uses them)\n"
     "      --stem             Snowball English stemming\n"
     "      --no-sublinear-tf  raw term counts instead of 1 + ln(tf)\n";
 
@@ -165,6 +168,7 @@ int cli_train_opt(const char *cmd, int c, const char *arg, nc_train_opts *o)
         return 1;
     case OPT_NO_TITLE: o->features.title_features = 0; return 1;
     case OPT_STOPWORDS: o->features.stopwords = 1; return 1;
+    case OPT_TOPIC_STOPWORDS: o->topic_stopwords = 1; return 1;
     case OPT_STEM: o->features.stem = 1; return 1;
     case OPT_NO_SUBLINEAR: o->features.sublinear_tf = 0; return 1;
     case OPT_NO_BALANCE: o->balanced = 0; return 1;

@@ -71,6 +71,27 @@ fi
 printf '{"title": "a", "text": "b"}\n{"title": "c", "text": "d"}\n' >"$tmp/nolabels.jsonl"
 expect_error 1 'neither topics' train --min-df 1 -o "$tmp/bad" "$tmp/nolabels.jsonl"
 if [ -e "$tmp/bad" ] || [ -e "$tmp/bad.tmp" ]; then fail "a failed run left a model"; else ok; fi
+# --topic-stopwords: the topic models ignore features made only of stop words (the card
+# counts them), so an article of stop words scores on topics like one of unknown words;
+# without the option the same stop words move the scores
+expect 0 train -q --min-df 1 --folds 3 --topic-stopwords -o "$tmp/tstop" "$DATA/tiny-train.jsonl"
+has "$tmp/tstop/model.json" '"stopword_features_ignored":[[:space:]]*[1-9]'
+printf '{"id":"stop","title":"The and of","text":"It was said that they would be there with them."}\n' >"$tmp/stop.jsonl"
+printf '{"id":"unknown","title":"Zqxv wyzzq","text":"Qqqzx vvwxq zzqqx."}\n' >"$tmp/unk.jsonl"
+for m in tstop plain; do
+    [ $m = plain ] && { expect 0 train -q --min-df 1 --folds 3 -o "$tmp/plain" "$DATA/tiny-train.jsonl"; }
+    for a in stop unk; do
+        "$NC" classify -m "$tmp/$m" -f json "$tmp/$a.jsonl" 2>/dev/null |
+            sed 's/.*"scores":\({[^}]*}\).*/\1/' >"$tmp/$m-$a.scores"
+    done
+done
+if cmp -s "$tmp/tstop-stop.scores" "$tmp/tstop-unk.scores"; then ok; else
+    fail "--topic-stopwords: stop words still move topic scores ($(cat "$tmp/tstop-stop.scores") vs $(cat "$tmp/tstop-unk.scores"))"
+fi
+if cmp -s "$tmp/plain-stop.scores" "$tmp/plain-unk.scores"; then
+    fail "without --topic-stopwords stop words should move topic scores"
+else ok; fi
+
 # an existing non-model directory is never overwritten
 mkdir "$tmp/keep" && echo precious >"$tmp/keep/file"
 expect_error 1 'not a model' train -q --min-df 1 --folds 3 -o "$tmp/keep" "$DATA/tiny-train.jsonl"

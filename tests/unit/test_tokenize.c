@@ -71,6 +71,21 @@ int main(void)
     o.stopwords = 1;
     CHECK_STR(tok("The talks and the summit", &o), "talks summit");
     o.stopwords = 0;
+    /* the same list, word by word (--topic-stopwords masks features with it) */
+    CHECK(nc_is_stopword("the", 3));
+    CHECK(nc_is_stopword("said", 4));
+    CHECK(nc_is_stopword("themselves", 10));
+    /* the list is binary-searched: its first and last words, and the three once appended out of
+     * order (which --stopwords then never dropped) */
+    CHECK(nc_is_stopword("a", 1));
+    CHECK(nc_is_stopword("yourselves", 10));
+    CHECK(nc_is_stopword("also", 4));
+    CHECK(nc_is_stopword("says", 4));
+    CHECK(!nc_is_stopword("talks", 5));
+    CHECK(!nc_is_stopword("not", 3)); /* negators stay: tone needs them */
+    CHECK(!nc_is_stopword("the", 2)); /* "th" */
+    CHECK(!nc_is_stopword("", 0));
+    CHECK(!nc_is_stopword("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", 41));
     o.stem = 1;
     CHECK_STR(tok("negotiations negotiated", &o), "negoti negoti");
     /* a stopping callback stops */
