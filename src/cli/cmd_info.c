@@ -12,13 +12,16 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "util.h"
 
 const char cmd_info_usage[] =
     "usage: newsclass info [--json] [MODEL_DIR]\n"
     "\n"
     "Check a model bundle (format, version, checksums) and print its model card: feature\n"
     "settings, labels with thresholds and cross-validated scores, tone method and scores,\n"
-    "and the training corpus's statistics. MODEL_DIR defaults to the shipped model.\n"
+    "and the training corpus's statistics; and, when the bundle has an evaluation.json\n"
+    "(written by tools/eval-default --card), the figures measured on real text. MODEL_DIR\n"
+    "defaults to the shipped model.\n"
     "\n"
     "  -j, --json             print model.json itself\n"
     "  -h, --help             show this help\n";
@@ -96,6 +99,85 @@ static void print_text(const char *dir, const cJSON *j)
     }
 }
 
+/* One value of evaluation.json: a number, or a topic's {precision, recall, f1, support}. */
+static void print_measure(const cJSON *v)
+{
+    if (cJSON_IsNumber(v)) {
+        if (v->string[0] == 'n' && v->valuedouble == floor(v->valuedouble) &&
+            fabs(v->valuedouble) < 1e15) /* a count: "n", "n_sport" */
+            printf("%s %.0f", v->string, v->valuedouble);
+        else
+            printf("%s %.3f", v->string, v->valuedouble);
+    } else if (cJSON_IsObject(v) && cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(v, "f1"))) {
+        printf("%s F1 %.3f (P %.3f, R %.3f, n %g)", v->string, num(v, "f1"), num(v, "precision"),
+               num(v, "recall"), num(v, "support"));
+    } else if (cJSON_IsString(v)) {
+        printf("%s %s", v->string, v->valuestring);
+    } else {
+        printf("%s ?", v->string);
+    }
+}
+
+/* DIR/evaluation.json (tools/eval-default --card: the figures measured on real text) into *out,
+ * or NULL when the bundle has none. Returns 0, or an exit code after an error naming the file
+ * and line. */
+static int load_evaluation(const char *dir, cJSON **out)
+{
+    char path[4096];
+    char *buf = NULL;
+    size_t len = 0;
+    nc_error err = { 0 };
+    cJSON *e;
+    FILE *probe;
+
+    *out = NULL;
+    if (snprintf(path, sizeof path, "%s/evaluation.json", dir) >= (int)sizeof path)
+        return 0;
+    if (!(probe = fopen(path, "rb")))
+        return 0; /* none: nothing measured */
+    fclose(probe);
+    if (nc_read_file(path, &buf, &len, &err) < 0)
+        return cli_error("info", &err);
+    e = cJSON_ParseWithLength(buf, len);
+    if (!cJSON_IsObject(e) || !cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(e, "sets"))) {
+        long line = 1;
+        const char *at = e ? NULL : cJSON_GetErrorPtr();
+        if (at && at >= buf && at <= buf + len)
+            for (const char *p = buf; p < at; p++)
+                line += *p == '\n';
+        free(buf);
+        cJSON_Delete(e);
+        return cli_errorf("info", "%s:%ld: %s", path, line,
+                          e ? "not an evaluation (no \"sets\" object)" : "not valid JSON");
+    }
+    free(buf);
+    *out = e;
+    return 0;
+}
+
+static void print_evaluation(const cJSON *e, const cJSON *card)
+{
+    const cJSON *files = cJSON_GetObjectItemCaseSensitive(card, "files"), *set, *v;
+    const char *ours = str(files, "weights.bin"), *theirs = str(e, "model_weights");
+
+    printf("real text:  measured by %s on %s (evaluation.json)%s\n", str(e, "measured_by"),
+           str(e, "date"),
+           strcmp(ours, theirs) == 0 ? ""
+                                     : "; STALE: measured on another build of this model");
+    cJSON_ArrayForEach(set, cJSON_GetObjectItemCaseSensitive(e, "sets"))
+    {
+        int first = 1;
+        printf("  %s:", set->string);
+        cJSON_ArrayForEach(v, set)
+        {
+            fputs(first ? " " : ", ", stdout);
+            print_measure(v);
+            first = 0;
+        }
+        fputc('\n', stdout);
+    }
+}
+
 int cmd_info(int argc, char **argv)
 {
     static const struct option longopts[] = { { "json", no_argument, NULL, 'j' },
@@ -105,7 +187,7 @@ int cmd_info(int argc, char **argv)
     nc_error err = { 0 };
     const char *dir;
     char *card = NULL;
-    cJSON *j = NULL;
+    cJSON *j = NULL, *ev = NULL;
     int c, json = 0, rc = CLI_EXIT_OK;
 
     optind = 0;
@@ -137,9 +219,14 @@ int cmd_info(int argc, char **argv)
             rc = cli_errorf("info", "model card is not valid JSON");
             goto out;
         }
+        if ((rc = load_evaluation(dir, &ev)) != 0)
+            goto out;
         print_text(dir, j);
+        if (ev)
+            print_evaluation(ev, j);
     }
 out:
+    cJSON_Delete(ev);
     cJSON_Delete(j);
     free(card);
     nc_model_free(m);

@@ -37,4 +37,27 @@ if cmp -s "$tmp/out" "$tmp/from-tsv"; then ok; else fail "classify differs betwe
 cp -r "$tmp/m" "$tmp/j"
 echo '{"format": ' >"$tmp/j/model.json"
 expect_error 1 "model.json:.*malformed JSON" info "$tmp/j"
+# evaluation.json (tools/eval-default --card): shown when present, flagged when it was measured
+# on another build of the model, refused by file and line when damaged
+expect 0 info "$tmp/m"
+if grep -q '^real text:' "$tmp/out"; then fail "info shows an evaluation the bundle lacks"; else ok; fi
+w=$(sed -n 's/.*"weights.bin":[[:space:]]*"\([^"]*\)".*/\1/p' "$tmp/m/model.json")
+[ -n "$w" ] && ok || fail "no weights.bin checksum in model.json"
+cp -r "$tmp/m" "$tmp/e"
+cat >"$tmp/e/evaluation.json" <<EOF2
+{"measured_by": "tools/eval-default", "date": "2026-01-02", "model_weights": "$w",
+ "sets": {"dev": {"diplomacy": {"f1": 0.8, "precision": 0.81, "recall": 0.79, "support": 43},
+                  "tone_pearson": 0.5973, "n": 300}}}
+EOF2
+expect 0 info "$tmp/e"
+has "$tmp/out" '^real text: +measured by tools/eval-default on 2026-01-02 \(evaluation.json\)$'
+has "$tmp/out" '^  dev: diplomacy F1 0.800 \(P 0.810, R 0.790, n 43\), tone_pearson 0.597, n 300$'
+sed 's/"model_weights": "[^"]*"/"model_weights": "nc64:0000000000000000"/' "$tmp/e/evaluation.json" >"$tmp/e/x" &&
+    mv "$tmp/e/x" "$tmp/e/evaluation.json"
+expect 0 info "$tmp/e"
+has "$tmp/out" 'STALE: measured on another build of this model'
+printf '{"measured_by": "x",\n "sets": {\n  "dev": [1, 2,\n' >"$tmp/e/evaluation.json"
+expect_error 1 "evaluation.json:3: not valid JSON" info "$tmp/e"
+echo '{"measured_by": "x"}' >"$tmp/e/evaluation.json"
+expect_error 1 'evaluation.json:1: not an evaluation' info "$tmp/e"
 finish
