@@ -357,9 +357,23 @@ static void format_tsv(struct out *o, const nc_model *m, const nc_article *a,
     putcc(o, '\n');
 }
 
+/* The table's topics column: wide enough for every label at once ("cybersecurity,diplomacy,
+ * sport"; a multi-class model's longest label), at least 16 and at most 48 characters; set
+ * with the header. */
+static int topics_width = 16;
+
 static void print_table_header(FILE *fp, const nc_model *m)
 {
-    fprintf(fp, "%-32s %-16s", "article", "topics");
+    size_t all = 0, longest = 0;
+    for (size_t l = 0; l < nc_model_nlabels(m); l++) {
+        size_t n = strlen(nc_model_label(m, l));
+        all += n + (l > 0);
+        longest = n > longest ? n : longest;
+    }
+    if (nc_model_topic_mode(m) == NC_TOPICS_MULTICLASS) /* one label per article */
+        all = longest;
+    topics_width = all < 16 ? 16 : all > 48 ? 48 : (int)all;
+    fprintf(fp, "%-32s %-*s", "article", topics_width, "topics");
     for (size_t l = 0; l < nc_model_nlabels(m); l++)
         fprintf(fp, " %*.*s", 8, 8, nc_model_label(m, l));
     if (nc_model_has_tone(m))
@@ -385,11 +399,12 @@ static void format_table(struct out *o, const nc_model *m, const nc_article *a,
         putf(o, "...%-29s", id + idlen - 29);
     else
         putf(o, "%-32s", id);
-    putf(o, " %-16s", labels);
+    putf(o, " %-*s", topics_width, labels);
     for (size_t l = 0; l < nc_model_nlabels(m); l++)
         putf(o, " %8.3f", p->scores[l]);
     if (p->has_tone)
-        putf(o, " %+6.2f %-8s", p->tone, nc_tone_label(p->tone));
+        putf(o, " %+6.2f %-8s", fabs(p->tone) < 0.005 ? 0.0 : p->tone, /* never "-0.00" */
+             nc_tone_label(p->tone));
     putcc(o, '\n');
     if (explain) {
         nc_contribution up[64], down[64];

@@ -63,6 +63,15 @@ expect 0 classify -m "$M" --format tsv "$DATA/tiny-test.jsonl"
 has "$tmp/out" '^id	primary	labels	cybersecurity	diplomacy	sport	tone	tone_label$'
 expect 0 classify -m "$M" --format table "$DATA/tiny-test.jsonl"
 has "$tmp/out" '^article +topics'
+# the columns line up whatever the labels given (the topics column holds all three at once),
+# and a tone that rounds to zero is never "-0.00"
+n=$(awk '{ print length($0) }' "$tmp/out" | sort -u | wc -l)
+[ "$n" -eq 1 ] && ok || fail "table lines differ in length: $(awk '{ print length($0) }' "$tmp/out" | sort -u | tr '\n' ' ')"
+if grep -q -- '-0\.00 ' "$tmp/out"; then fail "table prints -0.00"; else ok; fi
+expect 0 classify -m "$M" --format table "$DATA/multi-topic-article.txt"
+has "$tmp/out" 'cybersecurity,diplomacy'
+n=$(awk '{ print length($0) }' "$tmp/out" | sort -u | wc -l)
+[ "$n" -eq 1 ] && ok || fail "table lines differ in length for a multi-topic article"
 # a plain-text article, from a file and from stdin, with furniture stripped
 expect 0 classify -m "$M" -f json "$DATA/multi-topic-article.txt"
 has "$tmp/out" '"id":"[^"]*multi-topic-article.txt"'
