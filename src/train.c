@@ -159,7 +159,7 @@ static unsigned char *stopword_mask(const nc_vectorizer *vec, size_t *nmasked)
     for (size_t f = 0; f < nf; f++) {
         const char *t = nc_vectorizer_term(vec, f + 1);
         int all = t != NULL && *t != '\0';
-        if (t && *t == '^') /* a headline-marked unigram */
+        if (t && *t == '^') /* a headline-marked unigram (features.c's TITLE_MARK) */
             t++;
         while (all && *t) {
             size_t len = strcspn(t, " ");
