@@ -1297,6 +1297,9 @@ int nc_train(const nc_article *docs_in, size_t n_in, const nc_train_opts *o,
         return nc_err(err, NC_EINVAL, "no articles to train on");
     if (o->folds < 2 || o->folds > 20)
         return nc_err(err, NC_EINVAL, "folds must be in 2..20 (got %d)", o->folds);
+    if (o->topic_stopwords && o->features.hash_bits)
+        return nc_err(err, NC_EINVAL, "topic stop words need a vocabulary: they cannot be "
+                                      "combined with hashed features");
     if (o->lead_views) {
         ext = nc_alloc_array(2 * n_in, sizeof *ext);
         origin = nc_alloc_array(n_in, sizeof *origin);
@@ -1339,8 +1342,7 @@ int nc_train(const nc_article *docs_in, size_t n_in, const nc_train_opts *o,
                     o->features.min_df);
         goto out;
     }
-    if (o->topic_stopwords && !o->features.hash_bits &&
-        !(stop_mask = stopword_mask(mdl->vec, &n_masked))) {
+    if (o->topic_stopwords && !(stop_mask = stopword_mask(mdl->vec, &n_masked))) {
         rc = nc_err(err, NC_ENOMEM, "out of memory");
         goto out;
     }

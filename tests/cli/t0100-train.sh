@@ -92,6 +92,9 @@ if cmp -s "$tmp/plain-stop.scores" "$tmp/plain-unk.scores"; then
     fail "without --topic-stopwords stop words should move topic scores"
 else ok; fi
 
+expect_error 1 'cannot be combined with hashed features' train -q --topic-stopwords --hash-bits 12 \
+    -o "$tmp/th" "$DATA/tiny-train.jsonl"
+
 # an existing non-model directory is never overwritten
 mkdir "$tmp/keep" && echo precious >"$tmp/keep/file"
 expect_error 1 'not a model' train -q --min-df 1 --folds 3 -o "$tmp/keep" "$DATA/tiny-train.jsonl"
