@@ -45,8 +45,8 @@ const char cmd_classify_usage[] =
     "      --keep-furniture   do not drop page furniture (\"Share this\", ...) from text\n"
     "      --explain=N        the N terms that pushed each reported topic and the tone most\n"
     "                         up and down, with weight x feature value\n"
-    "  -t, --threads=N        score with N threads (default: the number of processors;\n"
-    "                         the output is the same for any N)\n"
+    "  -t, --threads=N        score with N threads, 1..64 (default: the number of\n"
+    "                         processors, at most 8; the output is the same for any N)\n"
     "  -h, --help             show this help\n";
 
 enum out_format { FMT_TABLE, FMT_JSON, FMT_TSV };
@@ -738,7 +738,8 @@ int cmd_classify(int argc, char **argv)
     {
         /* the processors online, as for training: output never depends on it */
         long np = sysconf(_SC_NPROCESSORS_ONLN);
-        o.threads = np < 1 ? 1 : np > 64 ? 64 : (int)np;
+        o.threads = np < 1 ? 1 : np > 8 ? 8 : (int)np; /* a batch is 32 chunks: more rarely
+                                                          * help, and each costs a start */
     }
     optind = 0;
     while ((c = getopt_long(argc, argv, "m:f:o:t:h", longopts, NULL)) != -1) {
