@@ -41,6 +41,7 @@ void nc_feature_opts_default(nc_feature_opts *o)
     o->hash_bits = 0;
     o->title_features = 1;
     o->stopwords = 0;
+    o->stopword_list = 2;
     o->stem = 0;
     o->sublinear_tf = 1;
 }

@@ -91,6 +91,7 @@ static cJSON *features_json(const nc_feature_opts *o, size_t nfeat)
     cJSON_AddStringToObject(f, "hash", o->hash_bits ? "fnv1a64+fasttext-ngram" : "none");
     cJSON_AddBoolToObject(f, "title_features", o->title_features);
     cJSON_AddBoolToObject(f, "stopwords", o->stopwords);
+    cJSON_AddNumberToObject(f, "stopword_list", o->stopword_list);
     cJSON_AddBoolToObject(f, "stem", o->stem);
     cJSON_AddBoolToObject(f, "sublinear_tf", o->sublinear_tf);
     cJSON_AddStringToObject(f, "idf", "smooth: ln((1+N)/(1+df))+1");
@@ -627,6 +628,13 @@ int nc_model_load(const char *dir, nc_model **out, nc_error *err)
     fo.hash_bits = (int)num_or(feat, "hash_bits", 0);
     fo.title_features = bool_or(feat, "title_features", fo.title_features);
     fo.stopwords = bool_or(feat, "stopwords", fo.stopwords);
+    /* bundles from before the list had a version used the first one */
+    fo.stopword_list = (int)num_or(feat, "stopword_list", 1);
+    if (fo.stopword_list != 1 && fo.stopword_list != 2) {
+        rc = nc_err(err, NC_EFORMAT, "%s: unknown stop-word list %d (this newsclass knows 1 and 2)",
+                    path, fo.stopword_list);
+        goto out;
+    }
     fo.stem = bool_or(feat, "stem", fo.stem);
     fo.sublinear_tf = bool_or(feat, "sublinear_tf", fo.sublinear_tf);
     if (!(m = calloc(1, sizeof *m))) {

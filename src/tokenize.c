@@ -88,8 +88,28 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-static int is_stopword(const char *w)
+/* The first list, in its first order: three words appended after the sorted rest, where the
+ * binary search never finds them. Bundles trained with it (stopword_list 1) keep it, so that
+ * they score as they always did. */
+static const char *const stopwords_v1[] = {
+    "a", "about", "above", "after", "again", "against", "all", "am", "an", "and", "any", "are",
+    "as", "at", "be", "because", "been", "before", "being", "below", "between", "both", "but",
+    "by", "can", "could", "did", "do", "does", "doing", "down", "during", "each", "few", "for",
+    "from", "further", "had", "has", "have", "having", "he", "her", "here", "hers", "herself",
+    "him", "himself", "his", "how", "i", "if", "in", "into", "is", "it", "its", "itself", "just",
+    "me", "more", "most", "my", "myself", "of", "off", "on", "once", "only", "or", "other", "our",
+    "ours", "ourselves", "out", "over", "own", "same", "she", "should", "so", "some", "such",
+    "than", "that", "the", "their", "theirs", "them", "themselves", "then", "there", "these",
+    "they", "this", "those", "through", "to", "too", "under", "until", "up", "very", "was", "we",
+    "were", "what", "when", "where", "which", "while", "who", "whom", "why", "will", "with",
+    "would", "you", "your", "yours", "yourself", "yourselves", "said", "says", "also"
+};
+
+static int is_stopword(const char *w, int list)
 {
+    if (list == 1)
+        return bsearch(&w, stopwords_v1, sizeof stopwords_v1 / sizeof stopwords_v1[0],
+                       sizeof stopwords_v1[0], cmp_str) != NULL;
     return bsearch(&w, stopwords, sizeof stopwords / sizeof stopwords[0], sizeof stopwords[0],
                    cmp_str) != NULL;
 }
@@ -101,12 +121,41 @@ int nc_is_stopword(const char *s, size_t n)
         return 0;
     memcpy(buf, s, n);
     buf[n] = '\0';
-    return is_stopword(buf);
+    return is_stopword(buf, 2);
 }
 
-/* One Snowball stemmer per thread: sb_stemmer is not thread-safe. It is created on first use
- * and lives as long as the thread (a few KB). */
-static _Thread_local struct sb_stemmer *tl_stemmer;
+/* One Snowball stemmer per thread (sb_stemmer is not thread-safe), created on first use and
+ * deleted when the thread ends: a thread-specific key with a destructor, so that the threads
+ * of a pool that come and go do not each leave a stemmer behind. */
+static pthread_key_t stemmer_key;
+static pthread_once_t stemmer_once = PTHREAD_ONCE_INIT;
+static int stemmer_key_ok;
+
+static void stemmer_free(void *p)
+{
+    sb_stemmer_delete(p);
+}
+
+static void stemmer_key_init(void)
+{
+    stemmer_key_ok = pthread_key_create(&stemmer_key, stemmer_free) == 0;
+}
+
+/* This thread's stemmer, or NULL when one cannot be made (then words go unstemmed). */
+static struct sb_stemmer *thread_stemmer(void)
+{
+    struct sb_stemmer *st;
+    pthread_once(&stemmer_once, stemmer_key_init);
+    if (!stemmer_key_ok)
+        return NULL;
+    if ((st = pthread_getspecific(stemmer_key)))
+        return st;
+    if ((st = sb_stemmer_new("english", "UTF_8")) && pthread_setspecific(stemmer_key, st) != 0) {
+        sb_stemmer_delete(st);
+        st = NULL;
+    }
+    return st;
+}
 
 struct tok_state {
     const nc_feature_opts *o;
@@ -130,15 +179,14 @@ static inline __attribute__((always_inline)) int emit_text(struct tok_state *st,
     if (st->o && st->o->stopwords && len < sizeof buf) {
         memcpy(buf, text, len);
         buf[len] = '\0';
-        if (is_stopword(buf))
+        if (is_stopword(buf, st->o->stopword_list))
             return 0;
     }
     if (st->o && st->o->stem) {
         const sb_symbol *s;
-        if (!tl_stemmer)
-            tl_stemmer = sb_stemmer_new("english", "UTF_8");
-        if (tl_stemmer && (s = sb_stemmer_stem(tl_stemmer, (const sb_symbol *)text, (int)len))) {
-            len = (size_t)sb_stemmer_length(tl_stemmer);
+        struct sb_stemmer *stemmer = thread_stemmer();
+        if (stemmer && (s = sb_stemmer_stem(stemmer, (const sb_symbol *)text, (int)len))) {
+            len = (size_t)sb_stemmer_length(stemmer);
             if (len >= sizeof buf)
                 return 0;
             memcpy(buf, s, len);

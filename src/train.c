@@ -190,7 +190,11 @@ static int build_nodes(const nc_vectorizer *vec, const nc_article *docs, size_t 
     nc_vector_init(&v);
     *xout = NULL;
     *arena = NULL;
-    if (!counts || nc_vector_reserve(&v, vec, err) < 0) {
+    if (!counts) {
+        nc_vector_finish(&v);
+        return nc_err(err, NC_ENOMEM, "out of memory");
+    }
+    if (nc_vector_reserve(&v, vec, err) < 0) {
         free(counts);
         nc_vector_finish(&v);
         return err ? err->code : NC_ENOMEM;
@@ -1300,6 +1304,9 @@ int nc_train(const nc_article *docs_in, size_t n_in, const nc_train_opts *o,
     if (o->topic_stopwords && o->features.hash_bits)
         return nc_err(err, NC_EINVAL, "topic stop words need a vocabulary: they cannot be "
                                       "combined with hashed features");
+    if (o->topic_stopwords && o->features.stem)
+        return nc_err(err, NC_EINVAL, "topic stop words are matched as words, not stems: they "
+                                      "cannot be combined with stemming");
     if (o->lead_views) {
         ext = nc_alloc_array(2 * n_in, sizeof *ext);
         origin = nc_alloc_array(n_in, sizeof *origin);

@@ -27,6 +27,9 @@ typedef struct nc_feature_opts {
     int hash_bits;          /* 0: vocabulary; 10..28: hashed features into 2^hash_bits buckets */
     int title_features;     /* 1: headline unigrams also as "^term" features; default 1 */
     int stopwords;          /* 1: drop English stop words; default 0 */
+    int stopword_list;      /* the list 'stopwords' uses: 2 (default), or 1 for bundles written
+                               before 2026-11-27, whose lookup never found "also", "said" and
+                               "says" (kept so that those bundles score as they did) */
     int stem;               /* 1: Snowball English stemming; default 0 */
     int sublinear_tf;       /* 1: tf -> 1 + ln(tf); default 1 */
 } nc_feature_opts;

@@ -77,7 +77,7 @@ const char cli_train_opts_help[] =
     "      --no-title-features  do not add headline-marked features\n"
     "      --stopwords        drop English stop words\n"
     "      --topic-stopwords  keep stop words, but the topic models ignore the features made\n"
-    "                         only of them (tone still uses them); needs a vocabulary\n"
+    "                         only of them (tone still uses them); not with --stem or --hash-bits\n"
     "      --stem             Snowball English stemming\n"
     "      --no-sublinear-tf  raw term counts instead of 1 + ln(tf)\n";
 

@@ -1,5 +1,6 @@
 /* cmd_info.c: `newsclass info [MODEL_DIR]`: print a model's card as text or JSON.
  * SPDX-License-Identifier: MIT */
+#include <errno.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
@@ -127,30 +128,44 @@ static int load_evaluation(const char *dir, cJSON **out)
     char *buf = NULL;
     size_t len = 0;
     nc_error err = { 0 };
-    cJSON *e;
+    cJSON *e, *sets, *set;
     FILE *probe;
 
     *out = NULL;
     if (snprintf(path, sizeof path, "%s/evaluation.json", dir) >= (int)sizeof path)
         return 0;
-    if (!(probe = fopen(path, "rb")))
-        return 0; /* none: nothing measured */
+    if (!(probe = fopen(path, "rb"))) {
+        if (errno == ENOENT)
+            return 0; /* none: nothing measured */
+        return cli_errorf("info", "cannot open '%s': %s", path, strerror(errno));
+    }
     fclose(probe);
     if (nc_read_file(path, &buf, &len, &err) < 0)
         return cli_error("info", &err);
     e = cJSON_ParseWithLength(buf, len);
-    if (!cJSON_IsObject(e) || !cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(e, "sets"))) {
+    if (!e) {
         long line = 1;
-        const char *at = e ? NULL : cJSON_GetErrorPtr();
+        const char *at = cJSON_GetErrorPtr();
         if (at && at >= buf && at <= buf + len)
             for (const char *p = buf; p < at; p++)
                 line += *p == '\n';
         free(buf);
-        cJSON_Delete(e);
-        return cli_errorf("info", "%s:%ld: %s", path, line,
-                          e ? "not an evaluation (no \"sets\" object)" : "not valid JSON");
+        return cli_errorf("info", "%s:%ld: not valid JSON", path, line);
     }
     free(buf);
+    sets = cJSON_GetObjectItemCaseSensitive(e, "sets");
+    if (!cJSON_IsObject(e) || !cJSON_IsObject(sets)) {
+        cJSON_Delete(e);
+        return cli_errorf("info", "%s: not an evaluation (no \"sets\" object)", path);
+    }
+    cJSON_ArrayForEach(set, sets)
+    {
+        if (!cJSON_IsObject(set)) {
+            cli_errorf("info", "%s: set '%s' is not an object of measures", path, set->string);
+            cJSON_Delete(e);
+            return CLI_EXIT_ERROR;
+        }
+    }
     *out = e;
     return 0;
 }

@@ -94,6 +94,8 @@ else ok; fi
 
 expect_error 1 'cannot be combined with hashed features' train -q --topic-stopwords --hash-bits 12 \
     -o "$tmp/th" "$DATA/tiny-train.jsonl"
+expect_error 1 'cannot be combined with stemming' train -q --topic-stopwords --stem \
+    -o "$tmp/th" "$DATA/tiny-train.jsonl"
 
 # an existing non-model directory is never overwritten
 mkdir "$tmp/keep" && echo precious >"$tmp/keep/file"

@@ -50,6 +50,14 @@ for f in json tsv table; do
         fail "classify from a pipe ($f) failed"
     if cmp -s "$tmp/big-1" "$tmp/big-t"; then ok; else fail "a pipe changed the $f output"; fi
 done
+# a stemming model through the pool (each thread has its own Snowball stemmer, freed when the
+# thread ends: the sanitizer build of this test catches a leak)
+expect 0 train -q --min-df 1 --folds 3 --stem -o "$tmp/mstem" "$DATA/tiny-train.jsonl"
+"$NC" classify -m "$tmp/mstem" -f json --threads 1 "$tmp/big.jsonl" >"$tmp/stem-1" 2>"$tmp/err" ||
+    fail "classify with a stemming model failed"
+"$NC" classify -m "$tmp/mstem" -f json --threads 4 "$tmp/big.jsonl" >"$tmp/stem-4" 2>"$tmp/err" ||
+    fail "classify with a stemming model on 4 threads failed"
+if cmp -s "$tmp/stem-1" "$tmp/stem-4"; then ok; else fail "--threads 4 changed a stemming model's output"; fi
 # a bad line in the third batch: the error names it, and -o leaves nothing behind
 { head -n 600 "$tmp/big.jsonl"; echo '{"id": "bad", "title": 5}'; tail -n 10 "$tmp/big.jsonl"; } >"$tmp/big-bad.jsonl"
 expect_error 1 "big-bad.jsonl:601: 'title' must be a string" classify -m "$M" --threads 2 \
