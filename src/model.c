@@ -306,10 +306,13 @@ out:
 
 /* ---- save ---- */
 
+/* Remove a bundle directory: the files a bundle holds, then the directory. evaluation.json
+ * (tools/eval-default --card) is among them: it describes the build it sits beside, so a
+ * retrained bundle goes without it, and it must not keep the old directory alive. */
 static int remove_bundle_dir(const char *dir)
 {
     static const char *files[] = { "model.json", "vocab.tsv", "vocab.idx", "weights.bin",
-                                   "lexicon.tsv" };
+                                   "lexicon.tsv", "evaluation.json" };
     char path[PATH_MAX];
     for (size_t i = 0; i < NC_ARRAY_SIZE(files); i++) {
         int n = snprintf(path, sizeof path, "%s/%s", dir, files[i]);

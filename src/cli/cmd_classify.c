@@ -1,16 +1,15 @@
 /* cmd_classify.c: `newsclass classify [-m MODEL_DIR] [FILE...]`: label articles with topic
  * scores, topic labels, tone score and tone label, as a table, JSON Lines or TSV.
  *
- * Articles are read in batches; a batch is scored by --threads N threads (default: the
- * processors online; the model is read-only) and printed in input order, so output never
- * depends on the thread count.
+ * Articles go through in batches: while --threads N threads (default: the processors online,
+ * at most 8; the model is read-only) classify and format one batch, the main thread reads the
+ * next; lines are written in input order, so output never depends on the thread count.
  * SPDX-License-Identifier: MIT */
 #define _GNU_SOURCE /* sched_getcpu, CPU_SET, pthread_setaffinity_np */
 #include <getopt.h>
 #include <math.h>
 #include <pthread.h>
 #include <sched.h>
-#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -86,36 +85,12 @@ static void puts0(struct out *o, const char *s)
     put(o, s, strlen(s));
 }
 
-#if defined(__GNUC__)
-__attribute__((format(printf, 2, 3)))
-#endif
-static void putf(struct out *o, const char *fmt, ...)
-{
-    char buf[256];
-    va_list ap;
-    int n;
-    va_start(ap, fmt);
-    n = vsnprintf(buf, sizeof buf, fmt, ap);
-    va_end(ap);
-    if (n < 0) {
-        o->oom = 1;
-        return;
-    }
-    if ((size_t)n < sizeof buf) {
-        put(o, buf, (size_t)n);
-        return;
-    }
-    char *big = malloc((size_t)n + 1);
-    if (!big) {
-        o->oom = 1;
-        return;
-    }
-    va_start(ap, fmt);
-    vsnprintf(big, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    put(o, big, (size_t)n);
-    free(big);
-}
+/* printf into the line (nc_strbuf_addf), remembering a failure like put() does */
+#define putf(o, ...)                                                                           \
+    do {                                                                                        \
+        if (nc_strbuf_addf(&(o)->sb, __VA_ARGS__) < 0)                                          \
+            (o)->oom = 1;                                                                       \
+    } while (0)
 
 /* {"term", "contribution"} objects for c[0..n) under o[name]. */
 static void add_contributions(cJSON *o, const char *name, const nc_contribution *c, size_t n)
@@ -525,24 +500,34 @@ static inline void cpu_relax(void)
     sched_yield(); /* a thread sharing this processor runs; otherwise it stays awake */
 }
 
-/* Wait until *v differs from 'old' or the pool stops: spin for SPIN_NS, then sleep on cv.
- * Returns the new value. */
-static unsigned wait_for(atomic_uint *v, unsigned old, pthread_cond_t *cv)
+/* Spin (yielding) until ready(arg) holds or SPIN_NS have passed, then sleep on cv until it
+ * does; whoever makes it hold broadcasts cv under pool.mu. */
+static void wait_until(int (*ready)(const void *), const void *arg, pthread_cond_t *cv)
 {
     long deadline = now_ns() + SPIN_NS;
-    unsigned x;
-    for (int i = 1;; i++) {
-        if ((x = atomic_load(v)) != old || atomic_load(&pool.stop))
-            return x;
+    for (int i = 1; !ready(arg); i++) {
         cpu_relax();
-        if (i % 16 == 0 && now_ns() > deadline)
-            break;
+        if (i % 16 == 0 && now_ns() > deadline) {
+            pthread_mutex_lock(&pool.mu);
+            while (!ready(arg))
+                pthread_cond_wait(cv, &pool.mu);
+            pthread_mutex_unlock(&pool.mu);
+            return;
+        }
     }
-    pthread_mutex_lock(&pool.mu);
-    while ((x = atomic_load(v)) == old && !atomic_load(&pool.stop))
-        pthread_cond_wait(cv, &pool.mu);
-    pthread_mutex_unlock(&pool.mu);
-    return x;
+}
+
+/* A new batch handed out since generation *seen, or the pool stopping. */
+static int batch_handed_out(const void *seen)
+{
+    return atomic_load(&pool.gen) != *(const unsigned *)seen || atomic_load(&pool.stop);
+}
+
+/* Every pool thread done with the current batch. */
+static int batch_done(const void *unused)
+{
+    (void)unused;
+    return atomic_load(&pool.pending) == 0;
 }
 
 static void *pool_thread(void *arg)
@@ -550,7 +535,8 @@ static void *pool_thread(void *arg)
     struct worker *w = arg;
     unsigned seen = 0;
     for (;;) {
-        seen = wait_for(&pool.gen, seen, &pool.work_cv);
+        wait_until(batch_handed_out, &seen, &pool.work_cv);
+        seen = atomic_load(&pool.gen);
         if (atomic_load(&pool.stop))
             return NULL;
         w->b = pool.cur;
@@ -626,23 +612,11 @@ static void batch_start(struct batch *b, nc_workspace **ws)
 
 static void batch_finish(struct batch *b, nc_workspace **ws)
 {
-    long deadline;
     workers[0].b = b;
     workers[0].ws = ws[0];
     work(&workers[0]);
-    if (!pool.n)
-        return;
-    deadline = now_ns() + SPIN_NS;
-    for (int i = 1; atomic_load(&pool.pending) > 0; i++) {
-        cpu_relax();
-        if (i % 16 == 0 && now_ns() > deadline) {
-            pthread_mutex_lock(&pool.mu);
-            while (atomic_load(&pool.pending) > 0)
-                pthread_cond_wait(&pool.done_cv, &pool.mu);
-            pthread_mutex_unlock(&pool.mu);
-            break;
-        }
-    }
+    if (pool.n)
+        wait_until(batch_done, NULL, &pool.done_cv);
 }
 
 /* The inputs, read one after another as a single stream of articles. */

@@ -161,9 +161,10 @@ static int load_evaluation(const char *dir, cJSON **out)
     cJSON_ArrayForEach(set, sets)
     {
         if (!cJSON_IsObject(set)) {
-            cli_errorf("info", "%s: set '%s' is not an object of measures", path, set->string);
+            int rc = cli_errorf("info", "%s: set '%s' is not an object of measures", path,
+                                set->string);
             cJSON_Delete(e);
-            return CLI_EXIT_ERROR;
+            return rc;
         }
     }
     *out = e;

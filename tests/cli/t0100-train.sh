@@ -97,6 +97,14 @@ expect_error 1 'cannot be combined with hashed features' train -q --topic-stopwo
 expect_error 1 'cannot be combined with stemming' train -q --topic-stopwords --stem \
     -o "$tmp/th" "$DATA/tiny-train.jsonl"
 
+# retraining in place replaces the whole bundle, its evaluation.json (which described the old
+# build) included, and leaves no old directory beside it
+expect 0 train -q --min-df 1 --folds 3 -o "$tmp/re" "$DATA/tiny-train.jsonl"
+echo '{"sets": {}}' >"$tmp/re/evaluation.json"
+expect 0 train -q --min-df 1 --folds 3 -o "$tmp/re" "$DATA/tiny-train.jsonl"
+[ ! -e "$tmp/re/evaluation.json" ] && ok || fail "a retrained bundle kept the old evaluation.json"
+if ls -d "$tmp"/re.old.* >/dev/null 2>&1; then fail "retraining left $(ls -d "$tmp"/re.old.*)"; else ok; fi
+
 # an existing non-model directory is never overwritten
 mkdir "$tmp/keep" && echo precious >"$tmp/keep/file"
 expect_error 1 'not a model' train -q --min-df 1 --folds 3 -o "$tmp/keep" "$DATA/tiny-train.jsonl"
