@@ -17,7 +17,8 @@
  * with rand(), which rand.c makes per-thread (glibc's generator, one state per thread), so
  * every dual fit calls srand(seed) in its own thread and fits of any solver run in parallel.
  * The vocabulary and its idf are fitted once on the whole corpus (the cross-validation folds
- * share it).
+ * share it), and every article is tokenised once more for its counts (on all threads), which
+ * the topic and tone rows then weight.
  * SPDX-License-Identifier: MIT */
 #include <math.h>
 #include <pthread.h>
@@ -173,9 +174,128 @@ static unsigned char *stopword_mask(const nc_vectorizer *vec, size_t *nmasked)
     return mask;
 }
 
-/* LIBLINEAR rows for docs[0..n) under weighting w. Features whose mask[index - 1] is set are
- * left out (their weights come out 0); mask may be NULL. */
-static int build_nodes(const nc_vectorizer *vec, const nc_article *docs, size_t n,
+/* Every article's term counts, computed once (tokenising is the costly part) and shared by
+ * the topic and tone rows, on up to 'threads' threads: each article's counts depend on it
+ * alone, so the result is the same for any number of threads. */
+struct doccounts {
+    size_t n;
+    int *idx;
+    double *val;
+};
+
+struct count_work {
+    const nc_vectorizer *vec;
+    const nc_article *docs;
+    size_t n, next;
+    struct doccounts *dc;
+    pthread_mutex_t mu;
+    int rc;          /* first failure, under mu */
+    nc_error err;
+};
+
+static void *count_worker(void *arg)
+{
+    struct count_work *w = arg;
+    nc_vector v;
+    nc_error err;
+    int rc = NC_OK;
+
+    memset(&err, 0, sizeof err);
+    nc_vector_init(&v);
+    if ((rc = nc_vector_reserve(&v, w->vec, &err)) < 0)
+        goto out;
+    for (;;) {
+        size_t lo, hi;
+        pthread_mutex_lock(&w->mu);
+        lo = w->rc < 0 ? w->n : w->next;
+        hi = lo + 64 < w->n ? lo + 64 : w->n;
+        w->next = hi;
+        pthread_mutex_unlock(&w->mu);
+        if (lo >= hi)
+            break;
+        for (size_t i = lo; i < hi; i++) {
+            struct doccounts *d = &w->dc[i];
+            if ((rc = nc_vectorizer_counts(w->vec, &w->docs[i], &v, &err)) < 0)
+                goto out;
+            d->n = v.n;
+            d->idx = nc_alloc_array(v.n ? v.n : 1, sizeof *d->idx);
+            d->val = nc_alloc_array(v.n ? v.n : 1, sizeof *d->val);
+            if (!d->idx || !d->val) {
+                rc = nc_err(&err, NC_ENOMEM, "out of memory");
+                goto out;
+            }
+            if (v.n) {
+                memcpy(d->idx, v.idx, v.n * sizeof *d->idx);
+                memcpy(d->val, v.val, v.n * sizeof *d->val);
+            }
+        }
+    }
+out:
+    nc_vector_finish(&v);
+    if (rc < 0) {
+        pthread_mutex_lock(&w->mu);
+        if (w->rc >= 0) {
+            w->rc = rc;
+            w->err = err;
+        }
+        pthread_mutex_unlock(&w->mu);
+    }
+    return NULL;
+}
+
+static void free_counts(struct doccounts *dc, size_t n)
+{
+    if (!dc)
+        return;
+    for (size_t i = 0; i < n; i++) {
+        free(dc[i].idx);
+        free(dc[i].val);
+    }
+    free(dc);
+}
+
+static int count_all(const nc_vectorizer *vec, const nc_article *docs, size_t n, int threads,
+                     struct doccounts **out, nc_error *err)
+{
+    struct count_work w;
+    pthread_t tid[16];
+    int started = 0;
+
+    *out = NULL;
+    memset(&w, 0, sizeof w);
+    w.vec = vec;
+    w.docs = docs;
+    w.n = n;
+    w.dc = calloc(n ? n : 1, sizeof *w.dc);
+    if (!w.dc)
+        return nc_err(err, NC_ENOMEM, "out of memory");
+    pthread_mutex_init(&w.mu, NULL);
+    if (threads > 16)
+        threads = 16;
+    if ((size_t)threads > n / 64 + 1)
+        threads = (int)(n / 64 + 1);
+    for (int t = 1; t < threads; t++) {
+        if (pthread_create(&tid[started], NULL, count_worker, &w) != 0)
+            break;
+        started++;
+    }
+    count_worker(&w);
+    for (int t = 0; t < started; t++)
+        pthread_join(tid[t], NULL);
+    pthread_mutex_destroy(&w.mu);
+    if (w.rc < 0) {
+        free_counts(w.dc, n);
+        if (err)
+            *err = w.err;
+        return w.rc;
+    }
+    *out = w.dc;
+    return NC_OK;
+}
+
+/* LIBLINEAR rows for the n articles' counts dc under weighting w. Features whose
+ * mask[index - 1] is set are left out (their weights come out 0); mask may be NULL. */
+static int build_nodes(const nc_vectorizer *vec, const struct doccounts *dc, size_t n,
                        nc_weighting w, const unsigned char *mask, struct feature_node ***xout,
                        struct feature_node **arena, nc_error *err)
 {
@@ -183,38 +303,28 @@ static int build_nodes(const nc_vectorizer *vec, const nc_article *docs, size_t 
     size_t total = 0, pos = 0;
     struct feature_node **x;
     struct feature_node *a;
-    size_t *counts = nc_alloc_array(n ? n : 1, sizeof *counts);
     int rc = NC_OK;
     int bias_index = (int)nc_vectorizer_size(vec) + 1;
 
     nc_vector_init(&v);
     *xout = NULL;
     *arena = NULL;
-    if (!counts) {
-        nc_vector_finish(&v);
-        return nc_err(err, NC_ENOMEM, "out of memory");
-    }
-    if (nc_vector_reserve(&v, vec, err) < 0) {
-        free(counts);
-        nc_vector_finish(&v);
-        return err ? err->code : NC_ENOMEM;
-    }
-    for (size_t i = 0; i < n; i++) {
-        if ((rc = nc_vectorizer_transform(vec, &docs[i], w, &v, err)) < 0)
-            goto out;
-        counts[i] = v.n;
-        total += v.n + 2;
-    }
+    for (size_t i = 0; i < n; i++)
+        total += dc[i].n + 2;
     x = nc_alloc_array(n ? n : 1, sizeof *x);
     a = nc_alloc_array(total ? total : 1, sizeof *a);
     if (!x || !a) {
         free(x);
         free(a);
-        rc = nc_err(err, NC_ENOMEM, "out of memory");
-        goto out;
+        return nc_err(err, NC_ENOMEM, "out of memory");
     }
     for (size_t i = 0; i < n; i++) {
-        if ((rc = nc_vectorizer_transform(vec, &docs[i], w, &v, err)) < 0) {
+        nc_vector c;
+        memset(&c, 0, sizeof c);
+        c.n = c.cap = dc[i].n;
+        c.idx = dc[i].idx;
+        c.val = dc[i].val;
+        if ((rc = nc_vector_weight(vec, &c, w, &v, err)) < 0) {
             free(x);
             free(a);
             goto out;
@@ -238,7 +348,6 @@ static int build_nodes(const nc_vectorizer *vec, const nc_article *docs, size_t 
     *arena = a;
 out:
     nc_vector_finish(&v);
-    free(counts);
     return rc;
 }
 
@@ -1292,6 +1401,7 @@ int nc_train(const nc_article *docs_in, size_t n_in, const nc_train_opts *o,
     struct topic_ctx topic_ctx = { 0 };
     size_t ngrid = 0; /* topic_ctx.grid's entries */
     unsigned char *stop_mask = NULL; /* --topic-stopwords */
+    struct doccounts *dcounts = NULL; /* every article's term counts */
     size_t n_masked = 0;
 
     nc_init();
@@ -1353,8 +1463,9 @@ int nc_train(const nc_article *docs_in, size_t n_in, const nc_train_opts *o,
         rc = nc_err(err, NC_ENOMEM, "out of memory");
         goto out;
     }
-    if ((rc = build_nodes(mdl->vec, docs, n, NC_WEIGHT_TFIDF, stop_mask, &ts.xt, &ts.arena_t,
-                          err)) < 0)
+    if ((rc = count_all(mdl->vec, docs, n, o->threads, &dcounts, err)) < 0 ||
+        (rc = build_nodes(mdl->vec, dcounts, n, NC_WEIGHT_TFIDF, stop_mask, &ts.xt,
+                          &ts.arena_t, err)) < 0)
         goto out;
 
     card = cJSON_CreateObject();
@@ -1457,7 +1568,7 @@ int nc_train(const nc_article *docs_in, size_t n_in, const nc_train_opts *o,
         for (size_t i = 0; i < n; i++)
             with_tone += docs[i].has_tone != 0;
         if (with_tone) {
-            if ((rc = build_nodes(mdl->vec, docs, n, NC_WEIGHT_TFIDF_LINEAR, NULL, &ts.xs,
+            if ((rc = build_nodes(mdl->vec, dcounts, n, NC_WEIGHT_TFIDF_LINEAR, NULL, &ts.xs,
                                   &ts.arena_s, err)) < 0)
                 goto out;
             jtone = cJSON_AddObjectToObject(card, "tone");
@@ -1552,6 +1663,7 @@ out:
     free(rows);
     free(fold);
     free(strat);
+    free_counts(dcounts, n);
     free(ts.xt);
     free(ts.xs);
     free(ts.arena_t);
