@@ -179,9 +179,13 @@ static unsigned char *stopword_mask(const nc_vectorizer *vec, size_t *nmasked)
  * alone, so the result is the same for any number of threads. */
 struct doccounts {
     size_t n;
-    int *idx;
-    double *val;
+    int *idx;       /* n feature indices, then n counts (uint32_t), in one block */
 };
+
+static uint32_t *counts_of(const struct doccounts *d)
+{
+    return (uint32_t *)(void *)(d->idx + d->n);
+}
 
 struct count_work {
     const nc_vectorizer *vec;
@@ -218,16 +222,15 @@ static void *count_worker(void *arg)
             if ((rc = nc_vectorizer_counts(w->vec, &w->docs[i], &v, &err)) < 0)
                 goto out;
             d->n = v.n;
-            d->idx = nc_alloc_array(v.n ? v.n : 1, sizeof *d->idx);
-            d->val = nc_alloc_array(v.n ? v.n : 1, sizeof *d->val);
-            if (!d->idx || !d->val) {
+            d->idx = nc_alloc_array(v.n ? 2 * v.n : 1, sizeof *d->idx);
+            if (!d->idx) {
                 rc = nc_err(&err, NC_ENOMEM, "out of memory");
                 goto out;
             }
-            if (v.n) {
+            if (v.n)
                 memcpy(d->idx, v.idx, v.n * sizeof *d->idx);
-                memcpy(d->val, v.val, v.n * sizeof *d->val);
-            }
+            for (size_t j = 0; j < v.n; j++)
+                counts_of(d)[j] = (uint32_t)v.val[j]; /* whole counts (no hashing signs) */
         }
     }
 out:
@@ -247,10 +250,8 @@ static void free_counts(struct doccounts *dc, size_t n)
 {
     if (!dc)
         return;
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < n; i++)
         free(dc[i].idx);
-        free(dc[i].val);
-    }
     free(dc);
 }
 
@@ -299,31 +300,35 @@ static int build_nodes(const nc_vectorizer *vec, const struct doccounts *dc, siz
                        nc_weighting w, const unsigned char *mask, struct feature_node ***xout,
                        struct feature_node **arena, nc_error *err)
 {
-    nc_vector v;
-    size_t total = 0, pos = 0;
+    nc_vector v, c;
+    size_t total = 0, pos = 0, most = 0;
     struct feature_node **x;
     struct feature_node *a;
     int rc = NC_OK;
     int bias_index = (int)nc_vectorizer_size(vec) + 1;
 
     nc_vector_init(&v);
+    nc_vector_init(&c);
     *xout = NULL;
     *arena = NULL;
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
         total += dc[i].n + 2;
+        most = dc[i].n > most ? dc[i].n : most;
+    }
     x = nc_alloc_array(n ? n : 1, sizeof *x);
     a = nc_alloc_array(total ? total : 1, sizeof *a);
-    if (!x || !a) {
+    c.val = nc_alloc_array(most ? most : 1, sizeof *c.val);
+    if (!x || !a || !c.val) {
         free(x);
         free(a);
+        free(c.val);
         return nc_err(err, NC_ENOMEM, "out of memory");
     }
     for (size_t i = 0; i < n; i++) {
-        nc_vector c;
-        memset(&c, 0, sizeof c);
         c.n = c.cap = dc[i].n;
         c.idx = dc[i].idx;
-        c.val = dc[i].val;
+        for (size_t j = 0; j < c.n; j++)
+            c.val[j] = (double)counts_of(&dc[i])[j];
         if ((rc = nc_vector_weight(vec, &c, w, &v, err)) < 0) {
             free(x);
             free(a);
@@ -348,6 +353,7 @@ static int build_nodes(const nc_vectorizer *vec, const struct doccounts *dc, siz
     *arena = a;
 out:
     nc_vector_finish(&v);
+    free(c.val);
     return rc;
 }
 
@@ -1579,6 +1585,8 @@ int nc_train(const nc_article *docs_in, size_t n_in, const nc_train_opts *o,
             njobs++;
         }
     }
+    free_counts(dcounts, n); /* the rows are built: the counts are not needed any more */
+    dcounts = NULL;
     if (o->C <= 0 && mdl->mode != NC_TOPICS_NONE) {
         /* Choosing C: first every (label, C) cross-validation of the grid, and tone, as
          * separate jobs (the costly large C first), so that the threads stay busy whatever the
