@@ -100,8 +100,29 @@ static void print_text(const char *dir, const cJSON *j)
     }
 }
 
-/* One value of evaluation.json: a number, or a topic's {precision, recall, f1, support}. */
-static void print_measure(const cJSON *v)
+/* " [lo, hi]" when set has K_ci95, a two-number array (a 95% interval), for the key K. */
+static void print_ci(const cJSON *set, const char *key)
+{
+    char k[128];
+    const cJSON *ci;
+    if (snprintf(k, sizeof k, "%s_ci95", key) >= (int)sizeof k)
+        return;
+    ci = cJSON_GetObjectItemCaseSensitive(set, k);
+    if (cJSON_IsArray(ci) && cJSON_GetArraySize(ci) == 2 &&
+        cJSON_IsNumber(cJSON_GetArrayItem(ci, 0)) && cJSON_IsNumber(cJSON_GetArrayItem(ci, 1)))
+        printf(" [%.3f, %.3f]", cJSON_GetArrayItem(ci, 0)->valuedouble,
+               cJSON_GetArrayItem(ci, 1)->valuedouble);
+}
+
+static int is_ci_key(const char *k)
+{
+    size_t n = strlen(k);
+    return n > 5 && strcmp(k + n - 5, "_ci95") == 0;
+}
+
+/* One value of evaluation.json (in set): a number, or a topic's {precision, recall, f1,
+ * support}, each with its 95% interval when the set has one (K_ci95). */
+static void print_measure(const cJSON *set, const cJSON *v)
 {
     if (cJSON_IsNumber(v)) {
         if (v->string[0] == 'n' && v->valuedouble == floor(v->valuedouble) &&
@@ -109,9 +130,12 @@ static void print_measure(const cJSON *v)
             printf("%s %.0f", v->string, v->valuedouble);
         else
             printf("%s %.3f", v->string, v->valuedouble);
+        print_ci(set, v->string);
     } else if (cJSON_IsObject(v) && cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(v, "f1"))) {
-        printf("%s F1 %.3f (P %.3f, R %.3f, n %g)", v->string, num(v, "f1"), num(v, "precision"),
-               num(v, "recall"), num(v, "support"));
+        printf("%s F1 %.3f", v->string, num(v, "f1"));
+        print_ci(v, "f1");
+        printf(" (P %.3f, R %.3f, n %g)", num(v, "precision"), num(v, "recall"),
+               num(v, "support"));
     } else if (cJSON_IsString(v)) {
         printf("%s %s", v->string, v->valuestring);
     } else {
@@ -186,8 +210,10 @@ static void print_evaluation(const cJSON *e, const cJSON *card)
         printf("  %s:", set->string);
         cJSON_ArrayForEach(v, set)
         {
+            if (v->string && is_ci_key(v->string))
+                continue; /* printed with its figure */
             fputs(first ? " " : ", ", stdout);
-            print_measure(v);
+            print_measure(set, v);
             first = 0;
         }
         fputc('\n', stdout);

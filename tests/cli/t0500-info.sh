@@ -59,6 +59,17 @@ EOF2
 expect 0 info "$tmp/e"
 has "$tmp/out" '^real text: +measured by tools/eval-default on 2026-01-02 \(evaluation.json\)$'
 has "$tmp/out" '^  dev: diplomacy F1 0.800 \(P 0.810, R 0.790, n 43\), tone_pearson 0.597, n 300$'
+# 95% intervals (K_ci95) print beside their figures, in the set and inside a topic; a
+# malformed one is left out rather than misread
+cat >"$tmp/e/evaluation.json" <<EOF2
+{"measured_by": "tools/eval-default", "date": "2026-01-02", "model_weights": "$w",
+ "sets": {"dev": {"diplomacy": {"f1": 0.8, "f1_ci95": [0.703, 0.883], "precision": 0.81,
+                                "recall": 0.79, "support": 43},
+                  "tone_pearson": 0.5973, "tone_pearson_ci95": [0.515, 0.668],
+                  "share": 0.07, "share_ci95": [0.1, "x"], "n": 300}}}
+EOF2
+expect 0 info "$tmp/e"
+has "$tmp/out" '^  dev: diplomacy F1 0.800 \[0.703, 0.883\] \(P 0.810, R 0.790, n 43\), tone_pearson 0.597 \[0.515, 0.668\], share 0.070, n 300$'
 sed 's/"model_weights": "[^"]*"/"model_weights": "nc64:0000000000000000"/' "$tmp/e/evaluation.json" >"$tmp/e/x" &&
     mv "$tmp/e/x" "$tmp/e/evaluation.json"
 expect 0 info "$tmp/e"
