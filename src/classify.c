@@ -107,6 +107,28 @@ double nc_tone_spread_factor(const double *pred, const double *gold, size_t n)
     return isfinite(r) ? r : 1.0;
 }
 
+static int cmp_dbl(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+double nc_conformal_halfwidth(const double *pred, const double *gold, size_t n, double level)
+{
+    double *r, q;
+    size_t k = (size_t)ceil(level * (double)(n + 1) - 1e-9); /* 1e-9: 0.9 * 10 is 9, not 9.000..1 */
+    if (k < 1 || k > n)
+        return 2.0;
+    if (!(r = nc_alloc_array(n, sizeof *r)))
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        r[i] = fabs(pred[i] - gold[i]);
+    qsort(r, n, sizeof *r, cmp_dbl);
+    q = r[k - 1];
+    free(r);
+    return q;
+}
+
 struct nc_workspace {
     nc_vector counts, v;
 };
@@ -167,6 +189,8 @@ int nc_classify_ws(const nc_model *m, const nc_article *a, nc_prediction *out,
     }
     out->primary = -1;
     out->has_tone = 0;
+    out->has_tone_interval = 0;
+    out->tone_lo = out->tone_hi = 0;
     out->tone = 0;
     if (m->mode != NC_TOPICS_NONE) {
         double sum = 0, best = -1;
@@ -205,6 +229,11 @@ int nc_classify_ws(const nc_model *m, const nc_article *a, nc_prediction *out,
         t = nc_model_tone(m, a, t);
         out->tone = t;
         out->has_tone = 1;
+        if (m->tone_q90 > 0) {
+            out->has_tone_interval = 1;
+            out->tone_lo = t - m->tone_q90 < -1 ? -1 : t - m->tone_q90;
+            out->tone_hi = t + m->tone_q90 > 1 ? 1 : t + m->tone_q90;
+        }
     }
 out:
     if (!ws_in) {

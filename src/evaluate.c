@@ -46,6 +46,8 @@ struct nc_eval {
 
     double *tone_pred, *tone_gold;
     size_t ntone, cap_tone_pred, cap_tone_gold;
+    size_t int_n, int_covered; /* tone intervals seen, and those holding the gold tone */
+    double int_width;          /* their summed widths */
 };
 
 static int oom(nc_error *err)
@@ -95,6 +97,7 @@ void nc_eval_result_init(nc_eval_result *r)
     r->exact_match = r->macro_auc = r->macro_ap = NAN;
     calib_undefined(&r->calib);
     r->accuracy = r->macro_f1 = NAN;
+    r->interval_coverage = r->interval_width = NAN;
     /* the empty evaluation: n == 0 gives NaN everywhere */
     nc_regression_compute(NULL, NULL, 0, &r->tone, NULL);
     nc_tone3_compute(NULL, NULL, 0, &r->tone3);
@@ -396,6 +399,11 @@ int nc_eval_add(nc_eval *e, const nc_prediction *p, const nc_article *gold, nc_e
         e->tone_pred[e->ntone] = p->tone;
         e->tone_gold[e->ntone] = gold->tone;
         e->ntone++;
+        if (p->has_tone_interval) {
+            e->int_n++;
+            e->int_covered += gold->tone >= p->tone_lo && gold->tone <= p->tone_hi;
+            e->int_width += p->tone_hi - p->tone_lo;
+        }
     }
 out:
     if (rc == NC_ENOMEM)
@@ -576,6 +584,11 @@ int nc_eval_finish(const nc_eval *e, nc_eval_result *r, nc_error *err)
         if ((rc = nc_regression_compute(e->tone_pred, e->tone_gold, e->ntone, &r->tone, err)) < 0)
             goto out;
         nc_tone3_compute(e->tone_pred, e->tone_gold, e->ntone, &r->tone3);
+        r->interval_n = e->int_n;
+        if (e->int_n) {
+            r->interval_coverage = (double)e->int_covered / (double)e->int_n;
+            r->interval_width = e->int_width / (double)e->int_n;
+        }
     }
 out:
     if (rc < 0)

@@ -229,6 +229,12 @@ int nc_eval_result_to_json(const nc_eval_result *r, int pretty, char **out, nc_e
         jestimate(&b, tone, "pearson", &r->tone.pearson);
         jestimate(&b, tone, "spearman", &r->tone.spearman);
         jnum(&b, tone, "accuracy3", r->tone3.accuracy);
+        if (r->interval_n) {
+            cJSON *iv = jobj(&b, tone, "interval90");
+            jnum(&b, iv, "evaluated", (double)r->interval_n);
+            jnum(&b, iv, "coverage", r->interval_coverage);
+            jnum(&b, iv, "mean_width", r->interval_width);
+        }
         jmatrix(&b, jobj(&b, tone, "confusion3"), tone_names, 3, &r->tone3.confusion[0][0]);
     }
     rc = print_json(root, &b, pretty, out, err);

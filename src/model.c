@@ -716,6 +716,11 @@ int nc_model_load(const char *dir, nc_model **out, nc_error *err)
         const cJSON *stack = cJSON_GetObjectItemCaseSensitive(tone, "stack");
         m->has_tone = 1;
         m->tone_scale = num_or(tone, "scale", 1.0);
+        m->tone_q90 = num_or(tone, "interval90", 0.0);
+        if (!(m->tone_q90 >= 0 && m->tone_q90 <= 2)) {
+            rc = nc_err(err, NC_EFORMAT, "model.json: 'tone.interval90' must be in [0, 2]");
+            goto out;
+        }
         if (stack) {
             if (!cJSON_IsArray(stack) || cJSON_GetArraySize(stack) != 2 + NC_LEX_NFEAT) {
                 rc = nc_err(err, NC_EFORMAT, "model.json: bad 'tone.stack'");

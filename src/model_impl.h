@@ -29,6 +29,7 @@ struct nc_model {
     nc_lexicon *lex;         /* optional tone lexicon; then
                               * tone = clamp(tone_scale * (stack . [1, score, f])) */
     double stack[2 + NC_LEX_NFEAT];
+    double tone_q90;         /* half-width of the 90% tone interval; 0: none (older bundle) */
     char *card;              /* model.json text as loaded or built (owned) */
     nc_mapped wmap;          /* a loaded weights.bin (mapped): W points into it */
     /* Weights feature-major: W[(i - 1) * S + s] for feature i and scorer s (the topic labels
@@ -45,6 +46,11 @@ double nc_model_tone(const nc_model *m, const nc_article *a, double score);
  * of pred[0..n), so that scale * pred has the labels' spread (undoing the shrinkage toward the
  * mean of a least-squares fit). 1.0 when n < 2 or either spread is 0 or not finite. */
 double nc_tone_spread_factor(const double *pred, const double *gold, size_t n);
+/* Split-conformal half-width at 'level' (0.9: 90%): the ceil(level (n + 1))-th smallest of the
+ * n absolute residuals |pred - gold| (out-of-sample), so that a new item drawn like these has
+ * its gold within pred -+ q with probability at least 'level'; 2 (the whole tone range) when
+ * n is too small for that rank; -1 when out of memory. */
+double nc_conformal_halfwidth(const double *pred, const double *gold, size_t n, double level);
 
 /* Move the scorers' separate weight arrays into the interleaved W (after training). */
 int nc_model_pack(nc_model *m);

@@ -1101,7 +1101,7 @@ static int train_tone(const nc_train_opts *o, struct trainset *ts, const nc_arti
     int *strat = nc_alloc_array(ts->n ? ts->n : 1, sizeof *strat);
     double *gold = nc_alloc_array(ts->n ? ts->n : 1, sizeof *gold);
     double *lexf = NULL;
-    double bestC = o->tone_C, bestMSE = INFINITY, scale = 1.0;
+    double bestC = o->tone_C, bestMSE = INFINITY, scale = 1.0, q90 = 0;
     struct model *model = NULL;
     int rc = NC_OK;
 
@@ -1186,6 +1186,12 @@ static int train_tone(const nc_train_opts *o, struct trainset *ts, const nc_arti
     scale = round6(nc_tone_spread_factor(pred, gold, m)); /* as the card stores it */
     for (size_t i = 0; i < m; i++)
         pred[i] = clamp1(scale * pred[i]);
+    /* the 90% interval, from these cross-validated tones (as the card stores it) */
+    if ((q90 = nc_conformal_halfwidth(pred, gold, m, 0.9)) < 0) {
+        rc = nc_err(err, NC_ENOMEM, "out of memory");
+        goto out;
+    }
+    q90 = round6(q90);
     {
         double sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0, mae = 0, acc = 0;
         for (size_t i = 0; i < m; i++) {
@@ -1218,6 +1224,7 @@ static int train_tone(const nc_train_opts *o, struct trainset *ts, const nc_arti
     }
     mdl->has_tone = 1;
     mdl->tone_scale = scale;
+    mdl->tone_q90 = q90;
     cJSON_AddStringToObject(jtone, "method", "svr");
     cJSON_AddStringToObject(jtone, "features", "linear tf-idf, l2-normalised");
     add_num(jtone, "C", bestC);
@@ -1225,6 +1232,10 @@ static int train_tone(const nc_train_opts *o, struct trainset *ts, const nc_arti
     add_num(jtone, "scale", scale);
     cJSON_AddStringToObject(jtone, "scale_from",
                             "spread matching: sd of the labels / sd of the out-of-fold tone");
+    add_num(jtone, "interval90", q90);
+    cJSON_AddStringToObject(jtone, "interval_from",
+                            "split conformal: the 90% quantile of |out-of-fold tone - label| "
+                            "over the training articles; classify reports tone -+ it");
     cJSON_AddNumberToObject(jtone, "articles", (double)m);
 out:
     if (model)

@@ -81,6 +81,10 @@ typedef struct nc_eval_result {
     int has_tone;               /* 1 when the model has tone */
     nc_regression_metrics tone; /* tone.n pairs */
     nc_tone3_metrics tone3;
+    /* the model's 90% tone interval, over the tone pairs whose prediction had one */
+    size_t interval_n;
+    double interval_coverage;   /* share of gold tones inside the interval; NaN when n == 0 */
+    double interval_width;      /* mean width (hi - lo); NaN when n == 0 */
 } nc_eval_result;
 
 void nc_eval_result_init(nc_eval_result *r);

@@ -108,6 +108,10 @@ typedef struct nc_prediction {
     int primary;      /* index of the highest-scoring selected label, or -1 (none) */
     int has_tone;
     double tone;      /* in [-1, 1] */
+    int has_tone_interval; /* 1 when the model carries a tone interval (trained since 0.1.0
+                            * of 2026-11-27) */
+    double tone_lo, tone_hi; /* the 90% interval: tone -+ the model's half-width, within
+                              * [-1, 1] (split conformal on cross-validated residuals) */
 } nc_prediction;
 
 void nc_prediction_init(nc_prediction *p);

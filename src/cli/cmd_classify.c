@@ -235,6 +235,13 @@ static void format_json_plain(struct out *o, const nc_model *m, const nc_article
         json_num4(o, p->tone);
         put(o, ",\"tone_label\":", 14);
         json_str(o, nc_tone_label(p->tone));
+        if (p->has_tone_interval) {
+            put(o, ",\"tone_interval\":[", 18);
+            json_num4(o, p->tone_lo);
+            putcc(o, ',');
+            json_num4(o, p->tone_hi);
+            putcc(o, ']');
+        }
     }
     put(o, "}\n", 2);
 }
@@ -276,6 +283,11 @@ static void format_json(struct out *o, const nc_model *m, const nc_article *a,
     if (p->has_tone) {
         cJSON_AddNumberToObject(j, "tone", r4(p->tone));
         cJSON_AddStringToObject(j, "tone_label", nc_tone_label(p->tone));
+        if (p->has_tone_interval) {
+            cJSON *iv = cJSON_AddArrayToObject(j, "tone_interval");
+            cJSON_AddItemToArray(iv, cJSON_CreateNumber(r4(p->tone_lo)));
+            cJSON_AddItemToArray(iv, cJSON_CreateNumber(r4(p->tone_hi)));
+        }
     }
     if (explain) {
         cJSON *ex = cJSON_AddObjectToObject(j, "explain");

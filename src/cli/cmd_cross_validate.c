@@ -123,12 +123,12 @@ static void print_report(FILE *fp, const nc_eval_summary *s, size_t narticles,
 
     fprintf(fp, "%zu-fold cross-validation of %zu articles (%s, seed %lu)\n\n", s->folds,
             narticles, nc_eval_mode_name(s->mode), seed);
-    fprintf(fp, "%-16s %-17s %s\n", "metric", "mean +- sd", "folds");
+    fprintf(fp, "%-22s %-17s %s\n", "metric", "mean +- sd", "folds");
     for (size_t i = 0; i < s->n; i++) {
         const nc_metric_summary *m = &s->m[i];
         if (m->label)
             continue;
-        fprintf(fp, "%-16s %-17s %5zu\n", m->name, mean_sd(buf, sizeof buf, m), m->n);
+        fprintf(fp, "%-22s %-17s %5zu\n", m->name, mean_sd(buf, sizeof buf, m), m->n);
     }
     for (size_t i = 0; i < s->n; i++)
         if (s->m[i].label && (int)strlen(s->m[i].label) > w)

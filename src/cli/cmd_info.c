@@ -77,6 +77,10 @@ static void print_text(const char *dir, const cJSON *j)
                "accuracy %.3f\n",
                str(tone, "method"), num(tone, "C"), num(tone, "articles"), num(cv, "pearson"),
                num(cv, "mae"), num(cv, "accuracy3"));
+        if (cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(tone, "interval90")))
+            printf("            90%% interval: tone -+ %.3f (split conformal on the "
+                   "cross-validated residuals)\n",
+                   num(tone, "interval90"));
     } else {
         printf("tone:       none\n");
     }

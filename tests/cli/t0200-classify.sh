@@ -10,10 +10,32 @@ M="$tmp/m"
 expect 0 classify -m "$M" --format json "$DATA/tiny-test.jsonl"
 n=$(wc -l <"$tmp/out")
 [ "$n" -eq "$(grep -c . "$DATA/tiny-test.jsonl")" ] && ok || fail "expected one line per article, got $n"
-for k in '"id":' '"scores":\{"cybersecurity":' '"labels":\[' '"primary":' '"tone":' '"tone_label":"(negative|neutral|positive)"'; do
+for k in '"id":' '"scores":\{"cybersecurity":' '"labels":\[' '"primary":' '"tone":' '"tone_label":"(negative|neutral|positive)"' '"tone_interval":\[-?[0-9.]+,-?[0-9.]+\]\}$'; do
     has "$tmp/out" "$k"
 done
 cp "$tmp/out" "$tmp/one-thread"
+# the 90% tone interval holds the tone, within [-1, 1], and is tone -+ the card's half-width
+if command -v python3 >/dev/null 2>&1; then
+    python3 - "$tmp/out" "$M/model.json" <<'PY' || fail "tone intervals are not tone -+ interval90"
+import json, sys
+q = json.load(open(sys.argv[2]))["tone"]["interval90"]
+for line in open(sys.argv[1]):
+    r = json.loads(line)
+    lo, hi = r["tone_interval"]
+    t = r["tone"]
+    assert 0 < q <= 2 and -1 <= lo <= t <= hi <= 1, r
+    assert abs(lo - max(-1, t - q)) < 2e-4 and abs(hi - min(1, t + q)) < 2e-4, (r, q)
+PY
+    ok
+fi
+# a bundle from before the interval (no tone.interval90) gives none; a bad one is refused
+cp -r "$M" "$tmp/old"
+sed 's/"interval90":[^,]*,//' "$M/model.json" >"$tmp/old/model.json"
+expect 0 classify -m "$tmp/old" --format json "$DATA/tiny-test.jsonl"
+if grep -q tone_interval "$tmp/out"; then fail "an old bundle got tone intervals"; else ok; fi
+has "$tmp/out" '"tone_label":"(negative|neutral|positive)"\}$'
+sed 's/"interval90":[^,]*,/"interval90": -0.5,/' "$M/model.json" >"$tmp/old/model.json"
+expect_error 1 "tone.interval90" classify -m "$tmp/old" --format json "$DATA/tiny-test.jsonl"
 # the JSON writer prints what cJSON would, byte for byte (NC_JSON_VIA_CJSON=1 takes cJSON's
 # path), strings with quotes, backslashes, control characters and non-ASCII included
 cat >"$tmp/odd.jsonl" <<'EOF2'

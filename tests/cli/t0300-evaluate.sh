@@ -30,6 +30,8 @@ run 0 evaluate -m "$tmp/m" "$DATA/tiny-test.jsonl"
 contains "$tmp/out" "30 articles" "multi-label" "cybersecurity" "diplomacy" "sport" \
     "micro average" "macro average" "exact-match ratio" "ECE" "Brier" \
     "Pearson r" "Spearman rho" "MAE" "RMSE" "3-class accuracy" "95% CI"
+# the tone interval's coverage, with Wilson's interval, on every article with a gold tone
+has "$tmp/out" '^  interval coverage +(0|1)\.[0-9]{3}   \[[01]\.[0-9]{3}, [01]\.[0-9]{3}\]   \(90% intervals on 30 articles, mean width [0-9.]+\)$'
 grep -q "evaluated 30 articles" "$tmp/err" || fail "no progress line on stderr"
 run 0 evaluate -q -m "$tmp/m" "$DATA/tiny-test.jsonl"
 [ -s "$tmp/err" ] && fail "-q: stderr not empty"
@@ -39,7 +41,8 @@ run 0 evaluate -q --json -m "$tmp/m" "$DATA/tiny-test.jsonl"
 cp "$tmp/out" "$tmp/first.json"
 contains "$tmp/out" '"articles":	30' '"mode":	"multi-label"' '"micro":' '"macro":' \
     '"exact_match":' '"macro_auc":' '"auc":' '"ap":' '"ece":' '"brier":' '"reliability":' \
-    '"tone":' '"pearson":' '"ci_low":' '"accuracy3":' '"confusion3":'
+    '"tone":' '"pearson":' '"ci_low":' '"accuracy3":' '"confusion3":' '"interval90":' \
+    '"coverage":' '"mean_width":'
 if command -v python3 >/dev/null 2>&1; then
     python3 -m json.tool "$tmp/out" >/dev/null 2>&1 || fail "--json output is not valid JSON"
 fi

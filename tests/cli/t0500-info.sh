@@ -8,6 +8,7 @@ expect 0 info "$tmp/m"
 has "$tmp/out" '^format: +newsclass-model version 1'
 has "$tmp/out" 'diplomacy'
 has "$tmp/out" '^tone: +svr'
+has "$tmp/out" '^ +90% interval: tone -\+ [0-9]\.[0-9]{3} \(split conformal on the cross-validated residuals\)$'
 expect 0 info --json "$tmp/m"
 has "$tmp/out" '"files"'
 if command -v python3 >/dev/null 2>&1; then

@@ -36,6 +36,55 @@ static void test_spread_factor(void)
     CHECK_NEAR(nc_tone_spread_factor(pred, gold, 0), 1.0, 0);
 }
 
+/* Split-conformal half-width: the ceil(level (n + 1))-th smallest absolute residual. */
+static void test_conformal(void)
+{
+    double zero[19] = { 0 }, gold[19], mixed_p[3] = { 1.0, -0.5, 0.2 }, mixed_g[3] = { 0.7, -0.4, 0.4 };
+    for (int i = 0; i < 19; i++)
+        gold[i] = (i % 2 ? -1.0 : 1.0) * (double)(i + 1) / 19.0; /* residuals 1/19 .. 19/19 */
+    /* n = 19 at 90%: rank ceil(18) = 18 */
+    CHECK_NEAR(nc_conformal_halfwidth(zero, gold, 19, 0.9), 18.0 / 19.0, 1e-12);
+    /* n = 9 at 90%: rank ceil(9) = 9, the largest (9 * 0.9 + 0.9 must not round up to 10) */
+    CHECK_NEAR(nc_conformal_halfwidth(zero, gold, 9, 0.9), 9.0 / 19.0, 1e-12);
+    /* n = 5 at 90%: rank 6 > 5, no finite interval: the whole range */
+    CHECK_NEAR(nc_conformal_halfwidth(zero, gold, 5, 0.9), 2.0, 0);
+    CHECK_NEAR(nc_conformal_halfwidth(zero, gold, 0, 0.9), 2.0, 0);
+    /* residuals 0.3, 0.1, 0.2 at 50%: rank ceil(2) = 2, whatever the order */
+    CHECK_NEAR(nc_conformal_halfwidth(mixed_p, mixed_g, 3, 0.5), 0.2, 1e-12);
+}
+
+/* Every tone comes with the model's 90% interval, tone -+ q within [-1, 1]; a model without
+ * one (q == 0, an older bundle) gives none. */
+static void check_interval(nc_model *m, const nc_corpus *c)
+{
+    nc_prediction p;
+    nc_error err = { 0 };
+    double q = m->tone_q90;
+    char *text = nc_model_card_json(m);
+    cJSON *card = text ? cJSON_Parse(text) : NULL;
+    const cJSON *iv = cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(card, "tone"), "interval90");
+
+    CHECK(q > 0 && q <= 2);
+    CHECK(cJSON_IsNumber(iv) && fabs(iv->valuedouble - q) < 1e-9);
+    cJSON_Delete(card);
+    free(text);
+    nc_prediction_init(&p);
+    for (size_t i = 0; i < c->n; i++) {
+        CHECK_EQ_INT(nc_classify(m, &c->docs[i], &p, &err), NC_OK);
+        CHECK(p.has_tone_interval);
+        CHECK(p.tone_lo <= p.tone && p.tone <= p.tone_hi);
+        CHECK(p.tone_lo >= -1 && p.tone_hi <= 1);
+        CHECK_NEAR(p.tone_lo, p.tone - q < -1 ? -1 : p.tone - q, 1e-12);
+        CHECK_NEAR(p.tone_hi, p.tone + q > 1 ? 1 : p.tone + q, 1e-12);
+    }
+    m->tone_q90 = 0;
+    CHECK_EQ_INT(nc_classify(m, &c->docs[0], &p, &err), NC_OK);
+    CHECK(p.has_tone && !p.has_tone_interval);
+    m->tone_q90 = q;
+    nc_prediction_finish(&p);
+}
+
 static double card_scale(const nc_model *m)
 {
     char *text = nc_model_card_json(m);
@@ -106,8 +155,10 @@ static void test_scale_in_models(void)
     o.features.min_df = 1;
     o.folds = 3;
     CHECK_EQ_INT(nc_train(c.docs, c.n, &o, NULL, NULL, &plain, &err), NC_OK);
-    if (plain)
+    if (plain) {
         check_scaled(plain, &test);
+        check_interval(plain, &test);
+    }
 
     o.tone_lexicon = lex;
     CHECK_EQ_INT(nc_train(c.docs, c.n, &o, NULL, NULL, &stacked, &err), NC_OK);
@@ -117,8 +168,11 @@ static void test_scale_in_models(void)
         /* the scale survives a save and a load */
         CHECK_EQ_INT(nc_model_save(stacked, bundle, &err), NC_OK);
         CHECK_EQ_INT(nc_model_load(bundle, &loaded, &err), NC_OK);
-        if (loaded)
+        if (loaded) {
             CHECK_NEAR(loaded->tone_scale, stacked->tone_scale, 1e-9);
+            CHECK_NEAR(loaded->tone_q90, stacked->tone_q90, 1e-9);
+            check_interval(loaded, &test);
+        }
     }
     nc_model_free(plain);
     nc_model_free(stacked);
@@ -142,6 +196,7 @@ int main(void)
 {
     nc_set_log(NULL, NULL);
     test_spread_factor();
+    test_conformal();
     test_scale_in_models();
     return check_report();
 }
