@@ -1,7 +1,7 @@
 #!/bin/sh
 # t0600-default-model.sh: the committed models/default is exactly what
 # tools/train-default-model builds from the committed training-data/ (byte for byte), it
-# loads, and the corpus passes tools/check-corpus.
+# loads, and the corpus passes tools/check-corpus; tools/cv-by-file works.
 . "$(dirname "$0")/lib.sh"
 
 if [ -x /usr/bin/python3 ]; then
@@ -15,4 +15,28 @@ for f in model.json vocab.tsv vocab.idx weights.bin lexicon.tsv; do
 done
 expect 0 info "$SRC/models/default"
 has "$tmp/out" 'multi-label'
+
+# tools/cv-by-file: leave-one-file-out over three slices of the tiny corpus, as text and JSON
+if [ -x /usr/bin/python3 ]; then
+    split -l 30 -d --additional-suffix=.jsonl "$DATA/tiny-train.jsonl" "$tmp/slice"
+    /usr/bin/python3 "$SRC/tools/cv-by-file" --newsclass "$NC" --files "$tmp"/slice0*.jsonl \
+        -- --min-df 1 --folds 3 >"$tmp/out" 2>"$tmp/err" || fail "cv-by-file failed: $(cat "$tmp/err")"
+    has "$tmp/out" '^leave-one-file-out over 3 files, 90 articles; options: --min-df 1 --folds 3$'
+    has "$tmp/out" '^  diplomacy +P [01]\.[0-9]{3}  R [01]\.[0-9]{3}  F1 [01]\.[0-9]{3}  \(support [0-9]+\)$'
+    has "$tmp/out" '^  topics mean F1 [01]\.[0-9]{3}$'
+    has "$tmp/out" '^  tone +Pearson -?[01]\.[0-9]{3}  MAE [0-9.]+  3-class accuracy [01]\.[0-9]{3}$'
+    [ "$(grep -c '^cv-by-file: slice0' "$tmp/err")" -eq 3 ] && ok || fail "cv-by-file: not one line per file"
+    /usr/bin/python3 "$SRC/tools/cv-by-file" --json --newsclass "$NC" --files "$tmp"/slice0*.jsonl \
+        -- --min-df 1 --folds 3 >"$tmp/out" 2>/dev/null || fail "cv-by-file --json failed"
+    if /usr/bin/python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); assert d["articles"] == 90 and 0 <= d["pooled"]["topics_mean_f1"] <= 1' "$tmp/out"; then
+        ok
+    else
+        fail "cv-by-file --json: not the pooled figures"
+    fi
+    if /usr/bin/python3 "$SRC/tools/cv-by-file" --newsclass "$tmp/none" >/dev/null 2>"$tmp/err"; then
+        fail "cv-by-file ran without a newsclass binary"
+    else
+        has "$tmp/err" 'is not an executable'
+    fi
+fi
 finish
