@@ -1083,6 +1083,78 @@ out:
     return rc;
 }
 
+/* Folds by input file for rows[0..m) (tone's cross-validation with --tone-file-folds): each
+ * file (nc_article.file; a lead view has its original's) goes whole into one fold, the largest
+ * files first, each into the fold with the fewest rows so far (the lowest on ties), so the folds
+ * come out about equal whatever the order of the input. *nfiles: the number of files; when it
+ * is below k, fold is left as it was. */
+struct frow {
+    const char *file;
+    size_t i;
+};
+
+struct fgroup {
+    size_t start, n;
+};
+
+static int cmp_frow(const void *a, const void *b)
+{
+    const struct frow *x = a, *y = b;
+    int c = strcmp(x->file, y->file);
+    return c ? c : (x->i > y->i) - (x->i < y->i);
+}
+
+static int cmp_fgroup(const void *a, const void *b)
+{
+    const struct fgroup *x = a, *y = b;
+    if (x->n != y->n)
+        return x->n < y->n ? 1 : -1;
+    return (x->start > y->start) - (x->start < y->start);
+}
+
+static int file_folds(const nc_article *docs, const size_t *rows, size_t m, int k, int *fold,
+                      size_t *nfiles)
+{
+    struct frow *fr = nc_alloc_array(m ? m : 1, sizeof *fr);
+    struct fgroup *g = nc_alloc_array(m ? m : 1, sizeof *g);
+    size_t ng = 0, load[20] = { 0 };
+
+    *nfiles = 0;
+    if (!fr || !g) {
+        free(fr);
+        free(g);
+        return NC_ENOMEM;
+    }
+    for (size_t i = 0; i < m; i++) {
+        fr[i].file = docs[rows[i]].file ? docs[rows[i]].file : "";
+        fr[i].i = i;
+    }
+    qsort(fr, m, sizeof *fr, cmp_frow);
+    for (size_t i = 0; i < m; i++) {
+        if (i == 0 || strcmp(fr[i].file, fr[i - 1].file) != 0) {
+            g[ng].start = i;
+            g[ng++].n = 0;
+        }
+        g[ng - 1].n++;
+    }
+    *nfiles = ng;
+    if (ng >= (size_t)k && k <= 20) {
+        qsort(g, ng, sizeof *g, cmp_fgroup);
+        for (size_t j = 0; j < ng; j++) {
+            int f = 0;
+            for (int c = 1; c < k; c++)
+                if (load[c] < load[f])
+                    f = c;
+            load[f] += g[j].n;
+            for (size_t r = g[j].start; r < g[j].start + g[j].n; r++)
+                fold[fr[r].i] = f;
+        }
+    }
+    free(fr);
+    free(g);
+    return NC_OK;
+}
+
 static double clamp1(double t)
 {
     return t > 1 ? 1 : t < -1 ? -1 : t;
@@ -1124,6 +1196,21 @@ static int train_tone(const nc_train_opts *o, struct trainset *ts, const nc_arti
         0) {
         rc = nc_err(err, rc, "out of memory");
         goto out;
+    }
+    if (o->tone_file_folds) {
+        size_t nfiles = 0;
+        if ((rc = file_folds(docs, rows, m, o->folds, fold, &nfiles)) < 0) {
+            rc = nc_err(err, rc, "out of memory");
+            goto out;
+        }
+        if (nfiles < (size_t)o->folds) {
+            rc = nc_err(err, NC_EINVAL,
+                        "tone file folds: %zu file%s carr%s tone, fewer than the %d folds", nfiles,
+                        nfiles == 1 ? "" : "s", nfiles == 1 ? "ies" : "y", o->folds);
+            goto out;
+        }
+        cJSON_AddStringToObject(jtone, "folds_by", "file");
+        cJSON_AddNumberToObject(jtone, "files", (double)nfiles);
     }
     if (mdl->lex) {
         /* the lexicon features do not depend on C: compute them once */

@@ -69,6 +69,10 @@ typedef struct nc_train_opts {
                                 sentence), so short items score like long ones; default 0 */
     int topic_stopwords;     /* 1: the topic models ignore features made only of stop words
                                 ("of the", "said"); tone still uses them. Default 0 */
+    int tone_file_folds;     /* 1: tone's cross-validation (C, the lexicon stack, the scale, the
+                                interval) holds out whole input files (nc_article.file), so it
+                                is judged on text unlike what it learnt from; needs at least
+                                'folds' files with tone. Default 0: articles in random folds */
     nc_topic_mode topic_mode; /* NC_TOPICS_NONE: decide from the corpus (default); or force
                                  NC_TOPICS_MULTILABEL / NC_TOPICS_MULTICLASS */
 } nc_train_opts;

@@ -11,7 +11,8 @@ enum {
     OPT_C = 1000, OPT_TONE_C, OPT_SOLVER, OPT_FOLDS, OPT_SEED, OPT_NGRAMS, OPT_MIN_DF,
     OPT_MAX_DF, OPT_MAX_FEATURES, OPT_HASH_BITS, OPT_NO_TITLE, OPT_STOPWORDS, OPT_TOPIC_STOPWORDS, OPT_STEM,
     OPT_NO_SUBLINEAR, OPT_NO_BALANCE, OPT_NO_CALIBRATE, OPT_NO_THRESHOLDS, OPT_NO_TONE,
-    OPT_MULTILABEL, OPT_MULTICLASS, OPT_LEAD_VIEWS, OPT_LEXICON, OPT_PRIOR, OPT_THREADS
+    OPT_MULTILABEL, OPT_MULTICLASS, OPT_LEAD_VIEWS, OPT_LEXICON, OPT_PRIOR, OPT_THREADS,
+    OPT_TONE_FILE_FOLDS
 };
 
 const struct option cli_train_longopts[] = {
@@ -37,6 +38,7 @@ const struct option cli_train_longopts[] = {
     { "multi-label", no_argument, NULL, OPT_MULTILABEL },
     { "multi-class", no_argument, NULL, OPT_MULTICLASS },
     { "lead-views", no_argument, NULL, OPT_LEAD_VIEWS },
+    { "tone-file-folds", no_argument, NULL, OPT_TONE_FILE_FOLDS },
     { "tone-lexicon", required_argument, NULL, OPT_LEXICON },
     { "prior", required_argument, NULL, OPT_PRIOR },
     { "threads", required_argument, NULL, OPT_THREADS },
@@ -66,6 +68,9 @@ const char cli_train_opts_help[] =
     "                         the training corpus's share to P (default: no shift)\n"
     "      --tone-lexicon=F   stack the tone regression with features of a lexicon\n"
     "                         (\"word<TAB>valence\" lines); saved in the bundle\n"
+    "      --tone-file-folds  tone's cross-validation (its C, the lexicon stack, the scale,\n"
+    "                         the 90% interval) holds out whole input files, so they are\n"
+    "                         judged on text unlike what was learnt; needs FOLDS files\n"
     "      --lead-views       also train on each long article's lead (headline + first\n"
     "                         sentence), so short items are scored like long ones\n"
     "feature options:\n"
@@ -178,6 +183,7 @@ int cli_train_opt(const char *cmd, int c, const char *arg, nc_train_opts *o)
     case OPT_MULTILABEL: o->topic_mode = NC_TOPICS_MULTILABEL; return 1;
     case OPT_MULTICLASS: o->topic_mode = NC_TOPICS_MULTICLASS; return 1;
     case OPT_LEAD_VIEWS: o->lead_views = 1; return 1;
+    case OPT_TONE_FILE_FOLDS: o->tone_file_folds = 1; return 1;
     case OPT_LEXICON: o->tone_lexicon = arg; return 1;
     case OPT_THREADS:
         if (cli_parse_long(arg, 1, 16, &l) < 0)

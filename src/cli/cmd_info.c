@@ -73,10 +73,13 @@ static void print_text(const char *dir, const cJSON *j)
     }
     if (tone) {
         const cJSON *cv = cJSON_GetObjectItemCaseSensitive(tone, "cv");
-        printf("tone:       %s (C %g) on %g articles; cv Pearson %.3f, MAE %.3f, 3-class "
+        const cJSON *fb = cJSON_GetObjectItemCaseSensitive(tone, "folds_by");
+        printf("tone:       %s (C %g) on %g articles; cv%s Pearson %.3f, MAE %.3f, 3-class "
                "accuracy %.3f\n",
-               str(tone, "method"), num(tone, "C"), num(tone, "articles"), num(cv, "pearson"),
-               num(cv, "mae"), num(cv, "accuracy3"));
+               str(tone, "method"), num(tone, "C"), num(tone, "articles"),
+               cJSON_IsString(fb) && strcmp(fb->valuestring, "file") == 0 ? " (folds by file)"
+                                                                          : "",
+               num(cv, "pearson"), num(cv, "mae"), num(cv, "accuracy3"));
         if (cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(tone, "interval90")))
             printf("            90%% interval: tone -+ %.3f (split conformal on the "
                    "cross-validated residuals)\n",

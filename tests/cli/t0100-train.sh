@@ -105,6 +105,26 @@ expect 0 train -q --min-df 1 --folds 3 -o "$tmp/re" "$DATA/tiny-train.jsonl"
 [ ! -e "$tmp/re/evaluation.json" ] && ok || fail "a retrained bundle kept the old evaluation.json"
 if ls -d "$tmp"/re.old.* >/dev/null 2>&1; then fail "retraining left $(ls -d "$tmp"/re.old.*)"; else ok; fi
 
+# --tone-file-folds: tone's folds hold out whole input files (recorded on the card), the same
+# model for any thread count; too few files is an error
+split -l 30 -d --additional-suffix=.jsonl "$DATA/tiny-train.jsonl" "$tmp/slice"
+expect 0 train -q --min-df 1 --folds 3 --tone-file-folds -o "$tmp/tff" "$tmp"/slice0*.jsonl
+has "$tmp/tff/model.json" '"folds_by":[[:space:]]*"file"'
+has "$tmp/tff/model.json" '"files":[[:space:]]*3,'
+expect 0 info "$tmp/tff"
+has "$tmp/out" '^tone: +svr \(C [0-9.]+\) on [0-9]+ articles; cv \(folds by file\) Pearson'
+expect 0 train -q --min-df 1 --folds 3 --tone-file-folds --threads 1 -o "$tmp/tff1" "$tmp"/slice0*.jsonl
+cmp -s "$tmp/tff/weights.bin" "$tmp/tff1/weights.bin" && cmp -s "$tmp/tff/model.json" "$tmp/tff1/model.json" &&
+    ok || fail "--tone-file-folds: the model depends on the thread count"
+expect 0 train -q --min-df 1 --folds 3 -o "$tmp/tfr" "$tmp"/slice0*.jsonl
+if grep -q '"folds_by"' "$tmp/tfr/model.json"; then fail "folds_by without --tone-file-folds"; else ok; fi
+if cmp -s "$tmp/tff/model.json" "$tmp/tfr/model.json"; then fail "--tone-file-folds changed nothing"; else ok; fi
+expect_error 1 'tone file folds: 1 file carries tone, fewer than the 3 folds' \
+    train -q --min-df 1 --folds 3 --tone-file-folds -o "$tmp/tff2" "$DATA/tiny-train.jsonl"
+expect_error 1 'tone file folds: 2 files carry tone, fewer than the 3 folds' \
+    train -q --min-df 1 --folds 3 --tone-file-folds -o "$tmp/tff2" "$tmp/slice00.jsonl" "$tmp/slice01.jsonl"
+[ ! -e "$tmp/tff2" ] && ok || fail "a failed training left a model behind"
+
 # an existing non-model directory is never overwritten
 mkdir "$tmp/keep" && echo precious >"$tmp/keep/file"
 expect_error 1 'not a model' train -q --min-df 1 --folds 3 -o "$tmp/keep" "$DATA/tiny-train.jsonl"
