@@ -74,9 +74,9 @@ double nc_model_tone(const nc_model *m, const nc_article *a, double score)
 {
     double t;
     if (m->lex) {
-        double f[NC_LEX_NFEAT];
+        double f[NC_LEX_NOUT];
         nc_lexicon_features(m->lex, a, f);
-        t = m->stack[0] + m->stack[1] * score;
+        t = m->stack[0] + (m->stack[1] + m->stack[2 + NC_LEX_NFEAT] * f[NC_LEX_SHORT]) * score;
         for (int k = 0; k < NC_LEX_NFEAT; k++)
             t += m->stack[2 + k] * f[k];
         t *= m->tone_scale;
@@ -299,20 +299,24 @@ int nc_explain(const nc_model *m, const nc_article *a, size_t label, size_t n,
         rc = nc_err(err, NC_ENOMEM, "out of memory");
         goto out;
     }
-    /* a tone with a lexicon stack: the terms count through the regression's coefficient, and
-     * the four lexicon features are contributions of their own (idx -1..-4); the tone scale
-     * multiplies them all */
+    /* a tone with a lexicon stack: the terms count through the regression's coefficient for
+     * this article's length, and the four lexicon features are contributions of their own
+     * (idx -1..-4); the tone scale multiplies them all */
+    double f[NC_LEX_NOUT] = { 0 };
+    int lexterms = label == (size_t)-1 && m->lex;
+    if (lexterms)
+        nc_lexicon_features(m->lex, a, f);
     double scale = sc == m->S - 1 && m->has_tone
-                       ? m->tone_scale * (m->lex ? m->stack[1] : 1.0)
+                       ? m->tone_scale * (lexterms ? m->stack[1] + m->stack[2 + NC_LEX_NFEAT] *
+                                                                       f[NC_LEX_SHORT]
+                                                   : 1.0)
                        : 1.0;
     size_t nc = v.n;
     for (size_t i = 0; i < v.n; i++) {
         c[i].value = scale * weight(m, sc, v.idx[i]) * v.val[i];
         c[i].idx = v.idx[i];
     }
-    if (label == (size_t)-1 && m->lex) {
-        double f[NC_LEX_NFEAT];
-        nc_lexicon_features(m->lex, a, f);
+    if (lexterms) {
         for (int k = 0; k < NC_LEX_NFEAT; k++) {
             c[nc].value = m->tone_scale * m->stack[2 + k] * f[k];
             c[nc++].idx = -1 - k;

@@ -3,7 +3,9 @@
  * The tone model is a support vector regression over TF-IDF n-grams; a corpus of a few
  * thousand articles cannot teach it the valence of every evaluative word a reader knows, so a
  * hand-written lexicon (training-data/tone-lexicon.tsv, written for this project) supplies
- * four dense, length-invariant features that train.c stacks with the regression's output.
+ * four dense, length-invariant features that train.c stacks with the regression's output,
+ * and the text's shortness (from its number of distinct words), through which the stack lets
+ * the regression count for less on short texts.
  * Words are matched after the tokenizer's normalisation (case folding, NFKC), without stop-word
  * removal or stemming.
  * SPDX-License-Identifier: MIT */
@@ -164,7 +166,25 @@ struct lexwalk {
     double sum, pos, neg;
     size_t tokens, hits;
     int since_neg; /* tokens since the last negator in this sentence; large = none */
+    size_t types;  /* distinct words seen, up to NC_LEX_TYPES_CAP */
+    uint64_t seen[2 * NC_LEX_TYPES_CAP]; /* their hashes + 1 (0: empty), open addressing */
 };
+
+/* Count t among the distinct words, until NC_LEX_TYPES_CAP of them (a long article's
+ * shortness is near 0 either way, and the table stays on the stack). */
+static void count_type(struct lexwalk *w, const char *s, size_t n)
+{
+    const size_t mask = 2 * NC_LEX_TYPES_CAP - 1;
+    uint64_t hv = h(s, n) | 1; /* never 0 */
+    size_t j;
+    if (w->types >= NC_LEX_TYPES_CAP)
+        return;
+    for (j = (size_t)hv & mask; w->seen[j]; j = (j + 1) & mask)
+        if (w->seen[j] == hv)
+            return;
+    w->seen[j] = hv;
+    w->types++;
+}
 
 static int is_negator(const char *s, size_t n)
 {
@@ -183,6 +203,7 @@ static int on_tok(const nc_token *t, void *ctx)
     if (t->sentence_start)
         w->since_neg = 100;
     w->tokens++;
+    count_type(w, t->text, t->len);
     if (is_negator(t->text, t->len)) {
         w->since_neg = 0;
         return 0;
@@ -203,7 +224,7 @@ static int on_tok(const nc_token *t, void *ctx)
     return 0;
 }
 
-void nc_lexicon_features(const nc_lexicon *lx, const nc_article *a, double f[NC_LEX_NFEAT])
+void nc_lexicon_features(const nc_lexicon *lx, const nc_article *a, double f[NC_LEX_NOUT])
 {
     struct lexwalk w;
     memset(&w, 0, sizeof w);
@@ -218,4 +239,5 @@ void nc_lexicon_features(const nc_lexicon *lx, const nc_article *a, double f[NC_
     f[1] = w.tokens ? 10.0 * w.sum / (double)w.tokens : 0.0;
     f[2] = w.tokens ? w.neg / (double)w.tokens : 0.0;
     f[3] = w.tokens ? w.pos / (double)w.tokens : 0.0;
+    f[NC_LEX_SHORT] = 20.0 / (20.0 + (double)w.types);
 }

@@ -10,7 +10,15 @@
 
 typedef struct nc_lexicon nc_lexicon;
 
-#define NC_LEX_NFEAT 4
+#define NC_LEX_NFEAT 4                   /* lexicon features stacked with the regression */
+#define NC_LEX_SHORT NC_LEX_NFEAT        /* f[NC_LEX_SHORT]: the article's shortness */
+#define NC_LEX_NOUT (NC_LEX_NFEAT + 1)   /* values nc_lexicon_features gives */
+#define NC_LEX_TYPES_CAP 512             /* distinct words counted up to this many */
+/* The tone stack: intercept, regression score, the NC_LEX_NFEAT lexicon features, and the
+ * regression score times the shortness (so the weight of the regression can fall on short
+ * texts, whose few n-grams make its score noisy). Bundles written before the last term have
+ * 2 + NC_LEX_NFEAT entries and read as if it were 0. */
+#define NC_STACK_N (3 + NC_LEX_NFEAT)
 
 /* Read "word<TAB>valence" lines ('#' comments allowed). Errors name path:line. */
 int nc_lexicon_read(const char *path, nc_lexicon **out, nc_error *err);
@@ -21,9 +29,12 @@ size_t nc_lexicon_size(const nc_lexicon *lx);
 /* The article's lexicon features, all unchanged when the text is repeated:
  *   f[0] mean valence of the lexicon words found (0 when none),
  *   f[1] summed valence per 10 tokens,
- *   f[2] share of tokens that are negative words, f[3] share that are positive words.
+ *   f[2] share of tokens that are negative words, f[3] share that are positive words,
+ *   f[4] (NC_LEX_SHORT) the shortness 20 / (20 + d), d the number of distinct words (counted
+ *        up to NC_LEX_TYPES_CAP): about 0.5 for a sentence, 0.3 for a headline and a line,
+ *        0.1 for a long article; like the others, unchanged when the text is repeated.
  * A negator ("not", "no", "never", "n't" forms, "without") up to three tokens before a word
  * in the same sentence flips and halves its valence. */
-void nc_lexicon_features(const nc_lexicon *lx, const nc_article *a, double f[NC_LEX_NFEAT]);
+void nc_lexicon_features(const nc_lexicon *lx, const nc_article *a, double f[NC_LEX_NOUT]);
 
 #endif

@@ -722,11 +722,15 @@ int nc_model_load(const char *dir, nc_model **out, nc_error *err)
             goto out;
         }
         if (stack) {
-            if (!cJSON_IsArray(stack) || cJSON_GetArraySize(stack) != 2 + NC_LEX_NFEAT) {
-                rc = nc_err(err, NC_EFORMAT, "model.json: bad 'tone.stack'");
+            /* 2 + NC_LEX_NFEAT entries: a bundle from before the shortness term (stack[6]
+             * stays 0, so it scores as it did) */
+            int nst = cJSON_IsArray(stack) ? cJSON_GetArraySize(stack) : -1;
+            if (nst != NC_STACK_N && nst != 2 + NC_LEX_NFEAT) {
+                rc = nc_err(err, NC_EFORMAT, "model.json: 'tone.stack' must be an array of %d "
+                            "numbers", NC_STACK_N);
                 goto out;
             }
-            for (int k = 0; k < 2 + NC_LEX_NFEAT; k++) {
+            for (int k = 0; k < nst; k++) {
                 const cJSON *x = cJSON_GetArrayItem(stack, k);
                 if (!cJSON_IsNumber(x)) {
                     rc = nc_err(err, NC_EFORMAT, "model.json: bad 'tone.stack'");

@@ -27,8 +27,9 @@ struct nc_model {
     nc_linear tone;
     double tone_scale;       /* tone = clamp(tone_scale * score) without a lexicon */
     nc_lexicon *lex;         /* optional tone lexicon; then
-                              * tone = clamp(tone_scale * (stack . [1, score, f])) */
-    double stack[2 + NC_LEX_NFEAT];
+                              * tone = clamp(tone_scale * (stack . [1, score, f0..f3,
+                              *                                      score * shortness])) */
+    double stack[NC_STACK_N];
     double tone_q90;         /* half-width of the 90% tone interval; 0: none (older bundle) */
     char *card;              /* model.json text as loaded or built (owned) */
     nc_mapped wmap;          /* a loaded weights.bin (mapped): W points into it */

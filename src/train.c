@@ -1035,21 +1035,22 @@ out:
 
 /* ---- the tone part ---- */
 
-/* The stacked tone before scaling and clamping: stack . [1, score, f] for lexicon features f
- * (lexf, NC_LEX_NFEAT of them). */
+/* The stacked tone before scaling and clamping: stack . [1, score, f0..f3, score * shortness]
+ * for the lexicon values lexf (NC_LEX_NOUT of them; see lexicon.h). */
 static double stack_value(const double *stack, double score, const double *lexf)
 {
     double t = stack[0] + stack[1] * score;
     for (int k = 0; k < NC_LEX_NFEAT; k++)
         t += stack[2 + k] * lexf[k];
-    return t;
+    return t + stack[2 + NC_LEX_NFEAT] * score * lexf[NC_LEX_SHORT];
 }
 
-/* Least squares for mdl->stack over rows[0..m): y[rows[i]] ~ [1, score[i], lexf[i * 4 ...]]. */
+/* Least squares for mdl->stack over rows[0..m): y[rows[i]] ~ [1, score[i], lexf[i * NC_LEX_NOUT
+ * + 0..3], score[i] * lexf[i * NC_LEX_NOUT + NC_LEX_SHORT]]. */
 static int fit_stack(nc_model *mdl, const size_t *rows, size_t m, const double *y,
                      const double *score, const double *lexf, nc_error *err)
 {
-    const size_t p = 2 + NC_LEX_NFEAT;
+    const size_t p = NC_STACK_N;
     gsl_matrix *X = gsl_matrix_alloc(m, p), *cov = gsl_matrix_alloc(p, p);
     gsl_vector *Y = gsl_vector_alloc(m), *c = gsl_vector_alloc(p);
     gsl_multifit_linear_workspace *ws = gsl_multifit_linear_alloc(m, p);
@@ -1063,8 +1064,10 @@ static int fit_stack(nc_model *mdl, const size_t *rows, size_t m, const double *
     for (size_t i = 0; i < m; i++) {
         gsl_matrix_set(X, i, 0, 1.0);
         gsl_matrix_set(X, i, 1, score[i]);
+        const double *f = lexf + i * NC_LEX_NOUT;
         for (int k = 0; k < NC_LEX_NFEAT; k++)
-            gsl_matrix_set(X, i, 2 + (size_t)k, lexf[i * NC_LEX_NFEAT + (size_t)k]);
+            gsl_matrix_set(X, i, 2 + (size_t)k, f[k]);
+        gsl_matrix_set(X, i, 2 + NC_LEX_NFEAT, score[i] * f[NC_LEX_SHORT]);
         gsl_vector_set(Y, i, y[rows[i]]);
     }
     if (gsl_multifit_linear(X, Y, c, cov, &chisq, ws) != GSL_SUCCESS) {
@@ -1214,12 +1217,12 @@ static int train_tone(const nc_train_opts *o, struct trainset *ts, const nc_arti
     }
     if (mdl->lex) {
         /* the lexicon features do not depend on C: compute them once */
-        if (!(lexf = nc_alloc_array(m * NC_LEX_NFEAT, sizeof *lexf))) {
+        if (!(lexf = nc_alloc_array(m * NC_LEX_NOUT, sizeof *lexf))) {
             rc = nc_err(err, NC_ENOMEM, "out of memory");
             goto out;
         }
         for (size_t i = 0; i < m; i++)
-            nc_lexicon_features(mdl->lex, &docs[rows[i]], lexf + i * NC_LEX_NFEAT);
+            nc_lexicon_features(mdl->lex, &docs[rows[i]], lexf + i * NC_LEX_NOUT);
     }
     for (size_t g = 0; o->tone_C <= 0 && g < NC_ARRAY_SIZE(tone_c_grid); g++) {
         double mse = 0;
@@ -1233,7 +1236,7 @@ static int train_tone(const nc_train_opts *o, struct trainset *ts, const nc_arti
         if (mdl->lex && (rc = fit_stack(mdl, rows, m, y, pred, lexf, err)) < 0)
             goto out;
         for (size_t i = 0; i < m; i++) {
-            double p = clamp1(mdl->lex ? stack_value(mdl->stack, pred[i], lexf + i * NC_LEX_NFEAT)
+            double p = clamp1(mdl->lex ? stack_value(mdl->stack, pred[i], lexf + i * NC_LEX_NOUT)
                                        : pred[i]);
             mse += (p - y[rows[i]]) * (p - y[rows[i]]);
         }
@@ -1250,19 +1253,21 @@ static int train_tone(const nc_train_opts *o, struct trainset *ts, const nc_arti
         goto out;
     }
     if (mdl->lex) {
-        /* stack: tone = c0 + c1 * svr + sum c_k * lexicon feature k, least squares on the
+        /* stack: tone = c0 + c1 * svr + sum c_k * lexicon feature k + c6 * svr * shortness,
+         * least squares on the
          * out-of-fold regression scores (so the weights see honest scores) */
         if ((rc = fit_stack(mdl, rows, m, y, pred, lexf, err)) < 0)
             goto out;
         cJSON *st = cJSON_AddArrayToObject(jtone, "stack");
-        for (int k = 0; k < 2 + NC_LEX_NFEAT; k++)
+        for (int k = 0; k < NC_STACK_N; k++)
             cJSON_AddItemToArray(st, cJSON_CreateNumber(mdl->stack[k]));
         cJSON_AddStringToObject(jtone, "stack_terms",
                                 "intercept, svr, lexicon mean, lexicon sum per 10 tokens, "
-                                "negative-word share, positive-word share");
+                                "negative-word share, positive-word share, "
+                                "svr x shortness (20 / (20 + distinct words))");
         cJSON_AddNumberToObject(jtone, "lexicon_words", (double)nc_lexicon_size(mdl->lex));
         for (size_t i = 0; i < m; i++)
-            pred[i] = stack_value(mdl->stack, pred[i], lexf + i * NC_LEX_NFEAT);
+            pred[i] = stack_value(mdl->stack, pred[i], lexf + i * NC_LEX_NOUT);
     }
     /* Spread matching: least squares (and the SVR's regularisation) shrink the out-of-fold
      * scores toward the mean, so with the fixed cut points of the coarse label (+-0.25) many

@@ -1,6 +1,7 @@
 /* test_tone.c: the tone's spread matching (nc_tone_spread_factor) and the tone scale it sets,
  * applied alike with and without a lexicon stack.
  * SPDX-License-Identifier: MIT */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #include <newsclass/newsclass.h>
 
 #include "check.h"
+#include "lexicon.h"
 #include "model_impl.h"
 
 static void test_spread_factor(void)
@@ -127,6 +129,84 @@ static void check_scaled(nc_model *m, const nc_corpus *c)
     nc_prediction_finish(&q);
 }
 
+/* Keep the first n entries of model.json's tone.stack in bundle (n 0: remove nothing). */
+static void cut_stack(const char *bundle, int n)
+{
+    char path[256];
+    FILE *fp;
+    cJSON *card = NULL;
+    snprintf(path, sizeof path, "%s/model.json", bundle);
+    if ((fp = fopen(path, "rb")) != NULL) {
+        char buf[1 << 16];
+        size_t len = fread(buf, 1, sizeof buf - 1, fp);
+        buf[len] = 0;
+        fclose(fp);
+        card = cJSON_Parse(buf);
+    }
+    CHECK(card != NULL);
+    if (!card)
+        return;
+    cJSON *st = cJSON_GetObjectItem(cJSON_GetObjectItem(card, "tone"), "stack");
+    CHECK(cJSON_IsArray(st));
+    while (cJSON_IsArray(st) && cJSON_GetArraySize(st) > n)
+        cJSON_DeleteItemFromArray(st, cJSON_GetArraySize(st) - 1);
+    char *out = cJSON_Print(card);
+    if (out && (fp = fopen(path, "wb")) != NULL) {
+        fputs(out, fp);
+        fclose(fp);
+    }
+    free(out);
+    cJSON_Delete(card);
+}
+
+/* The stack's last term weighs the regression score by the text's shortness: the tone of an
+ * article follows stack . [1, s, f0..f3, s * shortness], and the lexicon values of a text
+ * repeated, its shortness too (distinct words), are those of the text. A bundle from before that term (six entries) loads
+ * with it 0 and scores as before; any other length is refused. */
+static void check_stack(const nc_model *m, const char *bundle, const nc_corpus *test)
+{
+    nc_model *old = NULL;
+    nc_error err = { 0 };
+    nc_article rep = test->docs[0];
+    char *twice;
+    size_t n = strlen(rep.text);
+
+    CHECK(m->stack[2 + NC_LEX_NFEAT] != 0);
+    twice = malloc(2 * n + 3);
+    if (twice) {
+        sprintf(twice, "%s\n\n%s", rep.text, rep.text);
+        rep.text = twice;
+        double f1[NC_LEX_NOUT], f2[NC_LEX_NOUT];
+        nc_lexicon_features(m->lex, &test->docs[0], f1);
+        nc_lexicon_features(m->lex, &rep, f2);
+        for (int k = 0; k < NC_LEX_NOUT; k++)
+            CHECK_NEAR(f1[k], f2[k], 1e-12);
+        free(twice);
+    }
+    cut_stack(bundle, 2 + NC_LEX_NFEAT);
+    CHECK_EQ_INT(nc_model_load(bundle, &old, &err), NC_OK);
+    if (old) {
+        CHECK(old->stack[2 + NC_LEX_NFEAT] == 0);
+        for (int k = 0; k < 2 + NC_LEX_NFEAT; k++)
+            CHECK_NEAR(old->stack[k], m->stack[k], 1e-9);
+        for (size_t i = 0; i < test->n; i++) {
+            double f[NC_LEX_NOUT], score = 0.05 * (double)(i % 5) - 0.1, tnew, told, d;
+            nc_lexicon_features(m->lex, &test->docs[i], f);
+            CHECK(f[NC_LEX_SHORT] > 0 && f[NC_LEX_SHORT] < 1);
+            tnew = nc_model_tone(m, &test->docs[i], score);
+            told = nc_model_tone(old, &test->docs[i], score);
+            /* the old tone is the new one without the shortness term */
+            d = m->tone_scale * m->stack[2 + NC_LEX_NFEAT] * f[NC_LEX_SHORT] * score;
+            if (fabs(tnew) < 1 && fabs(told) < 1)
+                CHECK_NEAR(told, tnew - d, 1e-9);
+        }
+        nc_model_free(old);
+    }
+    cut_stack(bundle, 5);
+    CHECK_EQ_INT(nc_model_load(bundle, &old, &err), NC_EFORMAT);
+    CHECK(strstr(err.msg, "'tone.stack' must be an array of 7 numbers") != NULL);
+}
+
 static void test_scale_in_models(void)
 {
     nc_corpus c, test;
@@ -172,6 +252,9 @@ static void test_scale_in_models(void)
             CHECK_NEAR(loaded->tone_scale, stacked->tone_scale, 1e-9);
             CHECK_NEAR(loaded->tone_q90, stacked->tone_q90, 1e-9);
             check_interval(loaded, &test);
+            for (int k = 0; k < NC_STACK_N; k++)
+                CHECK_NEAR(loaded->stack[k], stacked->stack[k], 1e-9);
+            check_stack(loaded, bundle, &test);
         }
     }
     nc_model_free(plain);
