@@ -6,6 +6,27 @@
 
 if [ -x /usr/bin/python3 ]; then
     if /usr/bin/python3 "$SRC/tools/check-corpus" --quiet; then ok; else fail "tools/check-corpus failed"; fi
+    # --against: an outside corpus holding one of our texts is caught, naming both places
+    mkdir -p "$tmp/outside/sub"
+    sed -n 7p "$SRC/training-data/sport.jsonl" | gzip >"$tmp/outside/sub/c.jsonl.gz"
+    head -3 "$DATA/tiny-train.jsonl" >"$tmp/outside/clean.jsonl"
+    if /usr/bin/python3 "$SRC/tools/check-corpus" --quiet --against "$tmp/outside" 2>"$tmp/err"; then
+        fail "check-corpus --against missed a copied article"
+    else
+        has "$tmp/err" "^check-corpus: training-data/sport.jsonl:7 shares the words '.*' with sub/c.jsonl.gz:1 in "
+    fi
+    rm "$tmp/outside/sub/c.jsonl.gz"
+    if /usr/bin/python3 "$SRC/tools/check-corpus" --quiet --against "$tmp/outside"; then ok; else
+        fail "check-corpus --against failed on a corpus sharing no text"
+    fi
+    # and the measuring corpora, when this checkout has them beside it
+    if [ -d "$SRC/../shared/corpora" ]; then
+        if /usr/bin/python3 "$SRC/tools/check-corpus" --quiet --against "$SRC/../shared/corpora"; then ok; else
+            fail "training-data shares text with ../shared/corpora"
+        fi
+    else
+        echo "check against ../shared/corpora skipped: not present"
+    fi
 fi
 sh "$SRC/tools/train-default-model" "$NC" "$tmp/default" 2>"$tmp/err" || fail "train-default-model failed"
 for f in model.json vocab.tsv vocab.idx weights.bin lexicon.tsv; do
