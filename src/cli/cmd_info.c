@@ -33,6 +33,11 @@ static double num(const cJSON *o, const char *k)
     return cJSON_IsNumber(v) ? v->valuedouble : NAN;
 }
 
+static double numv(const cJSON *v)
+{
+    return cJSON_IsNumber(v) ? v->valuedouble : NAN;
+}
+
 static const char *str(const cJSON *o, const char *k)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
@@ -84,6 +89,20 @@ static void print_text(const char *dir, const cJSON *j)
             printf("            90%% interval: tone -+ %.3f (split conformal on the "
                    "cross-validated residuals)\n",
                    num(tone, "interval90"));
+        const cJSON *st = cJSON_GetObjectItemCaseSensitive(tone, "stack");
+        int nst = cJSON_IsArray(st) ? cJSON_GetArraySize(st) : 0;
+        if (nst >= 2) {
+            /* the regression's weight in the stack, for a text's shortness 20 / (20 + distinct
+             * words): 0.5 for a sentence of 20, 1/16 for a long article of 300 */
+            double w = numv(cJSON_GetArrayItem(st, 1));
+            double ws = nst >= 7 ? numv(cJSON_GetArrayItem(st, 6)) : 0.0;
+            printf("            lexicon stack (%g words): regression weight %.3f", num(tone,
+                   "lexicon_words"), w);
+            if (ws != 0)
+                printf(" %+.3f x shortness (%.2f for a sentence of 20 distinct words, %.2f for "
+                       "a long article of 300)", ws, w + ws * 0.5, w + ws / 16);
+            printf("\n");
+        }
     } else {
         printf("tone:       none\n");
     }
