@@ -32,7 +32,7 @@ size_t nc_lexicon_size(const nc_lexicon *lx);
  *   f[2] share of tokens that are negative words, f[3] share that are positive words,
  *   f[4] (NC_LEX_SHORT) the shortness 20 / (20 + d), d the number of distinct words (counted
  *        up to NC_LEX_TYPES_CAP): about 0.5 for a sentence, 0.3 for a headline and a line,
- *        0.1 for a long article; like the others, unchanged when the text is repeated.
+ *        under 0.1 for a long article; like the others, unchanged when the text is repeated.
  * A negator ("not", "no", "never", "n't" forms, "without") up to three tokens before a word
  * in the same sentence flips and halves its valence. */
 void nc_lexicon_features(const nc_lexicon *lx, const nc_article *a, double f[NC_LEX_NOUT]);

@@ -27,15 +27,14 @@ const char cmd_info_usage[] =
     "  -j, --json             print model.json itself\n"
     "  -h, --help             show this help\n";
 
-static double num(const cJSON *o, const char *k)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-    return cJSON_IsNumber(v) ? v->valuedouble : NAN;
-}
-
 static double numv(const cJSON *v)
 {
     return cJSON_IsNumber(v) ? v->valuedouble : NAN;
+}
+
+static double num(const cJSON *o, const char *k)
+{
+    return numv(cJSON_GetObjectItemCaseSensitive(o, k));
 }
 
 static const char *str(const cJSON *o, const char *k)
