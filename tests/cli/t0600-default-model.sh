@@ -16,6 +16,15 @@ if [ -x /usr/bin/python3 ]; then
         has "$tmp/err" "^check-corpus: training-data/sport.jsonl:7 shares the words '.*' with sub/c.jsonl.gz:1 in "
     fi
     rm "$tmp/outside/sub/c.jsonl.gz"
+    # a file it cannot read is an error, never a crash; odd lines are skipped
+    printf 'not gzip' >"$tmp/outside/sub/bad.jsonl.gz"
+    printf '[1, 2]\n{"title": 5, "text": null}\nnot json\n' >"$tmp/outside/odd.jsonl"
+    if /usr/bin/python3 "$SRC/tools/check-corpus" --quiet --against "$tmp/outside" 2>"$tmp/err"; then
+        fail "check-corpus --against passed an unreadable file"
+    else
+        has "$tmp/err" '^check-corpus: .*/sub/bad.jsonl.gz: cannot read it to check against: '
+    fi
+    rm "$tmp/outside/sub/bad.jsonl.gz"
     if /usr/bin/python3 "$SRC/tools/check-corpus" --quiet --against "$tmp/outside"; then ok; else
         fail "check-corpus --against failed on a corpus sharing no text"
     fi
