@@ -76,10 +76,7 @@ double nc_model_tone(const nc_model *m, const nc_article *a, double score)
     if (m->lex) {
         double f[NC_LEX_NOUT];
         nc_lexicon_features(m->lex, a, f);
-        t = m->stack[0] + (m->stack[1] + m->stack[2 + NC_LEX_NFEAT] * f[NC_LEX_SHORT]) * score;
-        for (int k = 0; k < NC_LEX_NFEAT; k++)
-            t += m->stack[2 + k] * f[k];
-        t *= m->tone_scale;
+        t = m->tone_scale * nc_tone_stack(m->stack, score, f);
     } else {
         t = m->tone_scale * score;
     }
@@ -307,9 +304,7 @@ int nc_explain(const nc_model *m, const nc_article *a, size_t label, size_t n,
     if (lexterms)
         nc_lexicon_features(m->lex, a, f);
     double scale = sc == m->S - 1 && m->has_tone
-                       ? m->tone_scale * (lexterms ? m->stack[1] + m->stack[2 + NC_LEX_NFEAT] *
-                                                                       f[NC_LEX_SHORT]
-                                                   : 1.0)
+                       ? m->tone_scale * (lexterms ? nc_tone_stack_weight(m->stack, f) : 1.0)
                        : 1.0;
     size_t nc = v.n;
     for (size_t i = 0; i < v.n; i++) {

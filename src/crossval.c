@@ -179,7 +179,7 @@ static int collect_fold(struct collect *c, const nc_eval_result *r)
         PUT(NULL, "tone_spearman", r->tone.spearman.value);
         PUT(NULL, "tone_accuracy3", r->tone3.accuracy);
         if (r->interval_n)
-            PUT(NULL, "tone_interval_coverage", r->interval_coverage);
+            PUT(NULL, "tone_interval_coverage", r->interval_coverage.value);
     }
     for (size_t j = 0; j < r->nlabels; j++) {
         const nc_label_eval *l = &r->labels[j];

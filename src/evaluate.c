@@ -97,7 +97,8 @@ void nc_eval_result_init(nc_eval_result *r)
     r->exact_match = r->macro_auc = r->macro_ap = NAN;
     calib_undefined(&r->calib);
     r->accuracy = r->macro_f1 = NAN;
-    r->interval_coverage = r->interval_width = NAN;
+    nc_wilson_interval(0, 0, &r->interval_coverage);
+    r->interval_width = NAN;
     /* the empty evaluation: n == 0 gives NaN everywhere */
     nc_regression_compute(NULL, NULL, 0, &r->tone, NULL);
     nc_tone3_compute(NULL, NULL, 0, &r->tone3);
@@ -585,10 +586,9 @@ int nc_eval_finish(const nc_eval *e, nc_eval_result *r, nc_error *err)
             goto out;
         nc_tone3_compute(e->tone_pred, e->tone_gold, e->ntone, &r->tone3);
         r->interval_n = e->int_n;
-        if (e->int_n) {
-            r->interval_coverage = (double)e->int_covered / (double)e->int_n;
+        nc_wilson_interval(e->int_covered, e->int_n, &r->interval_coverage);
+        if (e->int_n)
             r->interval_width = e->int_width / (double)e->int_n;
-        }
     }
 out:
     if (rc < 0)

@@ -232,7 +232,9 @@ int nc_eval_result_to_json(const nc_eval_result *r, int pretty, char **out, nc_e
         if (r->interval_n) {
             cJSON *iv = jobj(&b, tone, "interval90");
             jnum(&b, iv, "evaluated", (double)r->interval_n);
-            jnum(&b, iv, "coverage", r->interval_coverage);
+            jnum(&b, iv, "coverage", r->interval_coverage.value);
+            jnum(&b, iv, "coverage_ci_low", r->interval_coverage.lo);
+            jnum(&b, iv, "coverage_ci_high", r->interval_coverage.hi);
             jnum(&b, iv, "mean_width", r->interval_width);
         }
         jmatrix(&b, jobj(&b, tone, "confusion3"), tone_names, 3, &r->tone3.confusion[0][0]);

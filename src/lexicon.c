@@ -224,6 +224,19 @@ static int on_tok(const nc_token *t, void *ctx)
     return 0;
 }
 
+double nc_tone_stack_weight(const double stack[NC_STACK_N], const double f[NC_LEX_NOUT])
+{
+    return stack[1] + stack[2 + NC_LEX_NFEAT] * f[NC_LEX_SHORT];
+}
+
+double nc_tone_stack(const double stack[NC_STACK_N], double score, const double f[NC_LEX_NOUT])
+{
+    double t = stack[0] + nc_tone_stack_weight(stack, f) * score;
+    for (int k = 0; k < NC_LEX_NFEAT; k++)
+        t += stack[2 + k] * f[k];
+    return t;
+}
+
 void nc_lexicon_features(const nc_lexicon *lx, const nc_article *a, double f[NC_LEX_NOUT])
 {
     struct lexwalk w;

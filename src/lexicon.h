@@ -37,4 +37,12 @@ size_t nc_lexicon_size(const nc_lexicon *lx);
  * in the same sentence flips and halves its valence. */
 void nc_lexicon_features(const nc_lexicon *lx, const nc_article *a, double f[NC_LEX_NOUT]);
 
+/* The regression score's weight in the stack for an article of lexicon values f:
+ * stack[1] + stack[2 + NC_LEX_NFEAT] * shortness. */
+double nc_tone_stack_weight(const double stack[NC_STACK_N], const double f[NC_LEX_NOUT]);
+
+/* The stacked tone before scaling and clamping: stack[0] + weight * score + the lexicon
+ * features' terms. Training (on out-of-fold scores) and classifying share it. */
+double nc_tone_stack(const double stack[NC_STACK_N], double score, const double f[NC_LEX_NOUT]);
+
 #endif

@@ -342,6 +342,21 @@ static void correlation_ci(const double *x, const double *y, size_t n, double z,
     e->hi = tanh(zr + half);
 }
 
+void nc_wilson_interval(size_t k, size_t n, nc_estimate *out)
+{
+    double z = gsl_cdf_ugaussian_Pinv(0.975), nn = (double)n, p, c, h;
+    if (n == 0) {
+        out->value = out->lo = out->hi = NAN;
+        return;
+    }
+    p = (double)k / nn;
+    c = (p + z * z / (2 * nn)) / (1 + z * z / nn);
+    h = z * sqrt(p * (1 - p) / nn + z * z / (4 * nn * nn)) / (1 + z * z / nn);
+    out->value = p;
+    out->lo = c - h < 0 ? 0 : c - h;
+    out->hi = c + h > 1 ? 1 : c + h;
+}
+
 int nc_regression_compute(const double *pred, const double *gold, size_t n,
                           nc_regression_metrics *out, nc_error *err)
 {

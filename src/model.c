@@ -733,7 +733,8 @@ int nc_model_load(const char *dir, nc_model **out, nc_error *err)
             for (int k = 0; k < nst; k++) {
                 const cJSON *x = cJSON_GetArrayItem(stack, k);
                 if (!cJSON_IsNumber(x)) {
-                    rc = nc_err(err, NC_EFORMAT, "model.json: bad 'tone.stack'");
+                    rc = nc_err(err, NC_EFORMAT, "model.json: 'tone.stack' must be an array of "
+                                "%d numbers", NC_STACK_N);
                     goto out;
                 }
                 m->stack[k] = x->valuedouble;

@@ -1035,16 +1035,6 @@ out:
 
 /* ---- the tone part ---- */
 
-/* The stacked tone before scaling and clamping: stack . [1, score, f0..f3, score * shortness]
- * for the lexicon values lexf (NC_LEX_NOUT of them; see lexicon.h). */
-static double stack_value(const double *stack, double score, const double *lexf)
-{
-    double t = stack[0] + stack[1] * score;
-    for (int k = 0; k < NC_LEX_NFEAT; k++)
-        t += stack[2 + k] * lexf[k];
-    return t + stack[2 + NC_LEX_NFEAT] * score * lexf[NC_LEX_SHORT];
-}
-
 /* Least squares for mdl->stack over rows[0..m): y[rows[i]] ~ [1, score[i], lexf[i * NC_LEX_NOUT
  * + 0..3], score[i] * lexf[i * NC_LEX_NOUT + NC_LEX_SHORT]]. */
 static int fit_stack(nc_model *mdl, const size_t *rows, size_t m, const double *y,
@@ -1236,7 +1226,7 @@ static int train_tone(const nc_train_opts *o, struct trainset *ts, const nc_arti
         if (mdl->lex && (rc = fit_stack(mdl, rows, m, y, pred, lexf, err)) < 0)
             goto out;
         for (size_t i = 0; i < m; i++) {
-            double p = clamp1(mdl->lex ? stack_value(mdl->stack, pred[i], lexf + i * NC_LEX_NOUT)
+            double p = clamp1(mdl->lex ? nc_tone_stack(mdl->stack, pred[i], lexf + i * NC_LEX_NOUT)
                                        : pred[i]);
             mse += (p - y[rows[i]]) * (p - y[rows[i]]);
         }
@@ -1254,8 +1244,8 @@ static int train_tone(const nc_train_opts *o, struct trainset *ts, const nc_arti
     }
     if (mdl->lex) {
         /* stack: tone = c0 + c1 * svr + sum c_k * lexicon feature k + c6 * svr * shortness,
-         * least squares on the
-         * out-of-fold regression scores (so the weights see honest scores) */
+         * least squares on the out-of-fold regression scores (so the weights see honest
+         * scores) */
         if ((rc = fit_stack(mdl, rows, m, y, pred, lexf, err)) < 0)
             goto out;
         cJSON *st = cJSON_AddArrayToObject(jtone, "stack");
@@ -1267,7 +1257,7 @@ static int train_tone(const nc_train_opts *o, struct trainset *ts, const nc_arti
                                 "svr x shortness (20 / (20 + distinct words))");
         cJSON_AddNumberToObject(jtone, "lexicon_words", (double)nc_lexicon_size(mdl->lex));
         for (size_t i = 0; i < m; i++)
-            pred[i] = stack_value(mdl->stack, pred[i], lexf + i * NC_LEX_NOUT);
+            pred[i] = nc_tone_stack(mdl->stack, pred[i], lexf + i * NC_LEX_NOUT);
     }
     /* Spread matching: least squares (and the SVR's regularisation) shrink the out-of-fold
      * scores toward the mean, so with the fixed cut points of the coarse label (+-0.25) many

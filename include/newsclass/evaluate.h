@@ -83,7 +83,8 @@ typedef struct nc_eval_result {
     nc_tone3_metrics tone3;
     /* the model's 90% tone interval, over the tone pairs whose prediction had one */
     size_t interval_n;
-    double interval_coverage;   /* share of gold tones inside the interval; NaN when n == 0 */
+    nc_estimate interval_coverage; /* share of gold tones inside the interval, with Wilson's
+                                      95% interval; NaN when n == 0 */
     double interval_width;      /* mean width (hi - lo); NaN when n == 0 */
 } nc_eval_result;
 

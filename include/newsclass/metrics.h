@@ -105,6 +105,9 @@ typedef struct nc_regression_metrics {
 int nc_regression_compute(const double *pred, const double *gold, size_t n,
                           nc_regression_metrics *out, nc_error *err);
 
+/* A proportion k / n with Wilson's 95% score interval (within [0, 1]); all NaN when n == 0. */
+void nc_wilson_interval(size_t k, size_t n, nc_estimate *out);
+
 /* ---- three-class tone ---- */
 
 /* The coarse tone classes of LABELS.md: 0 negative (score < -0.25), 1 neutral, 2 positive

@@ -179,15 +179,11 @@ static void print_tone(FILE *fp, const nc_eval_result *r)
                 num(b[0], sizeof b[0], rows[i].e->value), num(b[1], sizeof b[1], rows[i].e->lo),
                 num(b[2], sizeof b[2], rows[i].e->hi));
     if (r->interval_n) {
-        /* Wilson's score interval for the coverage, a proportion of interval_n */
-        double n = (double)r->interval_n, p = r->interval_coverage, z = 1.959964;
-        double c = (p + z * z / (2 * n)) / (1 + z * z / n);
-        double h = z * sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n);
+        const nc_estimate *c = &r->interval_coverage; /* with Wilson's interval */
         char w[16];
         fprintf(fp, "  %-18s %7s   [%s, %s]   (90%% intervals on %zu articles, mean width %s)\n",
-                "interval coverage", num(b[0], sizeof b[0], p),
-                num(b[1], sizeof b[1], c - h < 0 ? 0 : c - h),
-                num(b[2], sizeof b[2], c + h > 1 ? 1 : c + h), r->interval_n,
+                "interval coverage", num(b[0], sizeof b[0], c->value),
+                num(b[1], sizeof b[1], c->lo), num(b[2], sizeof b[2], c->hi), r->interval_n,
                 num(w, sizeof w, r->interval_width));
     }
     fprintf(fp, "  %-18s %7s\n", "3-class accuracy", num(b[0], sizeof b[0], r->tone3.accuracy));

@@ -42,7 +42,7 @@ cp "$tmp/out" "$tmp/first.json"
 contains "$tmp/out" '"articles":	30' '"mode":	"multi-label"' '"micro":' '"macro":' \
     '"exact_match":' '"macro_auc":' '"auc":' '"ap":' '"ece":' '"brier":' '"reliability":' \
     '"tone":' '"pearson":' '"ci_low":' '"accuracy3":' '"confusion3":' '"interval90":' \
-    '"coverage":' '"mean_width":'
+    '"coverage":' '"coverage_ci_low":' '"coverage_ci_high":' '"mean_width":'
 if command -v python3 >/dev/null 2>&1; then
     python3 -m json.tool "$tmp/out" >/dev/null 2>&1 || fail "--json output is not valid JSON"
 fi

@@ -260,6 +260,24 @@ static void test_tone3(void)
     CHECK(isnan(t.accuracy));
 }
 
+/* Wilson's score interval, against values computed by hand (z = 1.959964) */
+static void test_wilson(void)
+{
+    nc_estimate e;
+    nc_wilson_interval(9, 10, &e);
+    CHECK_NEAR(e.value, 0.9, 1e-12);
+    CHECK_NEAR(e.lo, 0.595850, 1e-5);
+    CHECK_NEAR(e.hi, 0.982124, 1e-5);
+    nc_wilson_interval(0, 5, &e); /* the ends stay within [0, 1] */
+    CHECK_NEAR(e.lo, 0.0, 1e-12);
+    CHECK_NEAR(e.hi, 0.434482, 1e-5);
+    nc_wilson_interval(5, 5, &e);
+    CHECK_NEAR(e.lo, 0.565518, 1e-5);
+    CHECK_NEAR(e.hi, 1.0, 1e-12);
+    nc_wilson_interval(0, 0, &e);
+    CHECK(isnan(e.value) && isnan(e.lo) && isnan(e.hi));
+}
+
 int main(void)
 {
     gsl_set_error_handler_off();
@@ -271,5 +289,6 @@ int main(void)
     test_multiclass();
     test_regression();
     test_tone3();
+    test_wilson();
     return check_report();
 }
