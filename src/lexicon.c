@@ -7,7 +7,8 @@
  * and the text's shortness (from its number of distinct words), through which the stack lets
  * the regression count for less on short texts.
  * Words are matched after the tokenizer's normalisation (case folding, NFKC), without stop-word
- * removal or stemming.
+ * removal or stemming. Two rules read a word in its context: negators (below) and change
+ * words, which turn "unemployment fell" into good news and "the death toll rose" into bad.
  * SPDX-License-Identifier: MIT */
 #include "lexicon.h"
 
@@ -26,6 +27,7 @@ struct nc_lexicon {
     size_t n;
     uint32_t *slots;  /* index + 1 */
     size_t nslots;
+    double shift;     /* change-word rules: a decreased word's valence times -shift; 0: off */
 };
 
 static uint64_t h(const char *s, size_t n)
@@ -58,6 +60,16 @@ void nc_lexicon_free(nc_lexicon *lx)
     free(lx->val);
     free(lx->slots);
     free(lx);
+}
+
+void nc_lexicon_set_shift(nc_lexicon *lx, double gain)
+{
+    lx->shift = gain;
+}
+
+double nc_lexicon_shift(const nc_lexicon *lx)
+{
+    return lx ? lx->shift : 0.0;
 }
 
 size_t nc_lexicon_size(const nc_lexicon *lx)
@@ -161,6 +173,26 @@ int nc_lexicon_write(const nc_lexicon *lx, FILE *fp, nc_error *err)
     return NC_OK;
 }
 
+/* Change words ("shifters"): a decrease word ("fell", "eased", "fewer", "a drop in") next to a
+ * lexicon word reverses it ("unemployment fell", "fewer deaths": good news; "profits slumped":
+ * bad), an increase word ("rose", "climbed", "surge") keeps it ("the death toll rose": bad,
+ * not the upbeat "rose"); either way the change word's own valence is dropped, since it only
+ * says which way the loaded word moved. The loaded word is the nearest lexicon word within
+ * NC_SHIFT_WINDOW tokens of the same sentence, before or after (before wins a tie: "X fell"),
+ * not across a word that starts another clause ("stocks fell on fears of war": the fears are
+ * the cause, not what fell). A change word in a negator's scope is left as an ordinary word. */
+#define NC_SHIFT_WINDOW 3
+#define NC_SENT_CAP 256 /* tokens buffered per sentence; a longer run is resolved in pieces */
+
+enum { SH_NONE = 0, SH_DOWN = -1, SH_UP = 1 };
+
+struct lextok {
+    double v;      /* valence after negation; 0 when not in the lexicon */
+    signed char hit;   /* 1: a lexicon word */
+    signed char shift; /* SH_DOWN, SH_UP or SH_NONE (negated change words are SH_NONE) */
+    signed char barrier; /* a clause-starting word: shifts do not reach across it */
+};
+
 struct lexwalk {
     const nc_lexicon *lx;
     double sum, pos, neg;
@@ -168,7 +200,61 @@ struct lexwalk {
     int since_neg; /* tokens since the last negator in this sentence; large = none */
     size_t types;  /* distinct words seen, up to NC_LEX_TYPES_CAP */
     uint64_t seen[2 * NC_LEX_TYPES_CAP]; /* their hashes + 1 (0: empty), open addressing */
+    size_t nsent;  /* buffered tokens of the current sentence */
+    struct lextok sent[NC_SENT_CAP];
 };
+
+static int word_in(const char *s, size_t n, const char *const *list, size_t nlist)
+{
+    for (size_t i = 0; i < nlist; i++)
+        if (strlen(list[i]) == n && memcmp(list[i], s, n) == 0)
+            return 1;
+    return 0;
+}
+
+#define IN(s, n, list) word_in(s, n, list, sizeof list / sizeof list[0])
+
+static int shift_of(const char *s, size_t n)
+{
+    static const char *const down[] = {
+        "fell", "fall", "falls", "falling", "drop", "drops", "dropped", "dropping",
+        "decline", "declines", "declined", "declining", "ease", "eased", "eases", "easing",
+        "narrowed", "narrows", "narrowing", "shrank", "shrink", "shrinks", "shrinking",
+        "shrunk", "slowed", "slows", "slowing", "slowdown", "cut", "cuts", "cutting",
+        "reduce", "reduced", "reduces", "reducing", "reduction", "fewer", "less", "lower",
+        "lowered", "lowest", "halved", "halve", "halving", "curb", "curbed", "curbs",
+        "curbing", "slid", "slide", "slides", "sliding", "slump", "slumped", "slumps",
+        "plunge", "plunged", "plunges", "tumble", "tumbled", "tumbles", "sank", "sink",
+        "sinks", "dip", "dipped", "dips", "retreat", "retreated", "receded", "recede",
+        "recedes", "subside", "subsided", "subsides", "wane", "waned", "waning", "ebbed",
+        "ebbing", "fade", "faded", "fades", "fading", "cooled", "cooling", "eroded",
+        "erode", "erodes", "eroding", "erosion", "dwindle", "dwindled", "dwindling",
+        "diminish", "diminished", "diminishing", "lessened", "lessen", "shed",
+    };
+    static const char *const up[] = {
+        "rose", "rise", "rises", "rising", "risen", "climb", "climbed", "climbs",
+        "climbing", "jump", "jumped", "jumps", "surge", "surged", "surges", "surging",
+        "soar", "soared", "soars", "soaring", "grew", "grow", "grows", "growing", "increase",
+        "increased", "increases", "increasing", "higher", "highest", "doubled", "double",
+        "tripled", "spread", "spreads", "spreading", "widen", "widened", "widening",
+        "widens", "deepen", "deepened", "deepening", "swelled", "swell", "mounted",
+        "mounting", "escalate", "escalated", "escalating", "spike", "spiked", "spikes",
+        "rocketed", "boost", "boosted",
+    };
+    if (IN(s, n, down))
+        return SH_DOWN;
+    if (IN(s, n, up))
+        return SH_UP;
+    return SH_NONE;
+}
+
+static int is_barrier(const char *s, size_t n)
+{
+    static const char *const b[] = { "on", "amid", "after", "as", "over", "because", "despite",
+                                     "following", "but", "while", "although", "though",
+                                     "when", "due", "since", "before", "until", "if" };
+    return IN(s, n, b);
+}
 
 /* Count t among the distinct words, until NC_LEX_TYPES_CAP of them (a long article's
  * shortness is near 0 either way, and the table stays on the stack). */
@@ -190,36 +276,92 @@ static int is_negator(const char *s, size_t n)
 {
     static const char *const neg[] = { "not", "no", "never", "without", "nor", "neither",
                                        "cannot", "hardly" };
-    for (size_t i = 0; i < sizeof neg / sizeof neg[0]; i++)
-        if (strlen(neg[i]) == n && memcmp(neg[i], s, n) == 0)
-            return 1;
+    if (IN(s, n, neg))
+        return 1;
     return n > 3 && memcmp(s + n - 3, "n't", 3) == 0;
+}
+
+/* The loaded word a change word at i moves: the nearest lexicon word that is not itself a
+ * change word, within NC_SHIFT_WINDOW tokens and no barrier between; -1 when none. */
+static long shift_target(const struct lextok *t, size_t nt, size_t i)
+{
+    for (size_t d = 1; d <= NC_SHIFT_WINDOW; d++) {
+        int open_before = 1, open_after = 1;
+        for (size_t k = 1; k < d; k++) {
+            if (i < k || t[i - k].barrier)
+                open_before = 0;
+            if (i + k >= nt || t[i + k].barrier)
+                open_after = 0;
+        }
+        if (open_before && i >= d && !t[i - d].barrier && t[i - d].hit && !t[i - d].shift)
+            return (long)(i - d);
+        if (open_after && i + d < nt && !t[i + d].barrier && t[i + d].hit && !t[i + d].shift)
+            return (long)(i + d);
+    }
+    return -1;
+}
+
+/* Resolve the buffered sentence's change words and add its valences to the totals. */
+static void flush_sentence(struct lexwalk *w)
+{
+    struct lextok *t = w->sent;
+    size_t nt = w->nsent;
+    if (w->lx->shift > 0)
+        for (size_t i = 0; i < nt; i++) {
+            long j;
+            if (!t[i].shift || (j = shift_target(t, nt, i)) < 0)
+                continue;
+            if (t[i].shift == SH_DOWN)
+                t[j].v = -t[j].v * w->lx->shift;
+            t[j].shift = SH_NONE;
+            t[j].hit = 2; /* moved once: no other change word takes it */
+            t[i].hit = 0; /* the change word's own valence is dropped */
+            t[i].v = 0;
+        }
+    for (size_t i = 0; i < nt; i++) {
+        if (!t[i].hit)
+            continue;
+        w->sum += t[i].v;
+        w->hits++;
+        if (t[i].v < 0)
+            w->neg++;
+        else if (t[i].v > 0)
+            w->pos++;
+    }
+    w->nsent = 0;
 }
 
 static int on_tok(const nc_token *t, void *ctx)
 {
     struct lexwalk *w = ctx;
+    struct lextok *lt;
     long i;
-    if (t->sentence_start)
+    if (t->sentence_start) {
+        flush_sentence(w);
         w->since_neg = 100;
+    }
+    if (w->nsent == NC_SENT_CAP)
+        flush_sentence(w);
     w->tokens++;
     count_type(w, t->text, t->len);
+    lt = &w->sent[w->nsent++];
+    memset(lt, 0, sizeof *lt);
     if (is_negator(t->text, t->len)) {
         w->since_neg = 0;
+        lt->barrier = 1; /* "crime did not fall": left alone */
         return 0;
     }
     w->since_neg++;
+    lt->barrier = (signed char)is_barrier(t->text, t->len);
+    if (w->since_neg > 3)
+        lt->shift = (signed char)shift_of(t->text, t->len);
     i = find(w->lx, t->text, t->len);
     if (i >= 0) {
         double v = w->lx->val[i];
         if (w->since_neg <= 3)
             v = -0.5 * v;
-        w->sum += v;
-        w->hits++;
-        if (v < 0)
-            w->neg++;
-        else if (v > 0)
-            w->pos++;
+        lt->v = v;
+        lt->hit = 1;
     }
     return 0;
 }
@@ -245,9 +387,11 @@ void nc_lexicon_features(const nc_lexicon *lx, const nc_article *a, double f[NC_
     w.since_neg = 100;
     if (a->title && a->title[0])
         nc_tokenize(a->title, strlen(a->title), NULL, on_tok, &w);
+    flush_sentence(&w);
     w.since_neg = 100;
     if (a->text && a->text[0])
         nc_tokenize(a->text, strlen(a->text), NULL, on_tok, &w);
+    flush_sentence(&w);
     f[0] = w.hits ? w.sum / (double)w.hits : 0.0;
     f[1] = w.tokens ? 10.0 * w.sum / (double)w.tokens : 0.0;
     f[2] = w.tokens ? w.neg / (double)w.tokens : 0.0;

@@ -26,6 +26,14 @@ int nc_lexicon_write(const nc_lexicon *lx, FILE *fp, nc_error *err);
 void nc_lexicon_free(nc_lexicon *lx);
 size_t nc_lexicon_size(const nc_lexicon *lx);
 
+/* The change-word rules (see lexicon.c): a lexicon word that a decrease word ("fell",
+ * "fewer", "a drop in") moves counts -gain times its valence, one that an increase word
+ * ("rose") moves counts as it is, and the change word's own valence is dropped. gain 0 (what
+ * nc_lexicon_read gives, and what bundles written before the rules read as) turns them off. */
+#define NC_LEX_SHIFT_DEFAULT 1.0
+void nc_lexicon_set_shift(nc_lexicon *lx, double gain);
+double nc_lexicon_shift(const nc_lexicon *lx);
+
 /* The article's lexicon features, all unchanged when the text is repeated:
  *   f[0] mean valence of the lexicon words found (0 when none),
  *   f[1] summed valence per 10 tokens,
@@ -34,7 +42,8 @@ size_t nc_lexicon_size(const nc_lexicon *lx);
  *        up to NC_LEX_TYPES_CAP): about 0.5 for a sentence, 0.3 for a headline and a line,
  *        under 0.1 for a long article; like the others, unchanged when the text is repeated.
  * A negator ("not", "no", "never", "n't" forms, "without") up to three tokens before a word
- * in the same sentence flips and halves its valence. */
+ * in the same sentence flips and halves its valence; then the change-word rules apply when
+ * the lexicon's shift gain is set (nc_lexicon_set_shift). */
 void nc_lexicon_features(const nc_lexicon *lx, const nc_article *a, double f[NC_LEX_NOUT]);
 
 /* The regression score's weight in the stack for an article of lexicon values f:

@@ -747,6 +747,15 @@ int nc_model_load(const char *dir, nc_model **out, nc_error *err)
             snprintf(path, sizeof path, "%s/lexicon.tsv", dir);
             if ((rc = nc_lexicon_read(path, &m->lex, err)) < 0)
                 goto out;
+            /* the change-word rules' gain; bundles from before them have none: off */
+            const cJSON *jsh = cJSON_GetObjectItemCaseSensitive(tone, "lexicon_shift");
+            double shift = cJSON_IsNumber(jsh) ? jsh->valuedouble : jsh ? -1.0 : 0.0;
+            if (!(shift >= 0 && shift <= 2)) {
+                rc = nc_err(err, NC_EFORMAT, "model.json: 'tone.lexicon_shift' must be a number "
+                            "in [0, 2]");
+                goto out;
+            }
+            nc_lexicon_set_shift(m->lex, shift);
         }
     }
     snprintf(path, sizeof path, "%s/weights.bin", dir);

@@ -59,6 +59,7 @@ void nc_train_opts_default(nc_train_opts *o)
     o->tune_thresholds = 1;
     o->tone = NC_TONE_AUTO;
     o->threads = 1;
+    o->change_words = 1;
 }
 
 double nc_platt(double a, double b, double f)
@@ -1256,6 +1257,7 @@ static int train_tone(const nc_train_opts *o, struct trainset *ts, const nc_arti
                                 "negative-word share, positive-word share, "
                                 "svr x shortness (20 / (20 + distinct words))");
         cJSON_AddNumberToObject(jtone, "lexicon_words", (double)nc_lexicon_size(mdl->lex));
+        cJSON_AddNumberToObject(jtone, "lexicon_shift", nc_lexicon_shift(mdl->lex));
         for (size_t i = 0; i < m; i++)
             pred[i] = nc_tone_stack(mdl->stack, pred[i], lexf + i * NC_LEX_NOUT);
     }
@@ -1541,6 +1543,8 @@ int nc_train(const nc_article *docs_in, size_t n_in, const nc_train_opts *o,
     if (o->tone_lexicon && o->tone != NC_TONE_OFF &&
         (rc = nc_lexicon_read(o->tone_lexicon, &mdl->lex, err)) < 0)
         goto out;
+    if (mdl->lex && o->change_words)
+        nc_lexicon_set_shift(mdl->lex, NC_LEX_SHIFT_DEFAULT);
 
     /* features */
     progress_msg(progress, pctx, "vectorising %zu articles", n);

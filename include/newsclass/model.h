@@ -75,6 +75,10 @@ typedef struct nc_train_opts {
                                 'folds' files with tone. Default 0: articles in random folds */
     nc_topic_mode topic_mode; /* NC_TOPICS_NONE: decide from the corpus (default); or force
                                  NC_TOPICS_MULTILABEL / NC_TOPICS_MULTICLASS */
+    int change_words;        /* 1 (default): with a tone lexicon, a lexicon word that an English
+                                change word moves counts by the direction of the change: "deaths
+                                fell", "fewer attacks" as good news, "hopes faded" as bad,
+                                "the toll rose" as bad (not the upbeat "rose"). 0: as it is */
 } nc_train_opts;
 
 void nc_train_opts_default(nc_train_opts *o);

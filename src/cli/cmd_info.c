@@ -95,8 +95,9 @@ static void print_text(const char *dir, const cJSON *j)
              * words): 0.5 for a sentence of 20, 1/16 for a long article of 300 */
             double w = numv(cJSON_GetArrayItem(st, 1));
             double ws = nst >= 7 ? numv(cJSON_GetArrayItem(st, 6)) : 0.0;
-            printf("            lexicon stack (%g words): regression weight %.3f", num(tone,
-                   "lexicon_words"), w);
+            printf("            lexicon stack (%g words, change-word rules %s): regression "
+                   "weight %.3f", num(tone, "lexicon_words"),
+                   num(tone, "lexicon_shift") > 0 ? "on" : "off", w);
             if (ws != 0)
                 printf(" %+.3f x shortness (%.2f for a sentence of 20 distinct words, %.2f for "
                        "a long article of 300)", ws, w + ws * 0.5, w + ws / 16);

@@ -46,7 +46,7 @@ done
 expect 0 info "$SRC/models/default"
 has "$tmp/out" 'multi-label'
 # the tone stack's weight of the regression, falling on short texts
-has "$tmp/out" '^ +lexicon stack \([0-9]+ words\): regression weight [0-9.]+ -[0-9.]+ x shortness \([0-9.]+ for a sentence of 20 distinct words, [0-9.]+ for a long article of 300\)$'
+has "$tmp/out" '^ +lexicon stack \([0-9]+ words, change-word rules on\): regression weight [0-9.]+ -[0-9.]+ x shortness \([0-9.]+ for a sentence of 20 distinct words, [0-9.]+ for a long article of 300\)$'
 
 # tools/cv-by-file: leave-one-file-out over three slices of the tiny corpus, as text and JSON
 if [ -x /usr/bin/python3 ]; then

@@ -55,6 +55,90 @@ static void test_conformal(void)
     CHECK_NEAR(nc_conformal_halfwidth(mixed_p, mixed_g, 3, 0.5), 0.2, 1e-12);
 }
 
+/* The lexicon features of one title-less text under lx. */
+static void lexf(const nc_lexicon *lx, const char *text, double f[NC_LEX_NOUT])
+{
+    nc_article a;
+    memset(&a, 0, sizeof a);
+    a.text = (char *)text;
+    nc_lexicon_features(lx, &a, f);
+}
+
+/* Mean valence (f[0]) of text with the change-word rules at gain g. */
+static double mean_valence(nc_lexicon *lx, double g, const char *text)
+{
+    double f[NC_LEX_NOUT];
+    nc_lexicon_set_shift(lx, g);
+    lexf(lx, text, f);
+    return f[0];
+}
+
+/* Change words: a decrease word reverses the lexicon word it moves, an increase word keeps
+ * it, the change word's own valence is dropped; not across a clause word or a sentence, not
+ * in a negator's scope; gain 0 is the old behaviour. */
+static void test_change_words(void)
+{
+    char dir[] = "/tmp/nc-test-shift-XXXXXX", path[128];
+    nc_lexicon *lx = NULL;
+    nc_error err = { 0 };
+    FILE *fp;
+    double f[NC_LEX_NOUT];
+
+    CHECK(mkdtemp(dir) != NULL);
+    snprintf(path, sizeof path, "%s/lex.tsv", dir);
+    if ((fp = fopen(path, "w")) != NULL) {
+        fputs("unemployment\t-0.5\ndeaths\t-1\nprofits\t0.5\nfears\t-0.5\nrose\t0.25\n"
+              "fell\t-0.25\njobless\t-0.5\nhopes\t0.5\n", fp);
+        fclose(fp);
+    }
+    CHECK_EQ_INT(nc_lexicon_read(path, &lx, &err), NC_OK);
+    if (!lx)
+        return;
+    CHECK_NEAR(nc_lexicon_shift(lx), 0.0, 0); /* read: off until set */
+    /* off: every word as it is */
+    CHECK_NEAR(mean_valence(lx, 0, "Unemployment fell."), -0.375, 1e-12);
+    CHECK_NEAR(mean_valence(lx, 0, "Deaths rose."), -0.375, 1e-12);
+    /* on: the moved word's direction decides, the change word drops out */
+    CHECK_NEAR(mean_valence(lx, 1, "Unemployment fell."), 0.5, 1e-12);
+    CHECK_NEAR(mean_valence(lx, 0.5, "Unemployment fell."), 0.25, 1e-12);
+    CHECK_NEAR(mean_valence(lx, 1, "Fewer deaths were reported this year."), 1.0, 1e-12);
+    CHECK_NEAR(mean_valence(lx, 1, "Profits slumped in the third quarter."), -0.5, 1e-12);
+    CHECK_NEAR(mean_valence(lx, 1, "Deaths rose again."), -1.0, 1e-12);
+    CHECK_NEAR(mean_valence(lx, 1, "A drop in jobless claims."), 0.5, 1e-12);
+    CHECK_NEAR(mean_valence(lx, 1, "Hopes for peace faded."), -0.5, 1e-12);
+    /* the nearest word, the one before on a tie; each word moved once */
+    CHECK_NEAR(mean_valence(lx, 1, "Jobless fell deaths."), (0.5 - 1.0) / 2, 1e-12);
+    /* a clause word stops the change: the fears are the cause, not what fell */
+    CHECK_NEAR(mean_valence(lx, 1, "Stocks fell on fears."), -0.375, 1e-12);
+    /* nor does it reach into another sentence, or beyond three words */
+    CHECK_NEAR(mean_valence(lx, 1, "Unemployment. Fell."), -0.375, 1e-12);
+    CHECK_NEAR(mean_valence(lx, 1, "Unemployment in the big cities fell."), -0.375, 1e-12);
+    /* a negated change word is an ordinary word ("fall" is not in the lexicon) */
+    CHECK_NEAR(mean_valence(lx, 1, "Unemployment did not fall."), -0.5, 1e-12);
+    /* the share of negative and positive words follows the moved valences */
+    nc_lexicon_set_shift(lx, 1);
+    lexf(lx, "Unemployment fell and profits rose.", f);
+    CHECK_NEAR(f[2], 0.0, 0);
+    CHECK_NEAR(f[3], 2.0 / 5.0, 1e-12);
+    /* a sentence longer than the buffer is resolved in pieces, without harm */
+    {
+        size_t n = 2000 * 5 + 40;
+        char *big = malloc(n);
+        if (big) {
+            big[0] = 0;
+            for (int i = 0; i < 2000; i++)
+                strcat(big, "word ");
+            strcat(big, "deaths fell");
+            lexf(lx, big, f);
+            CHECK_NEAR(f[0], 1.0, 1e-12);
+            free(big);
+        }
+    }
+    nc_lexicon_free(lx);
+    unlink(path);
+    rmdir(dir);
+}
+
 /* Every tone comes with the model's 90% interval, tone -+ q within [-1, 1]; a model without
  * one (q == 0, an older bundle) gives none. */
 static void check_interval(nc_model *m, const nc_corpus *c)
@@ -129,8 +213,9 @@ static void check_scaled(nc_model *m, const nc_corpus *c)
     nc_prediction_finish(&q);
 }
 
-/* Keep the first n entries of model.json's tone.stack in bundle (n 0: remove nothing). */
-static void cut_stack(const char *bundle, int n)
+/* Set model.json's tone.KEY in bundle to val (NULL: remove it); or, with key NULL, keep the
+ * first n entries of tone.stack. */
+static void edit_tone(const char *bundle, int n, const char *key, cJSON *val)
 {
     char path[256];
     FILE *fp;
@@ -146,9 +231,15 @@ static void cut_stack(const char *bundle, int n)
     CHECK(card != NULL);
     if (!card)
         return;
-    cJSON *st = cJSON_GetObjectItem(cJSON_GetObjectItem(card, "tone"), "stack");
+    cJSON *tone = cJSON_GetObjectItem(card, "tone");
+    cJSON *st = cJSON_GetObjectItem(tone, "stack");
     CHECK(cJSON_IsArray(st));
-    while (cJSON_IsArray(st) && cJSON_GetArraySize(st) > n)
+    if (key) {
+        cJSON_DeleteItemFromObject(tone, key);
+        if (val)
+            cJSON_AddItemToObject(tone, key, val);
+    }
+    while (!key && cJSON_IsArray(st) && cJSON_GetArraySize(st) > n)
         cJSON_DeleteItemFromArray(st, cJSON_GetArraySize(st) - 1);
     char *out = cJSON_Print(card);
     if (out && (fp = fopen(path, "wb")) != NULL) {
@@ -183,7 +274,22 @@ static void check_stack(const nc_model *m, const char *bundle, const nc_corpus *
             CHECK_NEAR(f1[k], f2[k], 1e-12);
         free(twice);
     }
-    cut_stack(bundle, 2 + NC_LEX_NFEAT);
+    /* the change-word rules are recorded: a bundle from before them scores without */
+    CHECK_NEAR(nc_lexicon_shift(m->lex), NC_LEX_SHIFT_DEFAULT, 0);
+    edit_tone(bundle, 0, "lexicon_shift", cJSON_CreateString("on"));
+    CHECK_EQ_INT(nc_model_load(bundle, &old, &err), NC_EFORMAT);
+    CHECK(strstr(err.msg, "'tone.lexicon_shift' must be a number in [0, 2]") != NULL);
+    edit_tone(bundle, 0, "lexicon_shift", cJSON_CreateNumber(3));
+    CHECK_EQ_INT(nc_model_load(bundle, &old, &err), NC_EFORMAT);
+    edit_tone(bundle, 0, "lexicon_shift", NULL);
+    CHECK_EQ_INT(nc_model_load(bundle, &old, &err), NC_OK);
+    if (old) {
+        CHECK_NEAR(nc_lexicon_shift(old->lex), 0.0, 0);
+        nc_model_free(old);
+        old = NULL;
+    }
+    edit_tone(bundle, 0, "lexicon_shift", cJSON_CreateNumber(NC_LEX_SHIFT_DEFAULT));
+    edit_tone(bundle, 2 + NC_LEX_NFEAT, NULL, NULL);
     CHECK_EQ_INT(nc_model_load(bundle, &old, &err), NC_OK);
     if (old) {
         CHECK(old->stack[2 + NC_LEX_NFEAT] == 0);
@@ -202,7 +308,7 @@ static void check_stack(const nc_model *m, const char *bundle, const nc_corpus *
         }
         nc_model_free(old);
     }
-    cut_stack(bundle, 5);
+    edit_tone(bundle, 5, NULL, NULL);
     CHECK_EQ_INT(nc_model_load(bundle, &old, &err), NC_EFORMAT);
     CHECK(strstr(err.msg, "'tone.stack' must be an array of 7 numbers") != NULL);
 }
@@ -280,6 +386,7 @@ int main(void)
     nc_set_log(NULL, NULL);
     test_spread_factor();
     test_conformal();
+    test_change_words();
     test_scale_in_models();
     return check_report();
 }
