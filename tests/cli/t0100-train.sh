@@ -125,6 +125,23 @@ expect_error 1 'tone file folds: 2 files carry tone, fewer than the 3 folds' \
     train -q --min-df 1 --folds 3 --tone-file-folds -o "$tmp/tff2" "$tmp/slice00.jsonl" "$tmp/slice01.jsonl"
 [ ! -e "$tmp/tff2" ] && ok || fail "a failed training left a model behind"
 
+# change words are on with a lexicon, recorded in the card; --no-change-words turns them off
+printf 'unemployment\t-0.5\ndeaths\t-1\nprofits\t0.5\nwin\t0.5\ndefeat\t-0.5\n' >"$tmp/lex.tsv"
+expect 0 train -q --min-df 1 --folds 3 --tone-lexicon "$tmp/lex.tsv" -o "$tmp/cw1" "$DATA/tiny-train.jsonl"
+has "$tmp/cw1/model.json" '"lexicon_shift":[[:space:]]*1,'
+expect 0 info "$tmp/cw1"
+has "$tmp/out" 'lexicon stack \(5 words, change-word rules on\)'
+expect 0 train -q --min-df 1 --folds 3 --tone-lexicon "$tmp/lex.tsv" --no-change-words -o "$tmp/cw0" \
+    "$DATA/tiny-train.jsonl"
+has "$tmp/cw0/model.json" '"lexicon_shift":[[:space:]]*0,'
+expect 0 info "$tmp/cw0"
+has "$tmp/out" 'lexicon stack \(5 words, change-word rules off\)'
+printf 'Deaths fell\nFewer deaths and unemployment fell.\n' >"$tmp/fell.txt"
+expect 0 classify -m "$tmp/cw1" -f tsv "$tmp/fell.txt"
+cp "$tmp/out" "$tmp/fell1"
+expect 0 classify -m "$tmp/cw0" -f tsv "$tmp/fell.txt"
+if cmp -s "$tmp/out" "$tmp/fell1"; then fail "--no-change-words: same tone for 'deaths fell'"; else ok; fi
+
 # an existing non-model directory is never overwritten
 mkdir "$tmp/keep" && echo precious >"$tmp/keep/file"
 expect_error 1 'not a model' train -q --min-df 1 --folds 3 -o "$tmp/keep" "$DATA/tiny-train.jsonl"
