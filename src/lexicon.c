@@ -188,7 +188,7 @@ enum { SH_NONE = 0, SH_DOWN = -1, SH_UP = 1 };
 
 struct lextok {
     double v;      /* valence after negation; 0 when not in the lexicon */
-    signed char hit;   /* 1: a lexicon word */
+    signed char hit;   /* 1: a lexicon word, 2: one a change word has moved, 0: neither */
     signed char shift; /* SH_DOWN, SH_UP or SH_NONE (negated change words are SH_NONE) */
     signed char barrier; /* a clause-starting word: shifts do not reach across it */
 };
@@ -282,7 +282,8 @@ static int is_negator(const char *s, size_t n)
 }
 
 /* The loaded word a change word at i moves: the nearest lexicon word that is not itself a
- * change word, within NC_SHIFT_WINDOW tokens and no barrier between; -1 when none. */
+ * change word nor already moved, within NC_SHIFT_WINDOW tokens and no barrier between; -1
+ * when none. */
 static long shift_target(const struct lextok *t, size_t nt, size_t i)
 {
     for (size_t d = 1; d <= NC_SHIFT_WINDOW; d++) {
@@ -293,9 +294,9 @@ static long shift_target(const struct lextok *t, size_t nt, size_t i)
             if (i + k >= nt || t[i + k].barrier)
                 open_after = 0;
         }
-        if (open_before && i >= d && !t[i - d].barrier && t[i - d].hit && !t[i - d].shift)
+        if (open_before && i >= d && !t[i - d].barrier && t[i - d].hit == 1 && !t[i - d].shift)
             return (long)(i - d);
-        if (open_after && i + d < nt && !t[i + d].barrier && t[i + d].hit && !t[i + d].shift)
+        if (open_after && i + d < nt && !t[i + d].barrier && t[i + d].hit == 1 && !t[i + d].shift)
             return (long)(i + d);
     }
     return -1;

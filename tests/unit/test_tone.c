@@ -108,6 +108,8 @@ static void test_change_words(void)
     CHECK_NEAR(mean_valence(lx, 1, "Hopes for peace faded."), -0.5, 1e-12);
     /* the nearest word, the one before on a tie; each word moved once */
     CHECK_NEAR(mean_valence(lx, 1, "Jobless fell deaths."), (0.5 - 1.0) / 2, 1e-12);
+    /* the second "fell" finds its word moved already and keeps its own valence */
+    CHECK_NEAR(mean_valence(lx, 1, "Unemployment fell and fell."), (0.5 - 0.25) / 2, 1e-12);
     /* a clause word stops the change: the fears are the cause, not what fell */
     CHECK_NEAR(mean_valence(lx, 1, "Stocks fell on fears."), -0.375, 1e-12);
     /* nor does it reach into another sentence, or beyond three words */
