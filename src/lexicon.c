@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -35,12 +36,13 @@ static uint64_t h(const char *s, size_t n)
     return nc_fnv1a(s, n, NC_FNV_OFFSET);
 }
 
-static long find(const nc_lexicon *lx, const char *s, size_t n)
+/* The index of s[0..n) (hash hv = h(s, n)) in lx, or -1. */
+static long find(const nc_lexicon *lx, const char *s, size_t n, uint64_t hv)
 {
     size_t j;
     if (!lx->nslots)
         return -1;
-    j = (size_t)h(s, n) & (lx->nslots - 1);
+    j = (size_t)hv & (lx->nslots - 1);
     while (lx->slots[j]) {
         size_t i = lx->slots[j] - 1;
         if (strlen(lx->words[i]) == n && memcmp(lx->words[i], s, n) == 0)
@@ -146,7 +148,7 @@ int nc_lexicon_read(const char *path, nc_lexicon **out, nc_error *err)
     }
     for (size_t i = 0; i < lx->n; i++) {
         size_t n = strlen(lx->words[i]);
-        if (find(lx, lx->words[i], n) >= 0) {
+        if (find(lx, lx->words[i], n, h(lx->words[i], n)) >= 0) {
             rc = nc_err(err, NC_EFORMAT, "%s: duplicate word '%s'", path, lx->words[i]);
             goto out;
         }
@@ -204,65 +206,93 @@ struct lexwalk {
     struct lextok sent[NC_SENT_CAP];
 };
 
-static int word_in(const char *s, size_t n, const char *const *list, size_t nlist)
+/* The words the rules look for, by class: negators, decrease and increase words, and the
+ * clause words change words do not reach across. */
+enum { W_NEG = 1, W_DOWN = 2, W_UP = 4, W_BARRIER = 8 };
+
+static const char *const negators[] = { "not", "no", "never", "without", "nor", "neither",
+                                        "cannot", "hardly" };
+static const char *const down_words[] = {
+    "fell", "fall", "falls", "falling", "drop", "drops", "dropped", "dropping", "decline",
+    "declines", "declined", "declining", "ease", "eased", "eases", "easing", "narrowed",
+    "narrows", "narrowing", "shrank", "shrink", "shrinks", "shrinking", "shrunk", "slowed",
+    "slows", "slowing", "slowdown", "cut", "cuts", "cutting", "reduce", "reduced", "reduces",
+    "reducing", "reduction", "fewer", "less", "lower", "lowered", "lowest", "halved", "halve",
+    "halving", "curb", "curbed", "curbs", "curbing", "slid", "slide", "slides", "sliding",
+    "slump", "slumped", "slumps", "plunge", "plunged", "plunges", "tumble", "tumbled",
+    "tumbles", "sank", "sink", "sinks", "dip", "dipped", "dips", "retreat", "retreated",
+    "receded", "recede", "recedes", "subside", "subsided", "subsides", "wane", "waned",
+    "waning", "ebbed", "ebbing", "fade", "faded", "fades", "fading", "cooled", "cooling",
+    "eroded", "erode", "erodes", "eroding", "erosion", "dwindle", "dwindled", "dwindling",
+    "diminish", "diminished", "diminishing", "lessened", "lessen", "shed",
+};
+static const char *const up_words[] = {
+    "rose", "rise", "rises", "rising", "risen", "climb", "climbed", "climbs", "climbing",
+    "jump", "jumped", "jumps", "surge", "surged", "surges", "surging", "soar", "soared",
+    "soars", "soaring", "grew", "grow", "grows", "growing", "increase", "increased",
+    "increases", "increasing", "higher", "highest", "doubled", "double", "tripled", "spread",
+    "spreads", "spreading", "widen", "widened", "widening", "widens", "deepen", "deepened",
+    "deepening", "swelled", "swell", "mounted", "mounting", "escalate", "escalated",
+    "escalating", "spike", "spiked", "spikes", "rocketed", "boost", "boosted",
+};
+static const char *const barriers[] = { "on", "amid", "after", "as", "over", "because",
+                                        "despite", "following", "but", "while", "although",
+                                        "though", "when", "due", "since", "before", "until",
+                                        "if" };
+
+#define NC_WCLASS_SLOTS 512 /* power of two, over twice the words above */
+
+static struct {
+    const char *word[NC_WCLASS_SLOTS]; /* NULL: empty */
+    unsigned char cls[NC_WCLASS_SLOTS];
+} wclass;
+static pthread_once_t wclass_once = PTHREAD_ONCE_INIT;
+
+static void wclass_add(const char *const *list, size_t n, unsigned char cls)
 {
-    for (size_t i = 0; i < nlist; i++)
-        if (strlen(list[i]) == n && memcmp(list[i], s, n) == 0)
-            return 1;
-    return 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t len = strlen(list[i]);
+        size_t j = (size_t)h(list[i], len) & (NC_WCLASS_SLOTS - 1);
+        while (wclass.word[j] && strcmp(wclass.word[j], list[i]) != 0)
+            j = (j + 1) & (NC_WCLASS_SLOTS - 1);
+        wclass.word[j] = list[i];
+        wclass.cls[j] |= cls;
+    }
 }
 
-#define IN(s, n, list) word_in(s, n, list, sizeof list / sizeof list[0])
-
-static int shift_of(const char *s, size_t n)
+static void wclass_init(void)
 {
-    static const char *const down[] = {
-        "fell", "fall", "falls", "falling", "drop", "drops", "dropped", "dropping",
-        "decline", "declines", "declined", "declining", "ease", "eased", "eases", "easing",
-        "narrowed", "narrows", "narrowing", "shrank", "shrink", "shrinks", "shrinking",
-        "shrunk", "slowed", "slows", "slowing", "slowdown", "cut", "cuts", "cutting",
-        "reduce", "reduced", "reduces", "reducing", "reduction", "fewer", "less", "lower",
-        "lowered", "lowest", "halved", "halve", "halving", "curb", "curbed", "curbs",
-        "curbing", "slid", "slide", "slides", "sliding", "slump", "slumped", "slumps",
-        "plunge", "plunged", "plunges", "tumble", "tumbled", "tumbles", "sank", "sink",
-        "sinks", "dip", "dipped", "dips", "retreat", "retreated", "receded", "recede",
-        "recedes", "subside", "subsided", "subsides", "wane", "waned", "waning", "ebbed",
-        "ebbing", "fade", "faded", "fades", "fading", "cooled", "cooling", "eroded",
-        "erode", "erodes", "eroding", "erosion", "dwindle", "dwindled", "dwindling",
-        "diminish", "diminished", "diminishing", "lessened", "lessen", "shed",
-    };
-    static const char *const up[] = {
-        "rose", "rise", "rises", "rising", "risen", "climb", "climbed", "climbs",
-        "climbing", "jump", "jumped", "jumps", "surge", "surged", "surges", "surging",
-        "soar", "soared", "soars", "soaring", "grew", "grow", "grows", "growing", "increase",
-        "increased", "increases", "increasing", "higher", "highest", "doubled", "double",
-        "tripled", "spread", "spreads", "spreading", "widen", "widened", "widening",
-        "widens", "deepen", "deepened", "deepening", "swelled", "swell", "mounted",
-        "mounting", "escalate", "escalated", "escalating", "spike", "spiked", "spikes",
-        "rocketed", "boost", "boosted",
-    };
-    if (IN(s, n, down))
-        return SH_DOWN;
-    if (IN(s, n, up))
-        return SH_UP;
-    return SH_NONE;
+#define ADD(list, cls) wclass_add(list, sizeof list / sizeof list[0], cls)
+    ADD(negators, W_NEG);
+    ADD(down_words, W_DOWN);
+    ADD(up_words, W_UP);
+    ADD(barriers, W_BARRIER);
+#undef ADD
 }
 
-static int is_barrier(const char *s, size_t n)
+/* The classes of s[0..n) (hash hv): a bit set of W_*, 0 for any other word. A word ending in
+ * "n't" is a negator too. */
+static int word_class(const char *s, size_t n, uint64_t hv)
 {
-    static const char *const b[] = { "on", "amid", "after", "as", "over", "because", "despite",
-                                     "following", "but", "while", "although", "though",
-                                     "when", "due", "since", "before", "until", "if" };
-    return IN(s, n, b);
+    int cls = 0;
+    for (size_t j = (size_t)hv & (NC_WCLASS_SLOTS - 1); wclass.word[j];
+         j = (j + 1) & (NC_WCLASS_SLOTS - 1))
+        if (strncmp(wclass.word[j], s, n) == 0 && wclass.word[j][n] == 0) {
+            cls = wclass.cls[j];
+            break;
+        }
+    if (n > 3 && memcmp(s + n - 3, "n't", 3) == 0)
+        cls |= W_NEG;
+    return cls;
 }
 
 /* Count t among the distinct words, until NC_LEX_TYPES_CAP of them (a long article's
  * shortness is near 0 either way, and the table stays on the stack). */
-static void count_type(struct lexwalk *w, const char *s, size_t n)
+static void count_type(struct lexwalk *w, uint64_t hv)
 {
     const size_t mask = 2 * NC_LEX_TYPES_CAP - 1;
-    uint64_t hv = h(s, n) | 1; /* never 0 */
     size_t j;
+    hv |= 1; /* never 0 */
     if (w->types >= NC_LEX_TYPES_CAP)
         return;
     for (j = (size_t)hv & mask; w->seen[j]; j = (j + 1) & mask)
@@ -270,15 +300,6 @@ static void count_type(struct lexwalk *w, const char *s, size_t n)
             return;
     w->seen[j] = hv;
     w->types++;
-}
-
-static int is_negator(const char *s, size_t n)
-{
-    static const char *const neg[] = { "not", "no", "never", "without", "nor", "neither",
-                                       "cannot", "hardly" };
-    if (IN(s, n, neg))
-        return 1;
-    return n > 3 && memcmp(s + n - 3, "n't", 3) == 0;
 }
 
 /* The loaded word a change word at i moves: the nearest lexicon word that is not itself a
@@ -336,6 +357,8 @@ static int on_tok(const nc_token *t, void *ctx)
 {
     struct lexwalk *w = ctx;
     struct lextok *lt;
+    uint64_t hv = h(t->text, t->len);
+    int cls = word_class(t->text, t->len, hv);
     long i;
     if (t->sentence_start) {
         flush_sentence(w);
@@ -344,19 +367,19 @@ static int on_tok(const nc_token *t, void *ctx)
     if (w->nsent == NC_SENT_CAP)
         flush_sentence(w);
     w->tokens++;
-    count_type(w, t->text, t->len);
+    count_type(w, hv);
     lt = &w->sent[w->nsent++];
     memset(lt, 0, sizeof *lt);
-    if (is_negator(t->text, t->len)) {
+    if (cls & W_NEG) {
         w->since_neg = 0;
         lt->barrier = 1; /* "crime did not fall": left alone */
         return 0;
     }
     w->since_neg++;
-    lt->barrier = (signed char)is_barrier(t->text, t->len);
+    lt->barrier = (cls & W_BARRIER) != 0;
     if (w->since_neg > 3)
-        lt->shift = (signed char)shift_of(t->text, t->len);
-    i = find(w->lx, t->text, t->len);
+        lt->shift = (cls & W_DOWN) ? SH_DOWN : (cls & W_UP) ? SH_UP : SH_NONE;
+    i = find(w->lx, t->text, t->len, hv);
     if (i >= 0) {
         double v = w->lx->val[i];
         if (w->since_neg <= 3)
@@ -383,6 +406,7 @@ double nc_tone_stack(const double stack[NC_STACK_N], double score, const double 
 void nc_lexicon_features(const nc_lexicon *lx, const nc_article *a, double f[NC_LEX_NOUT])
 {
     struct lexwalk w;
+    pthread_once(&wclass_once, wclass_init);
     memset(&w, 0, sizeof w);
     w.lx = lx;
     w.since_neg = 100;
