@@ -670,17 +670,26 @@ static int period_add(tl_period *p, int32_t q, uint32_t u, int cls)
     return nc_tl_exact_add(p, &v, 1);
 }
 
-void nc_tl_period_merge(tl_period *dst, const tl_period *src)
+int nc_tl_period_merge(tl_period *dst, const tl_period *src)
 {
-    dst->n += src->n;
-    dst->sw += src->sw;
-    dst->sw2 += src->sw2;
-    dst->swx += src->swx;
-    dst->swx2 += src->swx2;
+    int over = 0;
+    over |= __builtin_add_overflow(dst->n, src->n, &dst->n);
+    over |= __builtin_add_overflow(dst->sw, src->sw, &dst->sw);
+    over |= __builtin_add_overflow(dst->sw2, src->sw2, &dst->sw2);
+    over |= __builtin_add_overflow(dst->swx, src->swx, &dst->swx);
+    over |= __builtin_add_overflow(dst->swx2, src->swx2, &dst->swx2);
     for (int i = 0; i < 3; i++)
-        dst->cls[i] += src->cls[i];
+        over |= __builtin_add_overflow(dst->cls[i], src->cls[i], &dst->cls[i]);
     for (int i = 0; i < NC_TL_BINS; i++)
-        dst->hist[i] += src->hist[i];
+        over |= __builtin_add_overflow(dst->hist[i], src->hist[i], &dst->hist[i]);
+    return over ? -1 : 0;
+}
+
+int nc_tl_key_valid(nc_period p, double key)
+{
+    const int32_t dmin = nc_date_from_civil(1, 1, 1), dmax = nc_date_from_civil(9999, 12, 31);
+    return key == floor(key) && key >= (double)nc_period_key(p, dmin) &&
+           key <= (double)nc_period_key(p, dmax);
 }
 
 static uint32_t quantize_weight(double w)

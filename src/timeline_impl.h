@@ -68,7 +68,11 @@ tl_period *nc_tl_period_get(tl_series *s, long key);
  * unknown number", which stops keeping them. 0, or -1 when out of memory. */
 int nc_tl_exact_add(tl_period *p, const tl_value *src, int k);
 /* Add src's sums, class weights and histogram to dst (not the exact values: see
- * nc_tl_exact_add). */
-void nc_tl_period_merge(tl_period *dst, const tl_period *src);
+ * nc_tl_exact_add). 0, or -1 when a sum would overflow (dst is then partly updated: the
+ * caller fails the whole merge). */
+int nc_tl_period_merge(tl_period *dst, const tl_period *src);
+/* 1 when key is a period of kind p within the dates newsclass reads (0001-01-01 to
+ * 9999-12-31), else 0. */
+int nc_tl_key_valid(nc_period p, double key);
 
 #endif

@@ -360,6 +360,9 @@ static int merge_header(nc_timeline *t, const cJSON *h, const char *where, nc_pe
         return nc_err(err, NC_EINVAL, "%s: partial is by %s; cannot merge it by %s", where,
                       nc_period_name(*pby), nc_period_name(t->o.by));
     if (jnum(h, "first", &first) == 0 && jnum(h, "last", &last) == 0) {
+        if (!nc_tl_key_valid(*pby, first) || !nc_tl_key_valid(*pby, last) || first > last)
+            return nc_err(err, NC_EFORMAT, "%s: partial header's 'first' and 'last' are not "
+                          "periods between 0001-01-01 and 9999-12-31", where);
         nc_tl_extend_range(t, *pby == t->o.by ? (long)first
                                               : nc_period_key(t->o.by, (int32_t)first));
         nc_tl_extend_range(t, *pby == t->o.by ? (long)last
@@ -384,51 +387,67 @@ static int merge_header(nc_timeline *t, const cJSON *h, const char *where, nc_pe
     return NC_OK;
 }
 
-/* Parse one record into a fresh period (p zeroed by the caller). */
-static int parse_record(const cJSON *o, tl_period *p, tl_value *ex, int *nex)
+/* Parse one record into a fresh period (p zeroed by the caller): NULL, or what is wrong. */
+static const char *parse_record(const cJSON *o, tl_period *p, tl_value *ex, int *nex)
 {
     const cJSON *a, *e;
     i128 v;
     int i;
 
-    if (i128_parse(jstr(o, "n"), &v) < 0 || v < 0)
-        return -1;
+    if (i128_parse(jstr(o, "n"), &v) < 0 || v < 0 || v > (i128)1 << 40)
+        return "'n' must be a count (a string of digits) up to 2^40";
     p->n = (uint64_t)v;
     if (i128_parse(jstr(o, "sw"), &p->sw) < 0 || i128_parse(jstr(o, "sw2"), &p->sw2) < 0 ||
         i128_parse(jstr(o, "swx"), &p->swx) < 0 || i128_parse(jstr(o, "swx2"), &p->swx2) < 0)
-        return -1;
+        return "'sw', 'sw2', 'swx' and 'swx2' must be integers written as strings";
     a = cJSON_GetObjectItemCaseSensitive(o, "classes");
-    if (cJSON_GetArraySize(a) != 3)
-        return -1;
+    if (!cJSON_IsArray(a) || cJSON_GetArraySize(a) != 3)
+        return "'classes' must be an array of 3 counts";
     for (i = 0, e = a->child; e; e = e->next, i++)
         if (u64_parse(cJSON_IsString(e) ? e->valuestring : NULL, &p->cls[i]) < 0)
-            return -1;
+            return "'classes' must be an array of 3 counts";
     a = cJSON_GetObjectItemCaseSensitive(o, "hist");
     if (!cJSON_IsArray(a))
-        return -1;
+        return "'hist' must be an array of [bin, weight] pairs";
     for (e = a->child; e; e = e->next) {
         const cJSON *b = cJSON_GetArrayItem(e, 0), *w = cJSON_GetArrayItem(e, 1);
         if (!cJSON_IsNumber(b) || b->valueint < 0 || b->valueint >= NC_TL_BINS ||
             u64_parse(cJSON_IsString(w) ? w->valuestring : NULL, &p->hist[b->valueint]) < 0)
-            return -1;
+            return "'hist' must be an array of [bin, weight] pairs";
+    }
+    /* what any run can write: the sums of at most 2^40 articles' weights u <= S and tones
+     * |q| <= S, and the class weights and the histogram each adding up to the weights */
+    {
+        const i128 S = NC_TL_SCALE;
+        u128 cw = 0, hw = 0;
+        if (p->n > (uint64_t)1 << 40 || p->sw < 0 || p->sw > (i128)p->n * S || p->sw2 < 0 ||
+            p->sw2 > (i128)p->n * S * S || p->swx > p->sw * S || p->swx < -p->sw * S ||
+            p->swx2 < 0 || p->swx2 > p->sw * S * S)
+            return "its sums are not those of n tones in [-1, 1] with weights in [0, 1]";
+        for (i = 0; i < 3; i++)
+            cw += p->cls[i];
+        for (i = 0; i < NC_TL_BINS; i++)
+            hw += p->hist[i];
+        if (cw != (u128)p->sw || hw != (u128)p->sw)
+            return "its class weights or histogram do not add up to 'sw'";
     }
     a = cJSON_GetObjectItemCaseSensitive(o, "exact");
     *nex = -1;
     if (a) {
         if (!cJSON_IsArray(a) || cJSON_GetArraySize(a) > NC_TL_EXACT_MAX)
-            return -1;
+            return "'exact' must be an array of at most 64 [tone, weight] pairs";
         *nex = 0;
         for (e = a->child; e; e = e->next) {
             const cJSON *q = cJSON_GetArrayItem(e, 0), *u = cJSON_GetArrayItem(e, 1);
             if (!cJSON_IsNumber(q) || !cJSON_IsNumber(u) || fabs(q->valuedouble) > NC_TL_SCALE ||
                 u->valuedouble < 0 || u->valuedouble > NC_TL_SCALE)
-                return -1;
+                return "'exact' must be an array of at most 64 [tone, weight] pairs";
             ex[*nex].q = (int32_t)q->valuedouble;
             ex[*nex].u = (uint32_t)u->valuedouble;
             (*nex)++;
         }
     }
-    return 0;
+    return NULL;
 }
 
 int nc_timeline_merge_partial(nc_timeline *t, const char *path, nc_error *err)
@@ -443,7 +462,7 @@ int nc_timeline_merge_partial(nc_timeline *t, const char *path, nc_error *err)
         return rc;
     while ((rc = lines_next(&l, err)) > 0) {
         tl_period rec, *dst;
-        const char *name;
+        const char *name, *bad;
         double key;
         long k;
         size_t s;
@@ -465,8 +484,19 @@ int nc_timeline_merge_partial(nc_timeline *t, const char *path, nc_error *err)
         }
         memset(&rec, 0, sizeof rec);
         name = jstr(o, "series");
-        if (!name || jnum(o, "key", &key) < 0 || parse_record(o, &rec, ex, &nex) < 0) {
-            rc = nc_err(err, NC_EFORMAT, "%s:%ld: malformed partial record", path, l.line);
+        if (!name || jnum(o, "key", &key) < 0) {
+            rc = nc_err(err, NC_EFORMAT, "%s:%ld: malformed partial record: it needs 'series' "
+                        "(a string) and 'key' (a number)", path, l.line);
+            goto out;
+        }
+        if ((bad = parse_record(o, &rec, ex, &nex)) != NULL) {
+            rc = nc_err(err, NC_EFORMAT, "%s:%ld: malformed partial record: %s", path, l.line,
+                        bad);
+            goto out;
+        }
+        if (!nc_tl_key_valid(pby, key)) {
+            rc = nc_err(err, NC_EFORMAT, "%s:%ld: 'key' is not a %s between 0001-01-01 and "
+                        "9999-12-31", path, l.line, nc_period_name(pby));
             goto out;
         }
         k = pby == t->o.by ? (long)key : nc_period_key(t->o.by, (int32_t)key);
@@ -476,7 +506,11 @@ int nc_timeline_merge_partial(nc_timeline *t, const char *path, nc_error *err)
             rc = nc_err(err, NC_ENOMEM, "out of memory");
             goto out;
         }
-        nc_tl_period_merge(dst, &rec);
+        if (nc_tl_period_merge(dst, &rec) < 0) {
+            rc = nc_err(err, NC_EFORMAT, "%s:%ld: sums too large: merging this record would "
+                        "overflow", path, l.line);
+            goto out;
+        }
         if (nc_tl_exact_add(dst, ex, nex) < 0) {
             rc = nc_err(err, NC_ENOMEM, "out of memory");
             goto out;

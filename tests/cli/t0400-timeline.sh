@@ -121,6 +121,31 @@ expect 0 timeline --by week --partial "$tmp/w.part" "$tmp/c1.jsonl"
 expect_error 1 'partial is by week; cannot merge it by day' timeline --merge --by day "$tmp/w.part"
 expect_error 1 'not a newsclass timeline partial' timeline --merge "$tmp/c1.part" "$C"
 expect_error 1 'partial has other settings' timeline --merge "$tmp/c1.part" "$tmp/w.part"
+# a damaged partial is refused with the line and what is wrong, never a crash or a huge
+# allocation: a key beyond 9999-12-31, sums that do not add up, sums that would overflow
+python3 - "$tmp/c1.part" "$tmp" <<'PY'
+import json, sys
+lines = open(sys.argv[1]).read().splitlines()
+head, rec = lines[0], json.loads(lines[1])
+def write(name, recs, h=head):
+    with open(sys.argv[2] + "/" + name, "w") as f:
+        f.write(h + "\n" + "".join(json.dumps(r) + "\n" for r in recs))
+write("farkey.part", [rec, dict(rec, key=2 ** 40)])
+write("badsum.part", [dict(rec, sw=str(int(rec["sw"]) + 1))])
+big = dict(rec, n=str(2 ** 40), sw=str(2 ** 63), sw2="0", swx="0", swx2="0",
+           classes=["0", str(2 ** 63), "0"], hist=[[0, str(2 ** 63)]])
+write("overflow.part", [big] * 3)
+h = json.loads(head); h["last"] = 10 ** 12
+write("farhead.part", [rec], json.dumps(h))
+PY
+expect_error 1 "farkey.part:3: 'key' is not a day between 0001-01-01 and 9999-12-31" \
+    timeline --merge "$tmp/farkey.part"
+expect_error 1 "badsum.part:2: malformed partial record: its class weights or histogram do not add up to 'sw'" \
+    timeline --merge "$tmp/badsum.part"
+expect_error 1 "overflow.part:3: sums too large: merging this record would overflow" \
+    timeline --merge "$tmp/overflow.part"
+expect_error 1 "farhead.part: partial header's 'first' and 'last' are not periods" \
+    timeline --merge "$tmp/farhead.part"
 
 # ---- with a model: score articles, bad dates, merge equality
 if ! "$NC" train -q --min-df 1 --folds 3 -o "$tmp/m" "$DATA/tiny-train.jsonl" 2>"$tmp/train.err"; then
