@@ -415,8 +415,9 @@ int nc_timeline_new(const nc_timeline_opts *o, nc_timeline **out, nc_error *err)
         rc = nc_err(err, NC_EINVAL, "invalid period %d", (int)t->o.by);
         goto out;
     }
-    if (t->o.window < 0) {
-        rc = nc_err(err, NC_EINVAL, "window must not be negative");
+    if (t->o.window < 0 || t->o.window > NC_TL_MAX_WINDOW) {
+        rc = nc_err(err, NC_EINVAL, "window must be 0 to %d periods (got %d)", NC_TL_MAX_WINDOW,
+                    t->o.window);
         goto out;
     }
     if (t->o.weighted && !t->o.topic) {
@@ -571,16 +572,24 @@ void nc_timeline_count_skipped(nc_timeline *t, uint64_t n)
     t->nskipped += n;
 }
 
-void nc_tl_extend_range(nc_timeline *t, long key)
+int nc_tl_extend_range(nc_timeline *t, long key, nc_error *err)
 {
-    if (!t->have_range) {
-        t->kmin = t->kmax = key;
-        t->have_range = 1;
-    } else if (key < t->kmin) {
-        t->kmin = key;
-    } else if (key > t->kmax) {
-        t->kmax = key;
+    long lo = t->have_range && t->kmin < key ? t->kmin : key;
+    long hi = t->have_range && t->kmax > key ? t->kmax : key;
+
+    if (hi - lo >= NC_TL_MAX_PERIODS) {
+        char a[32], b[32];
+        nc_period_label(t->o.by, lo, a, sizeof a);
+        nc_period_label(t->o.by, hi, b, sizeof b);
+        return nc_err(err, NC_EINVAL, "the dates would run from %s to %s, %ld %ss; a timeline "
+                      "spans at most %d periods: is a date wrong? (--by week or month spans "
+                      "more years)", a, b, hi - lo + 1, nc_period_name(t->o.by),
+                      NC_TL_MAX_PERIODS);
     }
+    t->kmin = lo;
+    t->kmax = hi;
+    t->have_range = 1;
+    return NC_OK;
 }
 
 /* The period of series s for 'key', created (zeroed) when absent; NULL when out of memory. */
@@ -747,7 +756,8 @@ int nc_timeline_add(nc_timeline *t, const nc_tl_item *it, nc_error *err)
     q = (int32_t)llround(tone * (double)NC_TL_SCALE);
     cls = nc_tone_class(tone);
     key = nc_period_key(t->o.by, it->day);
-    nc_tl_extend_range(t, key);
+    if ((rc = nc_tl_extend_range(t, key, err)) < 0)
+        return rc;
     t->narticles++;
 
     if (!t->topic) {

@@ -57,8 +57,9 @@ struct nc_timeline {
 
 /* Replace *dst with a copy of src (NULL allowed). 0, or -1 when out of memory (*dst kept). */
 int nc_tl_set_str(char **dst, const char *src);
-/* Widen t's period range [kmin, kmax] to include 'key'. */
-void nc_tl_extend_range(nc_timeline *t, long key);
+/* Widen t's period range [kmin, kmax] to include 'key'; an error (range unchanged) when it
+ * would then span more than NC_TL_MAX_PERIODS periods. */
+int nc_tl_extend_range(nc_timeline *t, long key, nc_error *err);
 /* Find the series called 'name', creating it when 'create'. Returns its index, (size_t)-1 when
  * absent (and not created) or on out-of-memory (then *oom is set). */
 size_t nc_tl_series_find(nc_timeline *t, const char *name, int create, int *oom);

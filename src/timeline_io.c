@@ -363,10 +363,13 @@ static int merge_header(nc_timeline *t, const cJSON *h, const char *where, nc_pe
         if (!nc_tl_key_valid(*pby, first) || !nc_tl_key_valid(*pby, last) || first > last)
             return nc_err(err, NC_EFORMAT, "%s: partial header's 'first' and 'last' are not "
                           "periods between 0001-01-01 and 9999-12-31", where);
-        nc_tl_extend_range(t, *pby == t->o.by ? (long)first
-                                              : nc_period_key(t->o.by, (int32_t)first));
-        nc_tl_extend_range(t, *pby == t->o.by ? (long)last
-                                              : nc_period_key(t->o.by, (int32_t)last));
+        if (nc_tl_extend_range(t, *pby == t->o.by ? (long)first
+                                                  : nc_period_key(t->o.by, (int32_t)first),
+                               err) < 0 ||
+            nc_tl_extend_range(t, *pby == t->o.by ? (long)last
+                                                  : nc_period_key(t->o.by, (int32_t)last),
+                               err) < 0)
+            return nc_err_prefix(err, "%s", where);
     }
     if (u64_parse(jstr(h, "articles"), &n) < 0)
         return nc_err(err, NC_EFORMAT, "%s: malformed partial header", where);
@@ -500,7 +503,10 @@ int nc_timeline_merge_partial(nc_timeline *t, const char *path, nc_error *err)
             goto out;
         }
         k = pby == t->o.by ? (long)key : nc_period_key(t->o.by, (int32_t)key);
-        nc_tl_extend_range(t, k);
+        if ((rc = nc_tl_extend_range(t, k, err)) < 0) {
+            nc_err_prefix(err, "%s:%ld", path, l.line);
+            goto out;
+        }
         s = nc_tl_series_find(t, name, 1, &oom);
         if (s == (size_t)-1 || !(dst = nc_tl_period_get(&t->series[s], k))) {
             rc = nc_err(err, NC_ENOMEM, "out of memory");

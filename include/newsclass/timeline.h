@@ -94,6 +94,9 @@ int nc_tl_fit_trend(const double *x, const double *y, const double *w, size_t n,
 
 #define NC_TL_BINS 200     /* tone histogram bins over [-1, 1]: median resolution 0.01 */
 #define NC_TL_EXACT_MAX 64 /* periods with at most this many articles get exact medians */
+#define NC_TL_MAX_PERIODS 100000 /* a timeline spans at most this many periods (274 years by
+                                    day): a wider span is almost always a wrong date */
+#define NC_TL_MAX_WINDOW 1000    /* the largest rolling window, in periods */
 #define NC_TL_SCALE_BITS 24 /* tones and weights are summed in units of 2^-24 */
 #define NC_TL_MAX_CHANGES 5
 

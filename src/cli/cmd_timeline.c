@@ -156,13 +156,19 @@ static void note_topic(struct run *r, const nc_tl_item *it)
             r->topic_seen = 1;
 }
 
-/* Count one scored article into the timeline; 0 or an exit code (error already reported). */
-static int add_item(struct run *r, const nc_tl_item *it)
+/* Count one scored article (file:line) into the timeline; 0 or an exit code (error already
+ * reported). */
+static int add_item(struct run *r, const nc_tl_item *it, const char *file, long line)
 {
     nc_error err = { 0 };
     note_topic(r, it);
-    if (nc_timeline_add(r->t, it, &err) < 0)
+    if (nc_timeline_add(r->t, it, &err) < 0) {
+        if (file && line > 0)
+            nc_err_prefix(&err, "%s:%ld", file, line);
+        else if (file)
+            nc_err_prefix(&err, "%s", file);
         return cli_error("timeline", &err);
+    }
     return 0;
 }
 
@@ -185,7 +191,7 @@ static int read_scored(struct run *r, const char *path)
         it.scores = rec.scores;
         it.selected = rec.selected;
         it.group = r->o->to.group_by ? nc_scored_field(sr, r->o->to.group_by) : NULL;
-        if ((rc = add_item(r, &it)) != 0)
+        if ((rc = add_item(r, &it, rec.file, (long)rec.line)) != 0)
             goto out;
     }
     if (got < 0)
@@ -229,7 +235,7 @@ static int read_articles(struct run *r, const char *path)
         it.scores = p.scores;
         it.selected = p.selected;
         it.group = r->o->to.group_by ? nc_article_field(&a, r->o->to.group_by) : NULL;
-        if ((rc = add_item(r, &it)) != 0)
+        if ((rc = add_item(r, &it, a.file, (long)a.line)) != 0)
             goto out;
     }
     if (got < 0)
@@ -310,9 +316,9 @@ static int parse_args(int argc, char **argv, struct tl_opts *o)
             o->to.group_by = optarg;
             break;
         case 'w':
-            if (cli_parse_long(optarg, 1, 10000, &v) < 0)
-                return cli_usage_error("timeline", "invalid window '%s' (1 to 10000 periods)",
-                                       optarg);
+            if (cli_parse_long(optarg, 1, NC_TL_MAX_WINDOW, &v) < 0)
+                return cli_usage_error("timeline", "invalid window '%s' (1 to %d periods)",
+                                       optarg, NC_TL_MAX_WINDOW);
             o->to.window = (int)v;
             break;
         case O_CSV:

@@ -28,6 +28,15 @@ expect_error 2 "unknown period 'year'" timeline --by year "$C"
 expect_error 2 "'--weighted' needs '--topic'" timeline --weighted "$C"
 expect_error 2 "exclude each other" timeline --csv --json "$C"
 expect_error 2 "invalid window '0'" timeline --window 0 "$C"
+expect_error 2 "invalid window '1001' (1 to 1000 periods)" timeline --window 1001 "$C"
+# a date thousands of years away is an error naming it, not a run over millions of empty days
+printf '%s\n' '{"id":"a","date":"2024-01-01","tone":0.5,"scores":{"sport":0.5},"labels":[]}' \
+    '{"id":"b","date":"9999-12-31","tone":-0.5,"scores":{"sport":0.5},"labels":[]}' \
+    >"$tmp/far.jsonl"
+expect_error 1 'far.jsonl:2: the dates would run from 2024-01-01 to 9999-12-31, 2913174 days; a timeline spans at most 100000 periods' \
+    timeline --by day "$tmp/far.jsonl"
+expect 0 timeline --by month --csv "$tmp/far.jsonl"
+[ "$(grep -c . "$tmp/out")" -gt 95000 ] && ok || fail "--by month over 8,000 years"
 expect_error 2 "'--merge' needs partial files" timeline --merge
 expect_error 2 "reads no corpus" timeline --merge --topic sport "$tmp/x.partial"
 expect_error 1 "cannot open '$tmp/missing.jsonl'" timeline "$tmp/missing.jsonl"
