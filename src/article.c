@@ -495,8 +495,10 @@ static int json_id(const cJSON *obj, nc_article *a, const char *file, long linen
             return oom(err);
         return NC_OK;
     }
-    if (cJSON_IsNumber(it) && it->valuedouble == (double)(long long)it->valuedouble &&
-        it->valuedouble > -9007199254740992.0 && it->valuedouble < 9007199254740992.0) {
+    /* the range first: casting a double outside long long's range is undefined */
+    if (cJSON_IsNumber(it) && it->valuedouble > -9007199254740992.0 &&
+        it->valuedouble < 9007199254740992.0 &&
+        it->valuedouble == (double)(long long)it->valuedouble) {
         if (nc_strbuf_addf(&sb, "%lld", (long long)it->valuedouble) < 0 ||
             !(a->id = nc_strbuf_detach(&sb))) {
             nc_strbuf_finish(&sb);

@@ -196,6 +196,11 @@ int nc_classify_ws(const nc_model *m, const nc_article *a, nc_prediction *out,
         scores(m, 0, m->nlabels, v, out->scores);
         for (size_t l = 0; l < m->nlabels; l++) {
             out->scores[l] = nc_platt(m->platt_a[l], m->platt_b[l], out->scores[l]);
+            if (!isfinite(out->scores[l])) {
+                rc = nc_err(err, NC_EFORMAT, "label '%s': the model's weights give a score "
+                            "that is not a number (is weights.bin damaged?)", m->labels[l]);
+                goto out;
+            }
             sum += out->scores[l];
         }
         for (size_t l = 0; l < m->nlabels; l++) {
@@ -224,6 +229,11 @@ int nc_classify_ws(const nc_model *m, const nc_article *a, nc_prediction *out,
         size_t ts = m->S - 1; /* tone is the last scorer */
         scores(m, ts, ts + 1, v, &t);
         t = nc_model_tone(m, a, t);
+        if (!isfinite(t)) {
+            rc = nc_err(err, NC_EFORMAT, "the model's weights give a tone that is not a number "
+                        "(is weights.bin damaged?)");
+            goto out;
+        }
         out->tone = t;
         out->has_tone = 1;
         if (m->tone_q90 > 0) {

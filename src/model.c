@@ -471,6 +471,18 @@ static double num_or(const cJSON *o, const char *k, double def)
     return cJSON_IsNumber(v) ? v->valuedouble : def;
 }
 
+/* o's integer k (def when absent) into *out: 0, or -1 when k is not an integer in [lo, hi]
+ * (checked before any cast: a double outside an integer type's range has no defined cast). */
+static int int_in(const cJSON *o, const char *k, double def, double lo, double hi, double *out)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+    double x = v ? (cJSON_IsNumber(v) ? v->valuedouble : NAN) : def;
+    if (!(x >= lo && x <= hi) || x != floor(x))
+        return -1;
+    *out = x;
+    return 0;
+}
+
 static int bool_or(const cJSON *o, const char *k, int def)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
@@ -572,7 +584,7 @@ int nc_model_load(const char *dir, nc_model **out, nc_error *err)
 {
     char path[PATH_MAX];
     char *text = NULL, *vbuf = NULL;
-    size_t len, vlen = 0;
+    size_t len, vlen = 0, nfeatures = 0;
     nc_mapped wm = { 0 };
     cJSON *card = NULL;
     const cJSON *v, *feat, *topics, *tone, *files;
@@ -624,20 +636,40 @@ int nc_model_load(const char *dir, nc_model **out, nc_error *err)
         goto out;
     }
     nc_feature_opts_default(&fo);
-    fo.ngram_max = (int)num_or(feat, "ngram_max", fo.ngram_max);
-    fo.min_df = (int)num_or(feat, "min_df", fo.min_df);
-    fo.max_df = num_or(feat, "max_df", fo.max_df);
-    fo.max_features = (size_t)num_or(feat, "max_features", 0);
-    fo.hash_bits = (int)num_or(feat, "hash_bits", 0);
-    fo.title_features = bool_or(feat, "title_features", fo.title_features);
-    fo.stopwords = bool_or(feat, "stopwords", fo.stopwords);
-    /* bundles from before the list had a version used the first one */
-    fo.stopword_list = (int)num_or(feat, "stopword_list", 1);
+    {
+        /* bundles from before the stop-word list had a version used the first one */
+        static const struct {
+            const char *key;
+            double def, lo, hi;
+        } ints[] = { { "ngram_max", 2, 1, 3 },       { "min_df", 2, 1, 2147483647.0 },
+                     { "max_features", 0, 0, 1e12 }, { "hash_bits", 0, 0, 28 },
+                     { "stopword_list", 1, 0, 1e9 },  { "features", -1, 0, 1e12 } };
+        double iv[sizeof ints / sizeof ints[0]];
+        for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++)
+            if (int_in(feat, ints[i].key, ints[i].def, ints[i].lo, ints[i].hi, &iv[i]) < 0) {
+                rc = nc_err(err, NC_EFORMAT, "%s: 'features.%s' must be an integer from %.0f to "
+                            "%.0f", path, ints[i].key, ints[i].lo, ints[i].hi);
+                goto out;
+            }
+        fo.ngram_max = (int)iv[0];
+        fo.min_df = (int)iv[1];
+        fo.max_features = (size_t)iv[2];
+        fo.hash_bits = (int)iv[3];
+        fo.stopword_list = (int)iv[4];
+        nfeatures = (size_t)iv[5];
+    }
     if (fo.stopword_list != 1 && fo.stopword_list != 2) {
         rc = nc_err(err, NC_EFORMAT, "%s: unknown stop-word list %d (this newsclass knows 1 and 2)",
                     path, fo.stopword_list);
         goto out;
     }
+    fo.max_df = num_or(feat, "max_df", fo.max_df);
+    if (!(fo.max_df > 0 && fo.max_df <= 1)) {
+        rc = nc_err(err, NC_EFORMAT, "%s: 'features.max_df' must be a number in (0, 1]", path);
+        goto out;
+    }
+    fo.title_features = bool_or(feat, "title_features", fo.title_features);
+    fo.stopwords = bool_or(feat, "stopwords", fo.stopwords);
     fo.stem = bool_or(feat, "stem", fo.stem);
     fo.sublinear_tf = bool_or(feat, "sublinear_tf", fo.sublinear_tf);
     if (!(m = calloc(1, sizeof *m))) {
@@ -669,7 +701,7 @@ int nc_model_load(const char *dir, nc_model **out, nc_error *err)
     if ((rc = nc_map_file(path, &wm, err)) < 0 ||
         (rc = check_sum(files, "weights.bin", wm.data, wm.len, err)) < 0)
         goto out;
-    if ((size_t)num_or(feat, "features", -1) != nc_vectorizer_size(m->vec)) {
+    if (nfeatures != nc_vectorizer_size(m->vec)) {
         rc = nc_err(err, NC_EFORMAT, "model.json: 'features' does not match vocab.tsv");
         goto out;
     }
@@ -708,6 +740,12 @@ int nc_model_load(const char *dir, nc_model **out, nc_error *err)
             m->platt_a[l] = num_or(jl, "platt_a", -1);
             m->platt_b[l] = num_or(jl, "platt_b", 0);
             m->threshold[l] = num_or(jl, "threshold", 0.5);
+            if (!isfinite(m->platt_a[l]) || !isfinite(m->platt_b[l]) ||
+                !(m->threshold[l] >= 0 && m->threshold[l] <= 1)) {
+                rc = nc_err(err, NC_EFORMAT, "model.json: label '%s': 'platt_a' and 'platt_b' "
+                            "must be finite and 'threshold' in [0, 1]", name->valuestring);
+                goto out;
+            }
             l++;
         }
     }
@@ -716,6 +754,10 @@ int nc_model_load(const char *dir, nc_model **out, nc_error *err)
         const cJSON *stack = cJSON_GetObjectItemCaseSensitive(tone, "stack");
         m->has_tone = 1;
         m->tone_scale = num_or(tone, "scale", 1.0);
+        if (!(isfinite(m->tone_scale) && m->tone_scale > 0)) {
+            rc = nc_err(err, NC_EFORMAT, "model.json: 'tone.scale' must be a positive number");
+            goto out;
+        }
         m->tone_q90 = num_or(tone, "interval90", 0.0);
         if (!(m->tone_q90 >= 0 && m->tone_q90 <= 2)) {
             rc = nc_err(err, NC_EFORMAT, "model.json: 'tone.interval90' must be in [0, 2]");
@@ -732,7 +774,7 @@ int nc_model_load(const char *dir, nc_model **out, nc_error *err)
             }
             for (int k = 0; k < nst; k++) {
                 const cJSON *x = cJSON_GetArrayItem(stack, k);
-                if (!cJSON_IsNumber(x)) {
+                if (!cJSON_IsNumber(x) || !isfinite(x->valuedouble)) {
                     rc = nc_err(err, NC_EFORMAT, "model.json: 'tone.stack' must be an array of "
                                 "%d numbers", NC_STACK_N);
                     goto out;

@@ -24,6 +24,19 @@ has "$tmp/m/model.json" '"stopword_list":[[:space:]]*2'
 cp -r "$tmp/m" "$tmp/sl"
 sed 's/"stopword_list":[[:space:]]*2/"stopword_list": 7/' "$tmp/m/model.json" >"$tmp/sl/model.json"
 expect_error 1 "unknown stop-word list 7" info "$tmp/sl"
+# settings of the wrong kind or out of range are refused by name (never cast blindly)
+bad_setting() { # SED_EXPR EXPECTED
+    rm -rf "$tmp/bs" && cp -r "$tmp/m" "$tmp/bs"
+    sed "$1" "$tmp/m/model.json" >"$tmp/bs/model.json"
+    expect_error 1 "$2" info "$tmp/bs"
+    expect_error 1 "$2" classify -m "$tmp/bs" "$DATA/multi-topic-article.txt"
+}
+bad_setting 's/"ngram_max":[[:space:]]*2/"ngram_max": 1e300/' "'features.ngram_max' must be an integer from 1 to 3"
+bad_setting 's/"ngram_max":[[:space:]]*2/"ngram_max": "2"/' "'features.ngram_max' must be an integer from 1 to 3"
+bad_setting 's/"features":[[:space:]]*[0-9][0-9]*/"features": -5/' "'features.features' must be an integer from 0 to"
+bad_setting 's/"max_df":[[:space:]]*1/"max_df": 1e308/' "'features.max_df' must be a number in (0, 1]"
+bad_setting 's/"threshold":[[:space:]]*[0-9.e-]*/"threshold": 2/' "'platt_a' and 'platt_b' must be finite and 'threshold' in \[0, 1\]"
+bad_setting 's/"platt_a":[[:space:]]*[0-9.e-]*/"platt_a": 1e999/' "'platt_a' and 'platt_b' must be finite"
 sed 's/"stopword_list":[[:space:]]*2,//' "$tmp/m/model.json" >"$tmp/sl/model.json"
 expect 0 info "$tmp/sl"
 cp -r "$tmp/m" "$tmp/c"

@@ -247,6 +247,9 @@ static void test_from_json(void)
     json_fails("{\"title\":\"t\",\"text\":[]}", "c.jsonl:7: 'text' must be a string");
     json_fails("{\"title\":\"t\",\"date\":20240301}", "c.jsonl:7: 'date' must be a string");
     json_fails("{\"title\":\"t\",\"id\":1.5}", "c.jsonl:7: 'id' must be a string or an integer");
+    /* out of any integer type's range: refused before any cast (UBSan would catch one) */
+    json_fails("{\"title\":\"t\",\"id\":1e300}", "c.jsonl:7: 'id' must be a string or an integer");
+    json_fails("{\"title\":\"t\",\"id\":-1e300}", "c.jsonl:7: 'id' must be a string or an integer");
     json_fails("{\"title\":\"t\",\"topics\":\"sport\"}",
                "c.jsonl:7: 'topics' must be an array of strings");
     json_fails("{\"title\":\"t\",\"topics\":[\"sport\",3]}",

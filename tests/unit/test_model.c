@@ -1,4 +1,5 @@
 /* test_model.c: training, the model bundle (save, load, validation) and classification. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 #include <newsclass/newsclass.h>
 
 #include "check.h"
+#include "model_impl.h"
 #include "util.h"
 
 static int same_file(const char *a, const char *b)
@@ -154,6 +156,21 @@ int main(void)
         for (size_t i = 0; i < ndown; i++)
             CHECK(down[i].value < 0 && down[i].term);
         CHECK_EQ_INT(nc_explain(m, &c.docs[0], 99, 5, up, &nup, down, &ndown, &err), NC_EINVAL);
+    }
+    /* weights that are not numbers (a damaged bundle) give an error, never a NaN score */
+    {
+        size_t n = (size_t)m->S * nc_vectorizer_size(m->vec);
+        double *keep = malloc(n * sizeof *keep);
+        if (keep) {
+            memcpy(keep, m->W, n * sizeof *keep);
+            for (size_t i = 0; i < n; i++)
+                m->W[i] = NAN;
+            CHECK_EQ_INT(nc_classify(m, &c.docs[0], &p, &err), NC_EFORMAT);
+            CHECK(strstr(err.msg, "not a number (is weights.bin damaged?)") != NULL);
+            memcpy(m->W, keep, n * sizeof *keep);
+            free(keep);
+            CHECK_EQ_INT(nc_classify(m, &c.docs[0], &p, &err), NC_OK);
+        }
     }
     /* a newer format version is refused with a clear message */
     snprintf(path, sizeof path, "%s/model.json", b);
