@@ -906,8 +906,8 @@ static int json_fast(const char *line, size_t len, const char *file, long lineno
                 a->tone = x;
                 a->has_tone = 1;
             } else if (key == JK_ID) {
-                if (!(x == (double)(long long)x && x > -9007199254740992.0 &&
-                      x < 9007199254740992.0))
+                if (!(x > -9007199254740992.0 && x < 9007199254740992.0 &&
+                      x == (double)(long long)x)) /* the range first: then the cast is defined */
                     goto no;
                 id_num = x;
                 have_id_num = 1;
