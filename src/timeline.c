@@ -582,8 +582,8 @@ int nc_tl_extend_range(nc_timeline *t, long key, nc_error *err)
         nc_period_label(t->o.by, lo, a, sizeof a);
         nc_period_label(t->o.by, hi, b, sizeof b);
         return nc_err(err, NC_EINVAL, "the dates would run from %s to %s, %ld %ss; a timeline "
-                      "spans at most %d periods: is a date wrong? (--by week or month spans "
-                      "more years)", a, b, hi - lo + 1, nc_period_name(t->o.by),
+                      "spans at most %d periods: is a date wrong? (--since and --until leave "
+                      "dates out; --by week or month spans more years)", a, b, hi - lo + 1, nc_period_name(t->o.by),
                       NC_TL_MAX_PERIODS);
     }
     t->kmin = lo;

@@ -55,6 +55,8 @@ const char cmd_timeline_usage[] =
     "      --from-classify    read every CORPUS as `newsclass classify --format json` output\n"
     "                         (needed for standard input; files are detected)\n"
     "      --date-from-name   take the date from a YYYY-MM-DD in each file name\n"
+    "      --since=DATE       leave out articles dated before DATE (YYYY-MM-DD)\n"
+    "      --until=DATE       leave out articles dated after DATE (YYYY-MM-DD)\n"
     "  -q, --quiet            no progress or skipped-date messages on standard error\n"
     "  -h, --help             show this help\n";
 
@@ -68,6 +70,8 @@ struct tl_opts {
     int from_classify;
     int date_from_name;
     int quiet;
+    int has_since, has_until;
+    int32_t since, until;     /* days, inclusive */
     nc_timeline_opts to;
 };
 
@@ -77,6 +81,7 @@ struct run {
     nc_model *model;          /* loaded on first need */
     const char **labels;      /* the model's labels */
     uint64_t skipped;
+    uint64_t outside;         /* dated outside --since/--until: left out, not reported */
     int topic_seen;
 };
 
@@ -97,10 +102,14 @@ static int article_day(struct run *r, const char *file, long line, const char *d
 {
     nc_error derr = { 0 };
 
-    if (r->o->date_from_name && file && nc_date_from_name(file, day, NULL) == NC_OK)
+    if ((r->o->date_from_name && file && nc_date_from_name(file, day, NULL) == NC_OK) ||
+        (date && nc_date_parse(date, day, &derr) == NC_OK)) {
+        if ((r->o->has_since && *day < r->o->since) || (r->o->has_until && *day > r->o->until)) {
+            r->outside++;
+            return -1;
+        }
         return 0;
-    if (date && nc_date_parse(date, day, &derr) == NC_OK)
-        return 0;
+    }
     report_bad_date(r, file ? file : "-", line,
                     date ? derr.msg
                          : r->o->date_from_name ? "no date in the file name or the article"
@@ -268,7 +277,7 @@ static int read_input(struct run *r, const char *path)
 static int parse_args(int argc, char **argv, struct tl_opts *o)
 {
     enum { O_TOPIC = 256, O_WEIGHTED, O_GROUP, O_CSV, O_JSON, O_SVG, O_PARTIAL, O_MERGE,
-           O_FROM_CLASSIFY, O_DATE_FROM_NAME };
+           O_FROM_CLASSIFY, O_DATE_FROM_NAME, O_SINCE, O_UNTIL };
     static const struct option longopts[] = {
         { "model", required_argument, NULL, 'm' },
         { "by", required_argument, NULL, 'b' },
@@ -283,6 +292,8 @@ static int parse_args(int argc, char **argv, struct tl_opts *o)
         { "merge", no_argument, NULL, O_MERGE },
         { "from-classify", no_argument, NULL, O_FROM_CLASSIFY },
         { "date-from-name", no_argument, NULL, O_DATE_FROM_NAME },
+        { "since", required_argument, NULL, O_SINCE },
+        { "until", required_argument, NULL, O_UNTIL },
         { "quiet", no_argument, NULL, 'q' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
@@ -344,6 +355,21 @@ static int parse_args(int argc, char **argv, struct tl_opts *o)
         case O_DATE_FROM_NAME:
             o->date_from_name = 1;
             break;
+        case O_SINCE:
+        case O_UNTIL: {
+            int32_t day;
+            if (strlen(optarg) != 10 || nc_date_parse(optarg, &day, NULL) < 0)
+                return cli_usage_error("timeline", "invalid date '%s' for --%s (YYYY-MM-DD)",
+                                       optarg, c == O_SINCE ? "since" : "until");
+            if (c == O_SINCE) {
+                o->since = day;
+                o->has_since = 1;
+            } else {
+                o->until = day;
+                o->has_until = 1;
+            }
+            break;
+        }
         case 'q':
             o->quiet = 1;
             break;
@@ -359,9 +385,11 @@ static int parse_args(int argc, char **argv, struct tl_opts *o)
         return cli_usage_error("timeline", "'--csv' and '--json' exclude each other");
     if (o->to.weighted && !o->to.topic)
         return cli_usage_error("timeline", "'--weighted' needs '--topic'");
+    if (o->has_since && o->has_until && o->since > o->until)
+        return cli_usage_error("timeline", "'--since' is after '--until'");
     if (o->merge) {
         if (o->to.topic || o->to.weighted || o->to.group_by || o->from_classify ||
-            o->date_from_name || o->model_dir)
+            o->date_from_name || o->model_dir || o->has_since || o->has_until)
             return cli_usage_error("timeline", "'--merge' takes topic, weighting and grouping "
                                                "from the partial files; it reads no corpus");
         if (optind >= argc)
@@ -406,10 +434,18 @@ int cmd_timeline(int argc, char **argv)
         nc_timeline_count_skipped(r.t, r.skipped);
     }
     if (nc_timeline_narticles(r.t) == 0) {
-        rc = cli_errorf("timeline", "no article with a valid date (%llu skipped)",
-                        (unsigned long long)nc_timeline_nskipped(r.t));
+        if (r.outside > 0)
+            rc = cli_errorf("timeline", "no article dated within --since/--until (%llu outside, "
+                            "%llu skipped)", (unsigned long long)r.outside,
+                            (unsigned long long)nc_timeline_nskipped(r.t));
+        else
+            rc = cli_errorf("timeline", "no article with a valid date (%llu skipped)",
+                            (unsigned long long)nc_timeline_nskipped(r.t));
         goto out;
     }
+    if (r.outside > 0)
+        cli_info(o.quiet, "timeline", "left out %llu article%s dated outside --since/--until",
+                 (unsigned long long)r.outside, r.outside == 1 ? "" : "s");
     if (r.skipped > 0)
         cli_info(o.quiet, "timeline", "skipped %llu article%s with a missing or invalid date%s",
                  (unsigned long long)r.skipped, r.skipped == 1 ? "" : "s",

@@ -35,6 +35,15 @@ printf '%s\n' '{"id":"a","date":"2024-01-01","tone":0.5,"scores":{"sport":0.5},"
     >"$tmp/far.jsonl"
 expect_error 1 'far.jsonl:2: the dates would run from 2024-01-01 to 9999-12-31, 2913174 days; a timeline spans at most 100000 periods' \
     timeline --by day "$tmp/far.jsonl"
+# --since/--until leave such a date out (counted, not reported one by one), or everything
+expect 0 timeline --by day --until 2030-12-31 --csv "$tmp/far.jsonl"
+contains "$tmp/err" "left out 1 article dated outside --since/--until"
+[ "$(grep -c '^all,' "$tmp/out")" -eq 1 ] && ok || fail "--until kept the far date"
+expect_error 1 "no article dated within --since/--until (2 outside, 0 skipped)" \
+    timeline --since 2030-01-01 --until 2031-01-01 "$tmp/far.jsonl"
+expect_error 2 "invalid date '2024-13-01' for --since (YYYY-MM-DD)" timeline --since 2024-13-01 "$tmp/far.jsonl"
+expect_error 2 "'--since' is after '--until'" timeline --since 2025-01-01 --until 2024-01-01 "$tmp/far.jsonl"
+expect_error 2 "'--merge' takes topic" timeline --merge --since 2024-01-01 "$tmp/far.jsonl"
 expect 0 timeline --by month --csv "$tmp/far.jsonl"
 [ "$(grep -c . "$tmp/out")" -gt 95000 ] && ok || fail "--by month over 8,000 years"
 expect_error 2 "'--merge' needs partial files" timeline --merge
