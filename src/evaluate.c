@@ -12,8 +12,11 @@
 #include <newsclass/evaluate.h>
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <gsl/gsl_rng.h>
 
 #include "util.h"
 
@@ -593,5 +596,209 @@ int nc_eval_finish(const nc_eval *e, nc_eval_result *r, nc_error *err)
 out:
     if (rc < 0)
         nc_eval_result_finish(r);
+    return rc;
+}
+
+/* ---- comparing two models ---- */
+
+/* F1 = 2TP / (2TP + FP + FN), 0 when TP = 0, as nc_binary_from_counts defines it. */
+static double f1_of(size_t tp, size_t fp, size_t fn)
+{
+    return tp ? 2.0 * (double)tp / (double)(2 * tp + fp + fn) : 0.0;
+}
+
+/* The topic metrics of e over the rows idx[0..m) (repeats allowed) into v, counted as
+ * nc_eval_finish counts them: multi-label: F1 per label, micro F1, macro F1 (k + 2 values);
+ * multi-class: accuracy, macro F1 (2 values). */
+static void topic_values(const nc_eval *e, const size_t *idx, size_t m, size_t *cnt,
+                         double *v)
+{
+    size_t k = e->k, *tp = cnt, *fp = cnt + k, *fn = cnt + 2 * k, right = 0;
+    size_t stp = 0, sfp = 0, sfn = 0;
+    double sum_f1 = 0;
+
+    memset(cnt, 0, 3 * k * sizeof *cnt);
+    for (size_t i = 0; i < m; i++) {
+        const int *g = e->gold + idx[i] * k, *s = e->sel + idx[i] * k;
+        int hit = 0; /* a gold class unknown to the model (no gold bit) counts as an error */
+        for (size_t j = 0; j < k; j++) {
+            tp[j] += g[j] && s[j];
+            fp[j] += !g[j] && s[j];
+            fn[j] += g[j] && !s[j];
+            hit |= g[j] && s[j];
+        }
+        right += hit;
+    }
+    for (size_t j = 0; j < k; j++) {
+        double f = f1_of(tp[j], fp[j], fn[j]);
+        if (e->mode == NC_TOPICS_MULTILABEL)
+            v[j] = f;
+        sum_f1 += f;
+        stp += tp[j];
+        sfp += fp[j];
+        sfn += fn[j];
+    }
+    if (e->mode == NC_TOPICS_MULTILABEL) {
+        v[k] = f1_of(stp, sfp, sfn);
+        v[k + 1] = k ? sum_f1 / (double)k : NAN;
+    } else {
+        v[0] = m ? (double)right / (double)m : NAN;
+        v[1] = k ? sum_f1 / (double)k : NAN;
+    }
+}
+
+/* Tone Pearson, MAE and three-class accuracy of e over the items idx[0..m) into v[0..3). */
+static void tone_values(const nc_eval *e, const size_t *idx, size_t m, double *v)
+{
+    double sp = 0, sg = 0, spp = 0, sgg = 0, spg = 0, sae = 0, n = (double)m;
+    size_t right = 0;
+
+    for (size_t i = 0; i < m; i++) {
+        double p = e->tone_pred[idx[i]], g = e->tone_gold[idx[i]];
+        sp += p;
+        sg += g;
+        spp += p * p;
+        sgg += g * g;
+        spg += p * g;
+        sae += fabs(p - g);
+        right += nc_tone3_class(p) == nc_tone3_class(g);
+    }
+    if (m == 0) {
+        v[0] = v[1] = v[2] = NAN;
+        return;
+    }
+    {
+        double cov = spg - sp * sg / n, vp = spp - sp * sp / n, vg = sgg - sg * sg / n;
+        v[0] = vp > 0 && vg > 0 ? cov / sqrt(vp * vg) : NAN;
+    }
+    v[1] = sae / n;
+    v[2] = (double)right / n;
+}
+
+static int dbl_cmp(const void *x, const void *y)
+{
+    double a = *(const double *)x, b = *(const double *)y;
+    return a < b ? -1 : a > b;
+}
+
+/* The 95% percentile interval of d[0..n) without its NaNs (sorted in place), into *lo, *hi;
+ * NaN when fewer than half of 'total' are defined. */
+static void percentile_ci(double *d, size_t n, size_t total, double *lo, double *hi)
+{
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!isnan(d[i]))
+            d[m++] = d[i];
+    *lo = *hi = NAN;
+    if (m == 0 || 2 * m < total)
+        return;
+    qsort(d, m, sizeof *d, dbl_cmp);
+    *lo = d[(size_t)floor(0.025 * (double)(m - 1))];
+    *hi = d[(size_t)ceil(0.975 * (double)(m - 1))];
+}
+
+int nc_eval_compare(const nc_eval *a, const nc_eval *b, size_t resamples, unsigned long seed,
+                    nc_eval_diff **out, size_t *nout, nc_error *err)
+{
+    size_t k = a->k, ntopic = 0, nd = 0, rows = a->rows, nt = a->ntone, reps = resamples;
+    size_t *idx = NULL, *cnt = NULL;
+    double *va = NULL, *vb = NULL, *diffs = NULL;
+    nc_eval_diff *d = NULL;
+    gsl_rng *rng = NULL;
+    int rc = NC_OK;
+
+    *out = NULL;
+    *nout = 0;
+    if (a->mode != b->mode || a->k != b->k || a->has_tone != b->has_tone)
+        return nc_err(err, NC_EINVAL, "the two models differ in kind (topics, labels or tone)");
+    for (size_t j = 0; j < k; j++)
+        if (strcmp(a->labels[j], b->labels[j]) != 0)
+            return nc_err(err, NC_EINVAL, "the two models have other labels ('%s' and '%s')",
+                          a->labels[j], b->labels[j]);
+    if (a->rows != b->rows || a->ntone != b->ntone ||
+        (rows && memcmp(a->gold, b->gold, rows * k * sizeof *a->gold) != 0) ||
+        (nt && memcmp(a->tone_gold, b->tone_gold, nt * sizeof *a->tone_gold) != 0))
+        return nc_err(err, NC_EINVAL, "the two evaluations are not of the same articles");
+    if (reps < 10)
+        return nc_err(err, NC_EINVAL, "at least 10 resamples are needed (got %zu)", reps);
+    if (a->mode == NC_TOPICS_MULTILABEL)
+        ntopic = k + 2;
+    else if (a->mode == NC_TOPICS_MULTICLASS)
+        ntopic = 2;
+    if (rows == 0)
+        ntopic = 0;
+    nd = ntopic + (a->has_tone && nt > 0 ? 3 : 0);
+    if (nd == 0)
+        return nc_err(err, NC_EINVAL, "nothing to compare: no articles with gold topics or tone");
+    d = calloc(nd, sizeof *d);
+    idx = nc_alloc_array((rows > nt ? rows : nt) + 1, sizeof *idx);
+    cnt = nc_alloc_array(3 * k + 1, sizeof *cnt);
+    va = nc_alloc_array(nd, sizeof *va);
+    vb = nc_alloc_array(nd, sizeof *vb);
+    diffs = nc_alloc_array(nd * reps, sizeof *diffs);
+    rng = gsl_rng_alloc(gsl_rng_mt19937);
+    if (!d || !idx || !cnt || !va || !vb || !diffs || !rng) {
+        rc = oom(err);
+        goto out;
+    }
+    for (size_t j = 0; j < ntopic; j++) {
+        if (a->mode == NC_TOPICS_MULTILABEL)
+            snprintf(d[j].metric, sizeof d[j].metric, "%s%s",
+                     j < k ? "F1 " : j == k ? "micro F1" : "macro F1", j < k ? a->labels[j] : "");
+        else
+            snprintf(d[j].metric, sizeof d[j].metric, "%s", j == 0 ? "accuracy" : "macro F1");
+    }
+    if (nd > ntopic) {
+        snprintf(d[ntopic].metric, sizeof d[ntopic].metric, "tone Pearson");
+        snprintf(d[ntopic + 1].metric, sizeof d[ntopic + 1].metric, "tone MAE");
+        d[ntopic + 1].lower_better = 1;
+        snprintf(d[ntopic + 2].metric, sizeof d[ntopic + 2].metric, "tone 3-class accuracy");
+    }
+    /* on all the articles */
+    for (size_t i = 0; i < (rows > nt ? rows : nt); i++)
+        idx[i] = i;
+    if (ntopic) {
+        topic_values(a, idx, rows, cnt, va);
+        topic_values(b, idx, rows, cnt, vb);
+    }
+    if (nd > ntopic) {
+        tone_values(a, idx, nt, va + ntopic);
+        tone_values(b, idx, nt, vb + ntopic);
+    }
+    for (size_t j = 0; j < nd; j++) {
+        d[j].a = va[j];
+        d[j].b = vb[j];
+    }
+    /* paired resamples: the same articles for both models */
+    gsl_rng_set(rng, seed);
+    for (size_t r = 0; r < reps; r++) {
+        if (ntopic) {
+            for (size_t i = 0; i < rows; i++)
+                idx[i] = (size_t)gsl_rng_uniform_int(rng, rows);
+            topic_values(a, idx, rows, cnt, va);
+            topic_values(b, idx, rows, cnt, vb);
+        }
+        if (nd > ntopic) {
+            for (size_t i = 0; i < nt; i++)
+                idx[i] = (size_t)gsl_rng_uniform_int(rng, nt);
+            tone_values(a, idx, nt, va + ntopic);
+            tone_values(b, idx, nt, vb + ntopic);
+        }
+        for (size_t j = 0; j < nd; j++)
+            diffs[j * reps + r] = vb[j] - va[j];
+    }
+    for (size_t j = 0; j < nd; j++)
+        percentile_ci(diffs + j * reps, reps, reps, &d[j].lo, &d[j].hi);
+    *out = d;
+    *nout = nd;
+    d = NULL;
+out:
+    gsl_rng_free(rng);
+    free(diffs);
+    free(vb);
+    free(va);
+    free(cnt);
+    free(idx);
+    free(d);
     return rc;
 }

@@ -114,6 +114,28 @@ int nc_eval_finish(const nc_eval *e, nc_eval_result *out, nc_error *err);
  * On success *out is a new string the caller frees with free(). */
 int nc_eval_result_to_json(const nc_eval_result *r, int pretty, char **out, nc_error *err);
 
+/* ---- comparing two models on the same articles ---- */
+
+/* One metric of two models, a and b, on the same articles, and its paired bootstrap interval. */
+typedef struct nc_eval_diff {
+    char metric[96];   /* "F1 diplomacy", "macro F1", "accuracy", "tone Pearson", ... */
+    double a, b;       /* the metric of each model on all the articles (NaN: undefined) */
+    double lo, hi;     /* 95% percentile interval of b - a over the resamples (NaN when fewer
+                          than half the resamples define it) */
+    int lower_better;  /* 1 for errors (MAE): there a negative b - a is an improvement */
+} nc_eval_diff;
+
+/* Compare evaluations 'a' and 'b' of two models fed the same articles in the same order (the
+ * gold labels and tones must match, and so must the label names: NC_EINVAL otherwise).
+ * 'resamples' paired bootstrap resamples of the articles (seeded with 'seed': the same inputs
+ * give the same intervals), each scored for both models, give the interval of every
+ * difference. Metrics: multi-label: F1 per label at the models' thresholds, micro and macro
+ * F1; multi-class: accuracy and macro F1; tone: Pearson, MAE and three-class accuracy (each
+ * counted as nc_eval_finish counts it). *out is a new array of *nout
+ * entries the caller frees with free(). */
+int nc_eval_compare(const nc_eval *a, const nc_eval *b, size_t resamples, unsigned long seed,
+                    nc_eval_diff **out, size_t *nout, nc_error *err);
+
 /* ---- cross-validation ---- */
 
 /* Assign docs[0..n) to k folds: fold[i] in [0, k). Stratified by the first gold label (articles

@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cjson/cJSON.h>
+
 #include <newsclass/newsclass.h>
 #include <newsclass/evaluate.h>
 #include <newsclass/model.h>
@@ -41,11 +43,19 @@ const char cmd_evaluate_usage[] =
     "      --reliability=FILE write a reliability diagram (SVG) of the topic probabilities\n"
     "      --jsonl            read every CORPUS as JSON Lines\n"
     "      --label-from-dir   in directories, the parent folder name is the gold label\n"
+    "      --compare=DIR      also classify with the model DIR and report, per metric, both\n"
+    "                         models and the difference (DIR - MODEL_DIR) with its 95%\n"
+    "                         paired bootstrap interval, instead of the usual report\n"
+    "      --resamples=N      bootstrap resamples for --compare (1000)\n"
+    "      --seed=N           seed of the resamples (1)\n"
     "  -q, --quiet            no progress messages on stderr\n"
     "  -h, --help             show this help\n";
 
 struct evaluate_opts {
     const char *model_dir;
+    const char *compare;      /* --compare: the second model */
+    long resamples;
+    unsigned long seed;
     const char *reliability;
     int json;
     int quiet;
@@ -350,17 +360,20 @@ static int write_reliability(const char *path, const nc_eval_result *r, nc_error
 }
 
 /* Classify every article of every input and feed the accumulator. */
+/* Classify every article with m (into ev) and, when m2 is given, with m2 (into ev2). */
 static int run(const struct evaluate_opts *o, char **inputs, int ninputs, const nc_model *m,
-               nc_eval *ev, nc_error *err)
+               nc_eval *ev, const nc_model *m2, nc_eval *ev2, nc_error *err)
 {
     nc_article a;
-    nc_prediction p;
+    nc_prediction p, p2;
     nc_reader *rd = NULL;
     nc_workspace *ws = nc_workspace_new(m); /* NULL is fine: slower counting */
+    nc_workspace *ws2 = m2 ? nc_workspace_new(m2) : NULL;
     int rc = NC_OK;
 
     nc_article_init(&a);
     nc_prediction_init(&p);
+    nc_prediction_init(&p2);
     for (int i = 0; i < ninputs && rc == NC_OK; i++) {
         int st;
         if ((rc = nc_reader_open(inputs[i], &o->ro, &rd, err)) < 0)
@@ -372,6 +385,12 @@ static int run(const struct evaluate_opts *o, char **inputs, int ninputs, const 
             }
             if ((rc = nc_eval_add(ev, &p, &a, err)) < 0)
                 goto out;
+            if (m2 && (rc = nc_classify_ws(m2, &a, &p2, ws2, err)) < 0) {
+                nc_err_prefix(err, "%s: %s", o->compare, a.id);
+                goto out;
+            }
+            if (m2 && (rc = nc_eval_add(ev2, &p2, &a, err)) < 0)
+                goto out;
         }
         if (st < 0)
             rc = st;
@@ -381,9 +400,79 @@ static int run(const struct evaluate_opts *o, char **inputs, int ninputs, const 
 out:
     nc_reader_free(rd);
     nc_workspace_free(ws);
+    nc_workspace_free(ws2);
     nc_prediction_finish(&p);
+    nc_prediction_finish(&p2);
     nc_article_finish(&a);
     return rc;
+}
+
+/* "+0.012" or "n/a". */
+static const char *signed_num(char *buf, size_t size, double v)
+{
+    if (isnan(v))
+        snprintf(buf, size, "n/a");
+    else
+        snprintf(buf, size, "%+.3f", v);
+    return buf;
+}
+
+static void print_comparison(FILE *fp, const struct evaluate_opts *o, size_t n,
+                             const nc_eval_diff *d, size_t nd)
+{
+    char b1[32], b2[32], b3[32], b4[80], b5[32];
+    fprintf(fp, "comparison on %zu articles: A = %s, B = %s\n", n, o->model_dir, o->compare);
+    fprintf(fp, "95%% intervals of B - A: paired bootstrap, %ld resamples, seed %lu; an interval "
+                "without 0 is a difference the data show\n\n", o->resamples, o->seed);
+    fprintf(fp, "%-24s %7s %7s %7s  %s\n", "metric", "A", "B", "B - A", "95% interval");
+    for (size_t j = 0; j < nd; j++) {
+        const char *verdict = "";
+        if (!isnan(d[j].lo) && (d[j].lo > 0 || d[j].hi < 0))
+            verdict = (d[j].lo > 0) != (d[j].lower_better != 0) ? "B better" : "A better";
+        snprintf(b4, sizeof b4, "[%s, %s]", signed_num(b1, sizeof b1, d[j].lo),
+                 signed_num(b2, sizeof b2, d[j].hi));
+        fprintf(fp, "%-24s %7s %7s %7s  %-*s%s\n", d[j].metric, num(b3, sizeof b3, d[j].a),
+                num(b5, sizeof b5, d[j].b), signed_num(b1, sizeof b1, d[j].b - d[j].a),
+                *verdict ? 19 : 0, b4, verdict);
+    }
+}
+
+/* The comparison as one JSON object; NULL when out of memory. */
+static char *comparison_json(const struct evaluate_opts *o, size_t n, const nc_eval_diff *d,
+                             size_t nd)
+{
+    cJSON *root = cJSON_CreateObject(), *arr;
+    char *s = NULL;
+#define NUM_OR_NULL(obj, key, v)                                                            \
+    (isnan(v) ? cJSON_AddNullToObject(obj, key) : cJSON_AddNumberToObject(obj, key, v))
+    if (!root || !cJSON_AddStringToObject(root, "a", o->model_dir) ||
+        !cJSON_AddStringToObject(root, "b", o->compare) ||
+        !cJSON_AddNumberToObject(root, "articles", (double)n) ||
+        !cJSON_AddNumberToObject(root, "resamples", (double)o->resamples) ||
+        !cJSON_AddNumberToObject(root, "seed", (double)o->seed) ||
+        !(arr = cJSON_AddArrayToObject(root, "metrics")))
+        goto out;
+    for (size_t j = 0; j < nd; j++) {
+        cJSON *m = cJSON_CreateObject(), *ci;
+        if (!m || !cJSON_AddItemToArray(arr, m) || !cJSON_AddStringToObject(m, "metric", d[j].metric) ||
+            !NUM_OR_NULL(m, "a", d[j].a) || !NUM_OR_NULL(m, "b", d[j].b) ||
+            !NUM_OR_NULL(m, "diff", d[j].b - d[j].a) ||
+            !(ci = cJSON_AddArrayToObject(m, "ci95")) ||
+            !cJSON_AddBoolToObject(m, "lower_is_better", d[j].lower_better))
+            goto out;
+        if (isnan(d[j].lo)) {
+            cJSON_AddItemToArray(ci, cJSON_CreateNull());
+            cJSON_AddItemToArray(ci, cJSON_CreateNull());
+        } else {
+            cJSON_AddItemToArray(ci, cJSON_CreateNumber(d[j].lo));
+            cJSON_AddItemToArray(ci, cJSON_CreateNumber(d[j].hi));
+        }
+    }
+#undef NUM_OR_NULL
+    s = cJSON_Print(root);
+out:
+    cJSON_Delete(root);
+    return s;
 }
 
 int cmd_evaluate(int argc, char **argv)
@@ -395,13 +484,19 @@ int cmd_evaluate(int argc, char **argv)
         { "reliability", required_argument, NULL, 'r' },
         { "jsonl", no_argument, NULL, 'J' },
         { "label-from-dir", no_argument, NULL, 'L' },
+        { "compare", required_argument, NULL, 'C' },
+        { "resamples", required_argument, NULL, 'R' },
+        { "seed", required_argument, NULL, 'S' },
         { "quiet", no_argument, NULL, 'q' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 }
     };
     struct evaluate_opts o;
-    nc_model *model = NULL;
-    nc_eval *ev = NULL;
+    nc_model *model = NULL, *model2 = NULL;
+    nc_eval *ev = NULL, *ev2 = NULL;
+    nc_eval_diff *diffs = NULL;
+    size_t ndiffs = 0;
+    long seed = 1;
     nc_eval_result res;
     nc_error err = { 0 };
     const char **labels = NULL;
@@ -409,6 +504,7 @@ int cmd_evaluate(int argc, char **argv)
     int c, rc = CLI_EXIT_OK;
 
     memset(&o, 0, sizeof o);
+    o.resamples = 1000;
     nc_eval_result_init(&res);
     optind = 0;
     while ((c = getopt_long(argc, argv, "m:qh", longopts, NULL)) != -1) {
@@ -423,6 +519,17 @@ int cmd_evaluate(int argc, char **argv)
         case 'r': o.reliability = optarg; break;
         case 'J': o.ro.format = NC_FORMAT_JSONL; break;
         case 'L': o.ro.label_from_dir = 1; break;
+        case 'C': o.compare = optarg; break;
+        case 'R':
+            if (cli_parse_long(optarg, 10, 1000000, &o.resamples) < 0)
+                return cli_usage_error("evaluate", "--resamples needs a number in 10..1000000, "
+                                                   "not '%s'", optarg);
+            break;
+        case 'S':
+            if (cli_parse_long(optarg, 0, 2147483647, &seed) < 0)
+                return cli_usage_error("evaluate", "--seed needs a number in 0..2147483647, "
+                                                   "not '%s'", optarg);
+            break;
         case 'q': o.quiet = 1; break;
         case 'h': fputs(cmd_evaluate_usage, stdout); return CLI_EXIT_OK;
         default: fputs("try 'newsclass help evaluate' for usage\n", stderr); return CLI_EXIT_USAGE;
@@ -432,6 +539,10 @@ int cmd_evaluate(int argc, char **argv)
         return cli_usage_error("evaluate", "no corpus given");
     if (o.reliability && strcmp(o.reliability, "-") == 0)
         return cli_usage_error("evaluate", "--reliability needs a file name, not '-'");
+    if (o.compare && (o.reliability || o.errors > 0))
+        return cli_usage_error("evaluate", "--compare reports the comparison only: not with "
+                                           "--reliability or --errors");
+    o.seed = (unsigned long)seed;
     if (!o.model_dir && !(o.model_dir = cli_default_model()))
         return cli_errorf("evaluate", "no model given and no default model found (set "
                                       "NEWSCLASS_MODEL or use -m DIR)");
@@ -452,15 +563,47 @@ int cmd_evaluate(int argc, char **argv)
     }
     for (size_t j = 0; j < nc_model_nlabels(model); j++)
         labels[j] = nc_model_label(model, j);
+    if (o.compare) {
+        if (nc_model_load(o.compare, &model2, &err) < 0) {
+            rc = cli_error("evaluate", &err);
+            goto out;
+        }
+        if (nc_eval_new(nc_model_topic_mode(model2), labels, nc_model_nlabels(model2),
+                        nc_model_has_tone(model2), 0, &ev2, &err) < 0) {
+            rc = cli_error("evaluate", &err);
+            goto out;
+        }
+    }
     if (nc_eval_new(nc_model_topic_mode(model), labels, nc_model_nlabels(model),
                     nc_model_has_tone(model), (size_t)o.errors, &ev, &err) < 0 ||
-        run(&o, argv + optind, argc - optind, model, ev, &err) < 0 ||
+        run(&o, argv + optind, argc - optind, model, ev, model2, ev2, &err) < 0 ||
         nc_eval_finish(ev, &res, &err) < 0) {
         rc = cli_error("evaluate", &err);
         goto out;
     }
     if (res.n_articles == 0) {
         rc = cli_errorf("evaluate", "no articles in the input");
+        goto out;
+    }
+    if (o.compare) {
+        if (nc_eval_compare(ev, ev2, (size_t)o.resamples, o.seed, &diffs, &ndiffs, &err) < 0) {
+            nc_err_prefix(&err, "cannot compare '%s' with '%s'", o.model_dir, o.compare);
+            rc = cli_error("evaluate", &err);
+            goto out;
+        }
+        if (o.json && !(json = comparison_json(&o, res.n_articles, diffs, ndiffs))) {
+            rc = cli_errorf("evaluate", "out of memory");
+            goto out;
+        }
+        cli_info(o.quiet, "evaluate", "compared two models on %zu articles", res.n_articles);
+        if (json) {
+            fputs(json, stdout);
+            fputc('\n', stdout);
+        } else {
+            print_comparison(stdout, &o, res.n_articles, diffs, ndiffs);
+        }
+        if (fflush(stdout) != 0 || ferror(stdout))
+            rc = cli_errorf("evaluate", "cannot write to standard output");
         goto out;
     }
     if (o.json && nc_eval_result_to_json(&res, 1, &json, &err) < 0) {
@@ -488,8 +631,11 @@ int cmd_evaluate(int argc, char **argv)
 out:
     free(json);
     free(labels);
+    free(diffs);
     nc_eval_result_finish(&res);
     nc_eval_free(ev);
+    nc_eval_free(ev2);
     nc_model_free(model);
+    nc_model_free(model2);
     return rc;
 }

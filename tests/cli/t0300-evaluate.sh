@@ -97,4 +97,33 @@ contains "$tmp/out" "multi-class" "accuracy:" "macro-F1:" "confusion matrix" "bu
 run 0 evaluate -q --json -m "$tmp/bbc" --label-from-dir "$DATA/tiny-bbc"
 contains "$tmp/out" '"mode":	"multi-class"' '"confusion":' '"matrix":' '"accuracy":'
 
+# ---- --compare: two models on the same articles, differences with paired intervals ----
+run 0 evaluate -q -m "$tmp/m" --compare "$tmp/m" "$DATA/tiny-test.jsonl"
+contains "$tmp/out" "comparison on 30 articles" "paired bootstrap, 1000 resamples, seed 1"
+has "$tmp/out" '^F1 cybersecurity +[01]\.[0-9]{3} +[01]\.[0-9]{3} +\+0\.000  \[\+0\.000, \+0\.000\]$'
+has "$tmp/out" '^tone MAE +'
+if grep -q "better" "$tmp/out"; then fail "a model compared with itself is better"; else ok; fi
+run 0 train -q --seed 1 -C 0.01 --no-calibration "$DATA/tiny-train.jsonl" -o "$tmp/m2"
+run 0 evaluate -q -m "$tmp/m" --compare "$tmp/m2" --json --resamples 200 --seed 5 "$DATA/tiny-test.jsonl"
+cp "$tmp/out" "$tmp/cmp1"
+if command -v python3 >/dev/null 2>&1; then
+    python3 - "$tmp/out" <<'PY' && ok || fail "--compare --json"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["articles"] == 30 and d["resamples"] == 200 and d["seed"] == 5
+names = [m["metric"] for m in d["metrics"]]
+assert names[:5] == ["F1 cybersecurity", "F1 diplomacy", "F1 sport", "micro F1", "macro F1"], names
+assert names[5:] == ["tone Pearson", "tone MAE", "tone 3-class accuracy"], names
+for m in d["metrics"]:
+    lo, hi = m["ci95"]
+    assert lo is None or lo <= m["diff"] + 1e-12 and m["diff"] <= hi + 1e-12, m
+    assert abs(m["b"] - m["a"] - m["diff"]) < 1e-12
+PY
+fi
+run 0 evaluate -q -m "$tmp/m" --compare "$tmp/m2" --json --resamples 200 --seed 5 "$DATA/tiny-test.jsonl"
+cmp -s "$tmp/out" "$tmp/cmp1" && ok || fail "--compare: the same seed gave other intervals"
+expect_error 1 "cannot compare" evaluate -q -m "$tmp/m" --compare "$tmp/bbc" "$DATA/tiny-test.jsonl"
+expect_error 2 "--resamples needs a number in 10..1000000" evaluate -m "$tmp/m" --compare "$tmp/m2" --resamples 5 "$DATA/tiny-test.jsonl"
+expect_error 2 "--compare reports the comparison only" evaluate -m "$tmp/m" --compare "$tmp/m2" --errors 3 "$DATA/tiny-test.jsonl"
+
 finish

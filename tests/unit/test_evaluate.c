@@ -5,6 +5,7 @@
 #include <gsl/gsl_errno.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <newsclass/evaluate.h>
 
@@ -385,6 +386,137 @@ static void test_summary(void)
     nc_eval_free(e2);
 }
 
+/* nc_eval_compare: the values of each model are those nc_eval_finish reports; a model
+ * compared with itself differs by exactly 0; a better model's interval lies above 0; the
+ * intervals repeat with the seed; evaluations of other articles or labels are refused. */
+static void check_same_as_finish(const nc_eval *e, const nc_eval_diff *d, size_t nd)
+{
+    nc_eval_result r;
+    nc_eval_result_init(&r);
+    CHECK_EQ_INT(nc_eval_finish(e, &r, NULL), NC_OK);
+    if (r.mode == NC_TOPICS_MULTILABEL) {
+        CHECK_EQ_INT(nd, r.nlabels + 2 + 3);
+        for (size_t j = 0; j < r.nlabels && j < nd; j++)
+            CHECK_NEAR(d[j].a, r.labels[j].m.f1, TOL);
+        CHECK_NEAR(d[r.nlabels].a, r.micro.f1, TOL);
+        CHECK_NEAR(d[r.nlabels + 1].a, r.macro.f1, TOL);
+    }
+    if (nd >= 3) {
+        CHECK_NEAR(d[nd - 3].a, r.tone.pearson.value, TOL);
+        CHECK_NEAR(d[nd - 2].a, r.tone.mae.value, TOL);
+        CHECK_NEAR(d[nd - 1].a, r.tone3.accuracy, TOL);
+        CHECK(d[nd - 2].lower_better && !d[nd - 1].lower_better);
+    }
+    nc_eval_result_finish(&r);
+}
+
+static void test_compare(void)
+{
+    const char *labels[] = { "a", "b" }, *other[] = { "a", "c" };
+    static char *ga[] = { "a" }, *gb[] = { "b" };
+    nc_eval *e1 = NULL, *e2 = NULL, *good = NULL, *bad = NULL, *lab = NULL;
+    nc_eval_diff *d = NULL, *d2 = NULL;
+    size_t nd = 0, nd2 = 0;
+    nc_error err = { 0 };
+
+    CHECK_EQ_INT(nc_eval_new(NC_TOPICS_MULTILABEL, labels, 2, 1, 0, &e1, NULL), NC_OK);
+    CHECK_EQ_INT(nc_eval_new(NC_TOPICS_MULTILABEL, labels, 2, 1, 0, &e2, NULL), NC_OK);
+    CHECK_EQ_INT(nc_eval_new(NC_TOPICS_MULTILABEL, labels, 2, 1, 0, &good, NULL), NC_OK);
+    CHECK_EQ_INT(nc_eval_new(NC_TOPICS_MULTILABEL, other, 2, 1, 0, &lab, NULL), NC_OK);
+    feed_multilabel(e1);
+    feed_multilabel(e2);
+    CHECK_EQ_INT(nc_eval_compare(e1, e2, 200, 7, &d, &nd, &err), NC_OK);
+    check_same_as_finish(e1, d, nd);
+    for (size_t j = 0; j < nd; j++) {
+        CHECK_NEAR(d[j].b - d[j].a, 0.0, 0);
+        if (!isnan(d[j].lo))
+            CHECK(d[j].lo == 0 && d[j].hi == 0);
+    }
+    free(d);
+    d = NULL;
+    /* 40 articles: model 'good' always right, e3 ('bad') wrong on a third of them */
+    CHECK_EQ_INT(nc_eval_new(NC_TOPICS_MULTILABEL, labels, 2, 1, 0, &bad, NULL), NC_OK);
+    for (int i = 0; i < 40; i++) {
+        int isa = i % 2 == 0, wrong = i % 3 == 0;
+        double sr[2] = { isa ? 0.9 : 0.1, isa ? 0.1 : 0.9 }, sw[2] = { sr[1], sr[0] };
+        int lr[2] = { isa, !isa }, lw[2] = { !isa, isa };
+        double tone = (i % 5 - 2) * 0.5;
+        nc_article a = art("x", isa ? ga : gb, 1, 1, tone, 1);
+        nc_prediction p = pred(sr, lr, 2, isa ? 0 : 1, tone);
+        CHECK_EQ_INT(nc_eval_add(good, &p, &a, NULL), NC_OK);
+        p = wrong ? pred(sw, lw, 2, isa ? 1 : 0, -tone) : pred(sr, lr, 2, isa ? 0 : 1, tone);
+        CHECK_EQ_INT(nc_eval_add(bad, &p, &a, NULL), NC_OK);
+    }
+    CHECK_EQ_INT(nc_eval_compare(bad, good, 500, 3, &d, &nd, &err), NC_OK);
+    check_same_as_finish(bad, d, nd);
+    for (size_t j = 0; j < nd; j++) {
+        double diff = d[j].b - d[j].a;
+        CHECK(d[j].lower_better ? diff < 0 : diff > 0);
+        CHECK(d[j].lower_better ? d[j].hi < 0 : d[j].lo > 0); /* the data show it */
+        CHECK(d[j].lo <= diff && diff <= d[j].hi);
+    }
+    CHECK_EQ_INT(nc_eval_compare(bad, good, 500, 3, &d2, &nd2, &err), NC_OK);
+    for (size_t j = 0; j < nd && j < nd2; j++)
+        CHECK(d[j].lo == d2[j].lo && d[j].hi == d2[j].hi); /* the seed fixes the resamples */
+    free(d2);
+    d2 = NULL;
+    CHECK_EQ_INT(nc_eval_compare(good, bad, 500, 3, &d2, &nd2, &err), NC_OK);
+    check_same_as_finish(good, d2, nd2);
+    free(d2);
+    /* not the same articles, other labels, too few resamples */
+    CHECK_EQ_INT(nc_eval_compare(e1, good, 200, 1, &d2, &nd2, &err), NC_EINVAL);
+    CHECK(strstr(err.msg, "not of the same articles") != NULL);
+    feed_multilabel(lab);
+    CHECK_EQ_INT(nc_eval_compare(e1, lab, 200, 1, &d2, &nd2, &err), NC_EINVAL);
+    CHECK(strstr(err.msg, "other labels ('b' and 'c')") != NULL);
+    CHECK_EQ_INT(nc_eval_compare(e1, e2, 5, 1, &d2, &nd2, &err), NC_EINVAL);
+    CHECK(d2 == NULL && nd2 == 0);
+    free(d);
+    /* multi-class: accuracy and macro F1 as nc_eval_finish counts them (an unknown gold class
+     * is an error) */
+    {
+        const char *mc[] = { "x", "y", "z" };
+        static char *gx[] = { "x" }, *gy[] = { "y" }, *gq[] = { "q" };
+        double s1[] = { 0.8, 0.1, 0.1 }, s2[] = { 0.5, 0.3, 0.2 }, s3[] = { 0.2, 0.6, 0.2 };
+        int l[] = { 0, 0, 0 };
+        nc_eval *m1 = NULL, *m2 = NULL;
+        nc_eval_result r;
+        CHECK_EQ_INT(nc_eval_new(NC_TOPICS_MULTICLASS, mc, 3, 0, 0, &m1, NULL), NC_OK);
+        CHECK_EQ_INT(nc_eval_new(NC_TOPICS_MULTICLASS, mc, 3, 0, 0, &m2, NULL), NC_OK);
+        for (int i = 0; i < 2; i++) {
+            nc_eval *m = i ? m2 : m1;
+            nc_article a = art("c1", gx, 1, 1, 0, 0);
+            nc_prediction p = pred(s1, l, 3, 0, 0);
+            CHECK_EQ_INT(nc_eval_add(m, &p, &a, NULL), NC_OK);
+            a = art("c2", gy, 1, 1, 0, 0);
+            p = pred(i ? s3 : s2, l, 3, -1, 0);
+            CHECK_EQ_INT(nc_eval_add(m, &p, &a, NULL), NC_OK);
+            a = art("c3", gq, 1, 1, 0, 0);
+            p = pred(s3, l, 3, 1, 0);
+            CHECK_EQ_INT(nc_eval_add(m, &p, &a, NULL), NC_OK);
+        }
+        CHECK_EQ_INT(nc_eval_compare(m1, m2, 100, 1, &d, &nd, &err), NC_OK);
+        CHECK_EQ_INT(nd, 2);
+        nc_eval_result_init(&r);
+        CHECK_EQ_INT(nc_eval_finish(m1, &r, NULL), NC_OK);
+        CHECK_NEAR(d[0].a, r.accuracy, TOL);
+        CHECK_NEAR(d[1].a, r.macro_f1, TOL);
+        nc_eval_result_finish(&r);
+        CHECK_EQ_INT(nc_eval_finish(m2, &r, NULL), NC_OK);
+        CHECK_NEAR(d[0].b, r.accuracy, TOL);
+        CHECK_NEAR(d[1].b, r.macro_f1, TOL);
+        nc_eval_result_finish(&r);
+        free(d);
+        nc_eval_free(m1);
+        nc_eval_free(m2);
+    }
+    nc_eval_free(e1);
+    nc_eval_free(e2);
+    nc_eval_free(good);
+    nc_eval_free(bad);
+    nc_eval_free(lab);
+}
+
 int main(void)
 {
     gsl_set_error_handler_off();
@@ -394,5 +526,6 @@ int main(void)
     test_tone_only();
     test_folds();
     test_summary();
+    test_compare();
     return check_report();
 }
