@@ -483,8 +483,15 @@ int nc_timeline_write(const nc_timeline *t, nc_tl_format f, FILE *fp, nc_error *
         return write_table(t, fp, err);
     case NC_TL_CSV:
         return write_csv(t, fp, err);
-    case NC_TL_JSON:
+    case NC_TL_JSON: {
+        size_t ns = nc_timeline_nseries(t), np = nc_timeline_nperiods(t);
+        if (np && ns > NC_TL_MAX_JSON_ROWS / np)
+            return nc_err(err, NC_EINVAL, "the JSON would hold %zu series x %zu periods, more "
+                          "than the %d rows one JSON object is kept to: use --csv (written as "
+                          "it goes), --by week or month, --since/--until, or fewer series",
+                          ns, np, NC_TL_MAX_JSON_ROWS);
         return write_json(t, fp, err);
+    }
     }
     return nc_err(err, NC_EINVAL, "unknown output format %d", (int)f);
 }

@@ -97,6 +97,8 @@ int nc_tl_fit_trend(const double *x, const double *y, const double *w, size_t n,
 #define NC_TL_MAX_PERIODS 100000 /* a timeline spans at most this many periods (274 years by
                                     day): a wider span is almost always a wrong date */
 #define NC_TL_MAX_WINDOW 1000    /* the largest rolling window, in periods */
+#define NC_TL_MAX_JSON_ROWS 200000 /* series x periods that one --json object holds (built in
+                                      memory, about 2.5 KB a row); CSV and tables stream */
 #define NC_TL_SCALE_BITS 24 /* tones and weights are summed in units of 2^-24 */
 #define NC_TL_MAX_CHANGES 5
 
@@ -209,7 +211,8 @@ typedef enum nc_tl_format {
     NC_TL_JSON       /* one object: settings, periods, trend, changes */
 } nc_tl_format;
 
-/* Write the results to 'fp' (which the caller owns and flushes). */
+/* Write the results to 'fp' (which the caller owns and flushes). NC_TL_JSON refuses more than
+ * NC_TL_MAX_JSON_ROWS series x periods (before writing anything). */
 int nc_timeline_write(const nc_timeline *t, nc_tl_format f, FILE *fp, nc_error *err);
 /* Render an SVG chart (mean tone with its 95% band, article counts as bars, a zero line,
  * axes, title and legend) to 'path' atomically (src/chart.c). */

@@ -44,6 +44,15 @@ expect_error 1 "no article dated within --since/--until (2 outside, 0 skipped)" 
 expect_error 2 "invalid date '2024-13-01' for --since (YYYY-MM-DD)" timeline --since 2024-13-01 "$tmp/far.jsonl"
 expect_error 2 "'--since' is after '--until'" timeline --since 2025-01-01 --until 2024-01-01 "$tmp/far.jsonl"
 expect_error 2 "'--merge' takes topic" timeline --merge --since 2024-01-01 "$tmp/far.jsonl"
+# one JSON object is built in memory: past 200,000 series x periods it is refused before
+# anything is written (CSV streams, so it is not limited)
+printf '%s\n' '{"id":"a","date":"1830-01-01","tone":0.5,"scores":{"sport":0.5},"labels":[]}' \
+    '{"id":"b","date":"2020-01-01","tone":0.5,"scores":{"sport":0.5},"labels":[]}' \
+    '{"id":"c","date":"2020-01-02","tone":0.5,"scores":{"sport":0.5},"labels":[]}' >"$tmp/wide.jsonl"
+expect_error 1 "the JSON would hold 3 series x 69398 periods, more than the 200000 rows" \
+    timeline --by day --group-by id --json "$tmp/wide.jsonl"
+expect 0 timeline --by day --group-by id --csv "$tmp/wide.jsonl"
+expect 0 timeline --by day --json "$tmp/wide.jsonl"
 expect 0 timeline --by month --csv "$tmp/far.jsonl"
 [ "$(grep -c . "$tmp/out")" -gt 95000 ] && ok || fail "--by month over 8,000 years"
 expect_error 2 "'--merge' needs partial files" timeline --merge
