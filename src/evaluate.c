@@ -647,32 +647,16 @@ static void topic_values(const nc_eval *e, const size_t *idx, size_t m, size_t *
     }
 }
 
-/* Tone Pearson, MAE and three-class accuracy of e over the items idx[0..m) into v[0..3). */
-static void tone_values(const nc_eval *e, const size_t *idx, size_t m, double *v)
+/* Tone Pearson, MAE and three-class accuracy of e over the items idx[0..m) into v[0..3);
+ * tp and tg (m each) are scratch. */
+static void tone_values(const nc_eval *e, const size_t *idx, size_t m, double *tp, double *tg,
+                        double *v)
 {
-    double sp = 0, sg = 0, spp = 0, sgg = 0, spg = 0, sae = 0, n = (double)m;
-    size_t right = 0;
-
     for (size_t i = 0; i < m; i++) {
-        double p = e->tone_pred[idx[i]], g = e->tone_gold[idx[i]];
-        sp += p;
-        sg += g;
-        spp += p * p;
-        sgg += g * g;
-        spg += p * g;
-        sae += fabs(p - g);
-        right += nc_tone3_class(p) == nc_tone3_class(g);
+        tp[i] = e->tone_pred[idx[i]];
+        tg[i] = e->tone_gold[idx[i]];
     }
-    if (m == 0) {
-        v[0] = v[1] = v[2] = NAN;
-        return;
-    }
-    {
-        double cov = spg - sp * sg / n, vp = spp - sp * sp / n, vg = sgg - sg * sg / n;
-        v[0] = vp > 0 && vg > 0 ? cov / sqrt(vp * vg) : NAN;
-    }
-    v[1] = sae / n;
-    v[2] = (double)right / n;
+    nc_tone_summary(tp, tg, m, v);
 }
 
 static int dbl_cmp(const void *x, const void *y)
@@ -702,7 +686,7 @@ int nc_eval_compare(const nc_eval *a, const nc_eval *b, size_t resamples, unsign
 {
     size_t k = a->k, ntopic = 0, nd = 0, rows = a->rows, nt = a->ntone, reps = resamples;
     size_t *idx = NULL, *cnt = NULL;
-    double *va = NULL, *vb = NULL, *diffs = NULL;
+    double *va = NULL, *vb = NULL, *diffs = NULL, *tp = NULL, *tg = NULL;
     nc_eval_diff *d = NULL;
     gsl_rng *rng = NULL;
     int rc = NC_OK;
@@ -736,8 +720,10 @@ int nc_eval_compare(const nc_eval *a, const nc_eval *b, size_t resamples, unsign
     va = nc_alloc_array(nd, sizeof *va);
     vb = nc_alloc_array(nd, sizeof *vb);
     diffs = nc_alloc_array(nd * reps, sizeof *diffs);
+    tp = nc_alloc_array(nt + 1, sizeof *tp);
+    tg = nc_alloc_array(nt + 1, sizeof *tg);
     rng = gsl_rng_alloc(gsl_rng_mt19937);
-    if (!d || !idx || !cnt || !va || !vb || !diffs || !rng) {
+    if (!d || !idx || !cnt || !va || !vb || !diffs || !tp || !tg || !rng) {
         rc = oom(err);
         goto out;
     }
@@ -762,8 +748,8 @@ int nc_eval_compare(const nc_eval *a, const nc_eval *b, size_t resamples, unsign
         topic_values(b, idx, rows, cnt, vb);
     }
     if (nd > ntopic) {
-        tone_values(a, idx, nt, va + ntopic);
-        tone_values(b, idx, nt, vb + ntopic);
+        tone_values(a, idx, nt, tp, tg, va + ntopic);
+        tone_values(b, idx, nt, tp, tg, vb + ntopic);
     }
     for (size_t j = 0; j < nd; j++) {
         d[j].a = va[j];
@@ -781,8 +767,8 @@ int nc_eval_compare(const nc_eval *a, const nc_eval *b, size_t resamples, unsign
         if (nd > ntopic) {
             for (size_t i = 0; i < nt; i++)
                 idx[i] = (size_t)gsl_rng_uniform_int(rng, nt);
-            tone_values(a, idx, nt, va + ntopic);
-            tone_values(b, idx, nt, vb + ntopic);
+            tone_values(a, idx, nt, tp, tg, va + ntopic);
+            tone_values(b, idx, nt, tp, tg, vb + ntopic);
         }
         for (size_t j = 0; j < nd; j++)
             diffs[j * reps + r] = vb[j] - va[j];
@@ -794,6 +780,8 @@ int nc_eval_compare(const nc_eval *a, const nc_eval *b, size_t resamples, unsign
     d = NULL;
 out:
     gsl_rng_free(rng);
+    free(tg);
+    free(tp);
     free(diffs);
     free(vb);
     free(va);

@@ -335,7 +335,6 @@ static void flush_sentence(struct lexwalk *w)
                 continue;
             if (t[i].shift == SH_DOWN)
                 t[j].v = -t[j].v * w->lx->shift;
-            t[j].shift = SH_NONE;
             t[j].hit = 2; /* moved once: no other change word takes it */
             t[i].hit = 0; /* the change word's own valence is dropped */
             t[i].v = 0;

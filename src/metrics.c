@@ -342,6 +342,30 @@ static void correlation_ci(const double *x, const double *y, size_t n, double z,
     e->hi = tanh(zr + half);
 }
 
+void nc_tone_summary(const double *pred, const double *gold, size_t n, double out[3])
+{
+    double sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0, sae = 0, right = 0, nn = (double)n, den;
+
+    if (n == 0) {
+        out[0] = out[1] = out[2] = NAN;
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        double p = pred[i], t = gold[i];
+        sx += p;
+        sy += t;
+        sxx += p * p;
+        syy += t * t;
+        sxy += p * t;
+        sae += fabs(p - t);
+        right += nc_tone3_class(p) == nc_tone3_class(t);
+    }
+    den = (nn * sxx - sx * sx) * (nn * syy - sy * sy);
+    out[0] = den > 0 ? (nn * sxy - sx * sy) / sqrt(den) : NAN;
+    out[1] = sae / nn;
+    out[2] = right / nn;
+}
+
 void nc_wilson_interval(size_t k, size_t n, nc_estimate *out)
 {
     double z = gsl_cdf_ugaussian_Pinv(0.975), nn = (double)n, p, c, h;

@@ -34,6 +34,7 @@
 #include <linear.h>
 
 #include <newsclass/newsclass.h>
+#include <newsclass/metrics.h>
 #include <newsclass/model.h>
 
 #include "model_impl.h"
@@ -1277,24 +1278,12 @@ static int train_tone(const nc_train_opts *o, struct trainset *ts, const nc_arti
     }
     q90 = round6(q90);
     {
-        double sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0, mae = 0, acc = 0;
-        for (size_t i = 0; i < m; i++) {
-            double p = pred[i] > 1 ? 1 : pred[i] < -1 ? -1 : pred[i], t = y[rows[i]];
-            sx += p;
-            sy += t;
-            sxx += p * p;
-            syy += t * t;
-            sxy += p * t;
-            mae += fabs(p - t);
-            acc += nc_tone_class(p) == nc_tone_class(t);
-        }
-        double nn = (double)m;
-        double r = (nn * sxy - sx * sy) /
-                   sqrt((nn * sxx - sx * sx) * (nn * syy - sy * sy));
+        double v[3]; /* pred is clamped to [-1, 1] above */
+        nc_tone_summary(pred, gold, m, v);
         cJSON *cv = cJSON_AddObjectToObject(jtone, "cv");
-        add_num(cv, "pearson", r);
-        add_num(cv, "mae", mae / nn);
-        add_num(cv, "accuracy3", acc / nn);
+        add_num(cv, "pearson", v[0]);
+        add_num(cv, "mae", v[1]);
+        add_num(cv, "accuracy3", v[2]);
     }
     progress_msg(progress, pctx, "tone: final fit on %zu articles", m);
     model = fit(ts->xs, y, rows, m, ts->nfeat, L2R_L2LOSS_SVR, bestC, 0.1, 0, 0, o->seed, err);

@@ -105,6 +105,11 @@ typedef struct nc_regression_metrics {
 int nc_regression_compute(const double *pred, const double *gold, size_t n,
                           nc_regression_metrics *out, nc_error *err);
 
+/* In one pass, without intervals: out[0] Pearson (NaN when n < 2 or either side is constant),
+ * out[1] MAE, out[2] three-class accuracy of pred[0..n) against gold[0..n); all NaN when
+ * n == 0. For training's cross-validated card and evaluate --compare's resamples. */
+void nc_tone_summary(const double *pred, const double *gold, size_t n, double out[3]);
+
 /* A proportion k / n with Wilson's 95% score interval (within [0, 1]); all NaN when n == 0. */
 void nc_wilson_interval(size_t k, size_t n, nc_estimate *out);
 

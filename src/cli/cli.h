@@ -22,6 +22,9 @@ const struct cli_cmd *cli_find_cmd(const char *name);
 
 /* "newsclass CMD: <err->msg>" on stderr; returns CLI_EXIT_ERROR. */
 int cli_error(const char *cmd, const nc_error *err);
+/* As cli_error, the message first prefixed with where the article came from: "file:line"
+ * (line > 0), "file", or nothing when file is NULL. */
+int cli_error_at(const char *cmd, nc_error *err, const char *file, long line);
 /* "newsclass CMD: <printf message>" on stderr; returns CLI_EXIT_ERROR. */
 int cli_errorf(const char *cmd, const char *fmt, ...)
 #if defined(__GNUC__)

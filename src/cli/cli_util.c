@@ -17,6 +17,15 @@ int cli_error(const char *cmd, const nc_error *err)
     return CLI_EXIT_ERROR;
 }
 
+int cli_error_at(const char *cmd, nc_error *err, const char *file, long line)
+{
+    if (file && line > 0)
+        nc_err_prefix(err, "%s:%ld", file, line);
+    else if (file)
+        nc_err_prefix(err, "%s", file);
+    return cli_error(cmd, err);
+}
+
 static void vreport(const char *cmd, const char *fmt, va_list ap)
 {
     fprintf(stderr, "newsclass %s: ", cmd);

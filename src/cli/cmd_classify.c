@@ -816,12 +816,7 @@ int cmd_classify(int argc, char **argv)
         batch_finish(b, ws);
         for (size_t k = 0; k < b->n; k++) {
             if (b->status[k] < 0) {
-                const nc_article *a = &b->a[k];
-                if (a->file && a->line > 0)
-                    nc_err_prefix(&b->err[k], "%s:%ld", a->file, a->line);
-                else if (a->file)
-                    nc_err_prefix(&b->err[k], "%s", a->file);
-                rc = cli_error("classify", &b->err[k]);
+                rc = cli_error_at("classify", &b->err[k], b->a[k].file, b->a[k].line);
                 goto out;
             }
             if (b->line[k].oom) {

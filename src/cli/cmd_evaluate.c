@@ -63,14 +63,19 @@ struct evaluate_opts {
     nc_reader_opts ro;
 };
 
-/* "0.123", or "n/a" for an undefined value. */
-static const char *num(char *buf, size_t size, double v)
+/* v to three decimals ("0.123", or "+0.123" with 'sign'), or "n/a" for an undefined value. */
+static const char *num3(char *buf, size_t size, double v, int sign)
 {
     if (isnan(v))
         snprintf(buf, size, "n/a");
     else
-        snprintf(buf, size, "%.3f", v);
+        snprintf(buf, size, sign ? "%+.3f" : "%.3f", v);
     return buf;
+}
+
+static const char *num(char *buf, size_t size, double v)
+{
+    return num3(buf, size, v, 0);
 }
 
 static int label_width(const nc_eval_result *r, int min)
@@ -407,16 +412,6 @@ out:
     return rc;
 }
 
-/* "+0.012" or "n/a". */
-static const char *signed_num(char *buf, size_t size, double v)
-{
-    if (isnan(v))
-        snprintf(buf, size, "n/a");
-    else
-        snprintf(buf, size, "%+.3f", v);
-    return buf;
-}
-
 static void print_comparison(FILE *fp, const struct evaluate_opts *o, size_t n,
                              const nc_eval_diff *d, size_t nd)
 {
@@ -429,10 +424,10 @@ static void print_comparison(FILE *fp, const struct evaluate_opts *o, size_t n,
         const char *verdict = "";
         if (!isnan(d[j].lo) && (d[j].lo > 0 || d[j].hi < 0))
             verdict = (d[j].lo > 0) != (d[j].lower_better != 0) ? "B better" : "A better";
-        snprintf(b4, sizeof b4, "[%s, %s]", signed_num(b1, sizeof b1, d[j].lo),
-                 signed_num(b2, sizeof b2, d[j].hi));
+        snprintf(b4, sizeof b4, "[%s, %s]", num3(b1, sizeof b1, d[j].lo, 1),
+                 num3(b2, sizeof b2, d[j].hi, 1));
         fprintf(fp, "%-24s %7s %7s %7s  %-*s%s\n", d[j].metric, num(b3, sizeof b3, d[j].a),
-                num(b5, sizeof b5, d[j].b), signed_num(b1, sizeof b1, d[j].b - d[j].a),
+                num(b5, sizeof b5, d[j].b), num3(b1, sizeof b1, d[j].b - d[j].a, 1),
                 *verdict ? 19 : 0, b4, verdict);
     }
 }

@@ -171,13 +171,8 @@ static int add_item(struct run *r, const nc_tl_item *it, const char *file, long 
 {
     nc_error err = { 0 };
     note_topic(r, it);
-    if (nc_timeline_add(r->t, it, &err) < 0) {
-        if (file && line > 0)
-            nc_err_prefix(&err, "%s:%ld", file, line);
-        else if (file)
-            nc_err_prefix(&err, "%s", file);
-        return cli_error("timeline", &err);
-    }
+    if (nc_timeline_add(r->t, it, &err) < 0)
+        return cli_error_at("timeline", &err, file, line);
     return 0;
 }
 
