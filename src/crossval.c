@@ -7,6 +7,7 @@
  * at most one. Summaries flatten each nc_eval_result into (label, metric, value) triples, match
  * them across folds by name, and skip the folds where a metric is undefined (NaN).
  * SPDX-License-Identifier: MIT */
+#include <newsclass/newsclass.h>
 #include <newsclass/evaluate.h>
 
 #include <gsl/gsl_randist.h>
@@ -50,6 +51,7 @@ int nc_stratified_folds(const nc_article *docs, size_t n, size_t k, unsigned lon
     gsl_rng *rng = NULL;
     int rc = NC_OK;
 
+    nc_init(); /* GSL must not abort the program */
     if (k < 2)
         return nc_err(err, NC_EINVAL, "need at least 2 folds, not %zu", k);
     if (k > n)

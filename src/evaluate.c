@@ -9,6 +9,7 @@
  * evaluate share this code). The JSON form lives in evaluate_json.c, folds and fold summaries
  * in crossval.c. Nothing here prints or touches files.
  * SPDX-License-Identifier: MIT */
+#include <newsclass/newsclass.h>
 #include <newsclass/evaluate.h>
 
 #include <math.h>
@@ -156,6 +157,7 @@ int nc_eval_new(nc_topic_mode mode, const char *const *labels, size_t nlabels, i
     nc_eval *e = NULL;
     int rc = NC_OK;
 
+    nc_init(); /* GSL must not abort the program */
     *out = NULL;
     if (mode != NC_TOPICS_MULTILABEL && mode != NC_TOPICS_MULTICLASS && mode != NC_TOPICS_NONE)
         return nc_err(err, NC_EINVAL, "unknown topic mode %d", (int)mode);
@@ -691,6 +693,7 @@ int nc_eval_compare(const nc_eval *a, const nc_eval *b, size_t resamples, unsign
     gsl_rng *rng = NULL;
     int rc = NC_OK;
 
+    nc_init(); /* GSL must not abort the program */
     *out = NULL;
     *nout = 0;
     if (a->mode != b->mode || a->k != b->k || a->has_tone != b->has_tone)

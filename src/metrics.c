@@ -7,6 +7,7 @@
  * labels stay finite. Ranks use the average of tied positions, which makes ROC AUC, average
  * precision and Spearman's rho independent of the order of tied items.
  * SPDX-License-Identifier: MIT */
+#include <newsclass/newsclass.h>
 #include <newsclass/metrics.h>
 
 #include <gsl/gsl_cdf.h>
@@ -388,6 +389,7 @@ int nc_regression_compute(const double *pred, const double *gold, size_t n,
     nc_estimate mse;
     int rc = NC_OK;
 
+    nc_init(); /* GSL must not abort the program */
     out->n = n;
     undefined_estimate(&out->mae);
     undefined_estimate(&out->rmse);

@@ -22,6 +22,7 @@
  * json` output are in src/timeline_io.c) and does not render anything (src/chart.c writes
  * tables, CSV, JSON and SVG).
  * SPDX-License-Identifier: MIT */
+#include <newsclass/newsclass.h>
 #include <newsclass/timeline.h>
 
 #include <math.h>
@@ -297,6 +298,7 @@ void nc_tl_welch(double mean1, double var1, double n1, double mean2, double var2
 {
     double a, b, se2;
 
+    nc_init(); /* GSL must not abort the program */
     out->t = out->df = out->p = NAN;
     if (!(n1 > 1) || !(n2 > 1) || !isfinite(var1) || !isfinite(var2))
         return;
@@ -318,6 +320,7 @@ int nc_tl_fit_trend(const double *x, const double *y, const double *w, size_t n,
     size_t m = 0;
     int rc = NC_OK;
 
+    nc_init(); /* GSL must not abort the program */
     out->npoints = 0;
     out->intercept = out->slope = out->se = out->ci_lo = out->ci_hi = NAN;
     out->t = out->df = out->p = NAN;
@@ -403,6 +406,7 @@ int nc_timeline_new(const nc_timeline_opts *o, nc_timeline **out, nc_error *err)
     nc_timeline *t = calloc(1, sizeof *t);
     int rc = NC_OK;
 
+    nc_init(); /* GSL must not abort the program */
     *out = NULL;
     if (!t)
         return nc_err(err, NC_ENOMEM, "out of memory");

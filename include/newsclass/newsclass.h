@@ -16,8 +16,11 @@ extern "C" {
 /* The library version, e.g. "0.1.0". */
 const char *nc_version(void);
 
-/* Process-wide set-up, idempotent: routes LIBLINEAR's messages to the library log (never
- * stdout). Called by the functions that train; callers may call it first themselves. */
+/* Process-wide set-up, idempotent and thread-safe: routes LIBLINEAR's messages away from
+ * stdout (they are discarded), and turns GSL's error handler off when it is GSL's default,
+ * which prints and aborts (the library checks every GSL status; a handler the program set
+ * before is kept). Every library entry point that reaches LIBLINEAR or GSL calls it, so
+ * callers need not; a program that wants GSL's abort back can set it after this call. */
 void nc_init(void);
 
 /* Where library progress messages go: a callback (NULL = discard). Not thread-safe; set once. */

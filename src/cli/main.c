@@ -2,7 +2,6 @@
  * frontend shape). main() finds argv[1] in the table and calls its function with the arguments
  * that follow, so every subcommand sees an argv that starts with its own name.
  * SPDX-License-Identifier: MIT */
-#include <gsl/gsl_errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -46,9 +45,7 @@ int main(int argc, char **argv)
 {
     const struct cli_cmd *cmd;
 
-    /* GSL's default handler prints and aborts; the library checks GSL's return values. */
-    gsl_set_error_handler_off();
-    nc_init();
+    nc_init(); /* LIBLINEAR's chatter away from stdout, GSL's aborting handler off */
 
     if (argc < 2) {
         main_usage(stderr);
