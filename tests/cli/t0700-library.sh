@@ -29,6 +29,24 @@ if grep -lE '#include <(linear|gsl/|cjson/|cJSON)' "$pfx/include/newsclass/"*.h;
     fail "a public header includes a dependency's header"
 else ok; fi
 
+# each installed header compiles on its own, as C11 and (when there is a C++ compiler) C++11
+for h in "$pfx/include/newsclass/"*.h; do
+    printf '#include <newsclass/%s>\n' "$(basename "$h")" >"$tmp/h.c"
+    if "$cc" -std=c11 -Wall -Wextra -Wpedantic -Werror -I"$pfx/include" -fsyntax-only "$tmp/h.c" \
+        2>"$tmp/cc.log"; then ok; else
+        fail "$(basename "$h") does not compile on its own"
+        sed 's/^/    /' "$tmp/cc.log" >&2
+    fi
+    if command -v c++ >/dev/null 2>&1; then
+        cp "$tmp/h.c" "$tmp/h.cpp"
+        if c++ -std=c++11 -Wall -Wextra -Werror -I"$pfx/include" -fsyntax-only "$tmp/h.cpp" \
+            2>"$tmp/cc.log"; then ok; else
+            fail "$(basename "$h") does not compile as C++"
+            sed 's/^/    /' "$tmp/cc.log" >&2
+        fi
+    fi
+done
+
 # README's example, exactly as printed there
 awk '/^## Using the library from C/ { s = 1 } s && /^```c$/ { c = 1; next } c && /^```$/ { exit }
      c { print }' "$SRC/README.md" >"$tmp/label.c"
