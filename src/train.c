@@ -1474,29 +1474,33 @@ static int run_jobs(struct pool *p, int threads, nc_error *err)
 
 /* ---- entry point ---- */
 
-int nc_train(const nc_article *docs_in, size_t n_in, const nc_train_opts *o,
-             nc_progress_fn progress, void *pctx, nc_model **out, nc_error *err)
-{
-    nc_article *ext = NULL;   /* originals (borrowed) followed by lead views */
-    size_t *origin = NULL, n_orig = n_in, n = n_in;
-    const nc_article *docs = docs_in;
-    nc_model *mdl = NULL;
+/* One training run: what the steps below build, and free_run releases. */
+struct run {
+    const nc_train_opts *o;
+    nc_progress_fn progress;
+    void *pctx;
+    const nc_article *docs_in; /* the caller's articles */
+    size_t n_orig;
+    nc_article *ext;    /* with lead views: the originals (borrowed) followed by the views */
+    size_t *origin;     /* lead view n_orig + k comes from article origin[k] */
+    const nc_article *docs; /* docs_in or ext */
+    size_t n;
+    nc_model *mdl;
     struct trainset ts;
-    cJSON *card = NULL, *jtopics, *jlabels, *jtone = NULL;
-    size_t *rows = NULL, m = 0;
-    int *fold = NULL, *strat = NULL;
-    int rc = NC_OK, multiclass = 0;
-    struct job *jobs = NULL;
-    size_t njobs = 0;
-    struct topic_ctx topic_ctx = { 0 };
-    size_t ngrid = 0; /* topic_ctx.grid's entries */
-    unsigned char *stop_mask = NULL; /* --topic-stopwords */
-    struct doccounts *dcounts = NULL; /* every article's term counts */
-    size_t n_masked = 0;
+    struct doccounts *dcounts; /* every article's term counts, until the rows are built */
+    unsigned char *stop_mask;  /* --topic-stopwords */
+    size_t n_masked;
+    cJSON *card;
+    size_t *rows, m;    /* the articles with topics */
+    int *fold, *strat;
+    struct job *jobs;   /* one per label, and tone first */
+    size_t njobs;
+    struct topic_ctx tc;
+    size_t ngrid;       /* tc.grid's entries */
+};
 
-    nc_init();
-    memset(&ts, 0, sizeof ts);
-    *out = NULL;
+static int check_opts(const nc_train_opts *o, size_t n, nc_error *err)
+{
     if (n == 0)
         return nc_err(err, NC_EINVAL, "no articles to train on");
     if (o->folds < 2 || o->folds > 20)
@@ -1507,213 +1511,216 @@ int nc_train(const nc_article *docs_in, size_t n_in, const nc_train_opts *o,
     if (o->topic_stopwords && o->features.stem)
         return nc_err(err, NC_EINVAL, "topic stop words are matched as words, not stems: they "
                                       "cannot be combined with stemming");
-    if (o->lead_views) {
-        ext = nc_alloc_array(2 * n_in, sizeof *ext);
-        origin = nc_alloc_array(n_in, sizeof *origin);
-        if (!ext || !origin) {
-            free(ext);
-            free(origin);
-            return nc_err(err, NC_ENOMEM, "out of memory");
-        }
-        memcpy(ext, docs_in, n_in * sizeof *ext);
-        for (size_t i = 0; i < n_in; i++) {
-            char *lead = lead_of(docs_in[i].text);
-            if (!lead)
-                continue;
-            ext[n] = docs_in[i]; /* borrows everything but the text */
-            ext[n].text = lead;
-            origin[n - n_in] = i;
-            n++;
-        }
-        docs = ext;
-    }
-    if (!(mdl = calloc(1, sizeof *mdl)))
+    return NC_OK;
+}
+
+/* --lead-views: each long article also as its headline and first sentence. */
+static int add_lead_views(struct run *r, nc_error *err)
+{
+    r->ext = nc_alloc_array(2 * r->n_orig, sizeof *r->ext);
+    r->origin = nc_alloc_array(r->n_orig, sizeof *r->origin);
+    if (!r->ext || !r->origin)
         return nc_err(err, NC_ENOMEM, "out of memory");
-    if (o->tone_lexicon && o->tone != NC_TONE_OFF &&
-        (rc = nc_lexicon_read(o->tone_lexicon, &mdl->lex, err)) < 0)
-        goto out;
-    if (mdl->lex && o->change_words)
-        nc_lexicon_set_shift(mdl->lex, NC_LEX_SHIFT_DEFAULT);
+    memcpy(r->ext, r->docs_in, r->n_orig * sizeof *r->ext);
+    for (size_t i = 0; i < r->n_orig; i++) {
+        char *lead = lead_of(r->docs_in[i].text);
+        if (!lead)
+            continue;
+        r->ext[r->n] = r->docs_in[i]; /* borrows everything but the text */
+        r->ext[r->n].text = lead;
+        r->origin[r->n - r->n_orig] = i;
+        r->n++;
+    }
+    r->docs = r->ext;
+    return NC_OK;
+}
 
-    /* features */
-    progress_msg(progress, pctx, "vectorising %zu articles", n);
+/* The vocabulary, every article's counts and the topic rows. */
+static int fit_features(struct run *r, nc_error *err)
+{
+    const nc_train_opts *o = r->o;
+    nc_model *mdl = r->mdl;
+    int rc;
+
+    progress_msg(r->progress, r->pctx, "vectorising %zu articles", r->n);
     if ((rc = nc_vectorizer_new(&o->features, &mdl->vec, err)) < 0)
-        goto out;
-    for (size_t i = 0; i < n; i++)
-        if ((rc = nc_vectorizer_fit_article(mdl->vec, &docs[i], err)) < 0)
-            goto out;
+        return rc;
+    for (size_t i = 0; i < r->n; i++)
+        if ((rc = nc_vectorizer_fit_article(mdl->vec, &r->docs[i], err)) < 0)
+            return rc;
     if ((rc = nc_vectorizer_finish(mdl->vec, err)) < 0)
-        goto out;
-    ts.n = n;
-    ts.nfeat = nc_vectorizer_size(mdl->vec);
-    if (ts.nfeat == 0) {
-        rc = nc_err(err, NC_EINVAL, "no features survive min-df %d: the corpus is too small",
-                    o->features.min_df);
-        goto out;
-    }
-    if (o->topic_stopwords && !(stop_mask = stopword_mask(mdl->vec, &n_masked))) {
-        rc = nc_err(err, NC_ENOMEM, "out of memory");
-        goto out;
-    }
-    if ((rc = count_all(mdl->vec, docs, n, o->threads, &dcounts, err)) < 0 ||
-        (rc = build_nodes(mdl->vec, dcounts, n, NC_WEIGHT_TFIDF, stop_mask, &ts.xt,
-                          &ts.arena_t, err)) < 0)
-        goto out;
+        return rc;
+    r->ts.n = r->n;
+    r->ts.nfeat = nc_vectorizer_size(mdl->vec);
+    if (r->ts.nfeat == 0)
+        return nc_err(err, NC_EINVAL, "no features survive min-df %d: the corpus is too small",
+                      o->features.min_df);
+    if (o->topic_stopwords && !(r->stop_mask = stopword_mask(mdl->vec, &r->n_masked)))
+        return nc_err(err, NC_ENOMEM, "out of memory");
+    if ((rc = count_all(mdl->vec, r->docs, r->n, o->threads, &r->dcounts, err)) < 0)
+        return rc;
+    return build_nodes(mdl->vec, r->dcounts, r->n, NC_WEIGHT_TFIDF, r->stop_mask, &r->ts.xt,
+                       &r->ts.arena_t, err);
+}
 
-    card = cJSON_CreateObject();
-    if (!card) {
-        rc = nc_err(err, NC_ENOMEM, "out of memory");
-        goto out;
-    }
+/* The labels, the mode (multi-class or multi-label), the folds, the card's topic part, and a
+ * job per label. */
+static int plan_topics(struct run *r, nc_error *err)
+{
+    const nc_train_opts *o = r->o;
+    nc_model *mdl = r->mdl;
+    int rc, all_single = 1, multiclass;
 
-    /* topics */
-    if ((rc = collect_labels(docs, n, &mdl->labels, &mdl->nlabels)) < 0) {
-        rc = nc_err(err, rc, "out of memory");
-        goto out;
+    if ((rc = collect_labels(r->docs, r->n, &mdl->labels, &mdl->nlabels)) < 0)
+        return nc_err(err, rc, "out of memory");
+    if (mdl->nlabels + 1 > NC_MAX_JOBS)
+        return nc_err(err, NC_EINVAL, "%zu labels: at most %d are supported", mdl->nlabels,
+                      NC_MAX_JOBS - 1);
+    r->jobs = calloc(mdl->nlabels + 1, sizeof *r->jobs);
+    r->rows = nc_alloc_array(r->n, sizeof *r->rows);
+    r->fold = nc_alloc_array(r->n, sizeof *r->fold);
+    r->strat = nc_alloc_array(r->n, sizeof *r->strat);
+    if (!r->rows || !r->fold || !r->strat || !r->jobs)
+        return nc_err(err, NC_ENOMEM, "out of memory");
+    for (size_t i = 0; i < r->n; i++) {
+        if (!r->docs[i].has_topics)
+            continue;
+        if (r->docs[i].ntopics != 1)
+            all_single = 0;
+        r->rows[r->m++] = i;
     }
-    if (mdl->nlabels + 1 > NC_MAX_JOBS) {
-        rc = nc_err(err, NC_EINVAL, "%zu labels: at most %d are supported", mdl->nlabels,
-                    NC_MAX_JOBS - 1);
-        goto out;
-    }
-    memset(&topic_ctx, 0, sizeof topic_ctx);
-    jobs = calloc(mdl->nlabels + 1, sizeof *jobs);
-    rows = nc_alloc_array(n, sizeof *rows);
-    fold = nc_alloc_array(n, sizeof *fold);
-    strat = nc_alloc_array(n, sizeof *strat);
-    if (!rows || !fold || !strat || !jobs) {
-        rc = nc_err(err, NC_ENOMEM, "out of memory");
-        goto out;
-    }
-    {
-        int all_single = 1;
-        for (size_t i = 0; i < n; i++) {
-            if (!docs[i].has_topics)
-                continue;
-            if (docs[i].ntopics != 1)
-                all_single = 0;
-            rows[m++] = i;
-        }
-        multiclass = o->topic_mode == NC_TOPICS_MULTICLASS ||
-                     (o->topic_mode == NC_TOPICS_NONE && all_single && mdl->nlabels >= 2);
-        if (o->topic_mode == NC_TOPICS_MULTICLASS && !all_single) {
-            rc = nc_err(err, NC_EINVAL,
-                        "multi-class training needs exactly one label per article");
-            goto out;
-        }
-    }
-    if (m && mdl->nlabels) {
-        nc_solver solver = o->solver != NC_SOLVER_AUTO ? o->solver
-                           : multiclass             ? NC_SOLVER_SVM
-                                                    : NC_SOLVER_LR;
-        struct topic_ctx c = { o, solver, multiclass, &ts, docs, rows, m, fold, progress, pctx,
-                               NULL };
-        mdl->mode = multiclass ? NC_TOPICS_MULTICLASS : NC_TOPICS_MULTILABEL;
-        mdl->topic = calloc(mdl->nlabels, sizeof *mdl->topic);
-        mdl->platt_a = calloc(mdl->nlabels, sizeof *mdl->platt_a);
-        mdl->platt_b = calloc(mdl->nlabels, sizeof *mdl->platt_b);
-        mdl->threshold = calloc(mdl->nlabels, sizeof *mdl->threshold);
-        if (!mdl->topic || !mdl->platt_a || !mdl->platt_b || !mdl->threshold) {
-            rc = nc_err(err, NC_ENOMEM, "out of memory");
-            goto out;
-        }
-        /* strata: the first label in model order, "none" as its own */
-        for (size_t i = 0; i < m; i++) {
-            const nc_article *a = &docs[rows[i]];
-            strat[i] = 0;
-            for (size_t l = 0; l < mdl->nlabels; l++)
-                if (has_label(a, mdl->labels[l])) {
-                    strat[i] = (int)l + 1;
-                    break;
-                }
-        }
-        if (grouped_folds(rows, m, strat, n_orig, origin, o->folds, o->seed, fold) < 0) {
-            rc = nc_err(err, NC_ENOMEM, "out of memory");
-            goto out;
-        }
-        jtopics = cJSON_AddObjectToObject(card, "topics");
-        cJSON_AddStringToObject(jtopics, "mode", multiclass ? "multi-class" : "multi-label");
-        cJSON_AddStringToObject(jtopics, "solver", solver_name(solver));
-        cJSON_AddStringToObject(jtopics, "class_weight", o->balanced ? "balanced" : "none");
-        cJSON_AddStringToObject(jtopics, "calibration", o->calibrate ? "platt" : "none");
-        cJSON_AddNumberToObject(jtopics, "folds", o->folds);
-        if (stop_mask)
-            cJSON_AddNumberToObject(jtopics, "stopword_features_ignored", (double)n_masked);
-        jlabels = cJSON_AddArrayToObject(jtopics, "labels");
-        topic_ctx = c;
-        for (size_t l = 0; l < mdl->nlabels; l++) {
-            cJSON *jl = cJSON_CreateObject();
-            cJSON_AddItemToArray(jlabels, jl);
-            cJSON_AddStringToObject(jl, "name", mdl->labels[l]);
-            jobs[njobs].kind = JOB_LABEL;
-            jobs[njobs].label = l;
-            jobs[njobs].json = jl;
-            njobs++;
-        }
-    } else {
+    multiclass = o->topic_mode == NC_TOPICS_MULTICLASS ||
+                 (o->topic_mode == NC_TOPICS_NONE && all_single && mdl->nlabels >= 2);
+    if (o->topic_mode == NC_TOPICS_MULTICLASS && !all_single)
+        return nc_err(err, NC_EINVAL, "multi-class training needs exactly one label per article");
+    if (!r->m || !mdl->nlabels) {
         mdl->mode = NC_TOPICS_NONE;
+        return NC_OK;
     }
 
-    /* tone */
-    if (o->tone != NC_TONE_OFF) {
-        size_t with_tone = 0;
-        for (size_t i = 0; i < n; i++)
-            with_tone += docs[i].has_tone != 0;
-        if (with_tone) {
-            if ((rc = build_nodes(mdl->vec, dcounts, n, NC_WEIGHT_TFIDF_LINEAR, NULL, &ts.xs,
-                                  &ts.arena_s, err)) < 0)
-                goto out;
-            jtone = cJSON_AddObjectToObject(card, "tone");
-            /* the longest job goes first */
-            memmove(jobs + 1, jobs, njobs * sizeof *jobs);
-            jobs[0].kind = JOB_TONE;
-            jobs[0].json = jtone;
-            njobs++;
-        }
-    }
-    free_counts(dcounts, n); /* the rows are built: the counts are not needed any more */
-    dcounts = NULL;
-    if (o->C <= 0 && mdl->mode != NC_TOPICS_NONE) {
-        /* Choosing C: first every (label, C) cross-validation of the grid, and tone, as
-         * separate jobs (the costly large C first), so that the threads stay busy whatever the
-         * number of labels; then each label's choice, calibration and final fit. The results
-         * are those of doing it label by label. */
-        size_t ng = mdl->nlabels * 4, na = 0;
-        struct job *ja = calloc(ng + 1, sizeof *ja);
-        topic_ctx.grid = calloc(ng, sizeof *topic_ctx.grid);
-        ngrid = topic_ctx.grid ? ng : 0;
-        if (!ja || !topic_ctx.grid) {
-            free(ja);
-            rc = nc_err(err, NC_ENOMEM, "out of memory");
-            goto out;
-        }
-        if (njobs && jobs[0].kind == JOB_TONE)
-            ja[na++] = jobs[0];
-        for (size_t g = 4; g-- > 0;)
-            for (size_t l = 0; l < mdl->nlabels; l++) {
-                ja[na].kind = JOB_GRID;
-                ja[na].label = l;
-                ja[na++].g = g;
+    nc_solver solver = o->solver != NC_SOLVER_AUTO ? o->solver
+                       : multiclass             ? NC_SOLVER_SVM
+                                                : NC_SOLVER_LR;
+    struct topic_ctx c = {
+        .o = o,       .solver = solver, .solver_multiclass = multiclass, .ts = &r->ts,
+        .docs = r->docs, .rows = r->rows, .m = r->m, .fold = r->fold, .progress = r->progress,
+        .pctx = r->pctx,
+    };
+    mdl->mode = multiclass ? NC_TOPICS_MULTICLASS : NC_TOPICS_MULTILABEL;
+    mdl->topic = calloc(mdl->nlabels, sizeof *mdl->topic);
+    mdl->platt_a = calloc(mdl->nlabels, sizeof *mdl->platt_a);
+    mdl->platt_b = calloc(mdl->nlabels, sizeof *mdl->platt_b);
+    mdl->threshold = calloc(mdl->nlabels, sizeof *mdl->threshold);
+    if (!mdl->topic || !mdl->platt_a || !mdl->platt_b || !mdl->threshold)
+        return nc_err(err, NC_ENOMEM, "out of memory");
+    /* strata: the first label in model order, "none" as its own */
+    for (size_t i = 0; i < r->m; i++) {
+        const nc_article *a = &r->docs[r->rows[i]];
+        r->strat[i] = 0;
+        for (size_t l = 0; l < mdl->nlabels; l++)
+            if (has_label(a, mdl->labels[l])) {
+                r->strat[i] = (int)l + 1;
+                break;
             }
-        {
-            struct pool pa = { o, &ts, docs, n_orig, origin, mdl, &topic_ctx, progress, pctx,
-                               ja, na, 0, PTHREAD_MUTEX_INITIALIZER };
-            rc = run_jobs(&pa, o->threads, err);
-        }
+    }
+    if (grouped_folds(r->rows, r->m, r->strat, r->n_orig, r->origin, o->folds, o->seed,
+                      r->fold) < 0)
+        return nc_err(err, NC_ENOMEM, "out of memory");
+    cJSON *jtopics = cJSON_AddObjectToObject(r->card, "topics");
+    cJSON_AddStringToObject(jtopics, "mode", multiclass ? "multi-class" : "multi-label");
+    cJSON_AddStringToObject(jtopics, "solver", solver_name(solver));
+    cJSON_AddStringToObject(jtopics, "class_weight", o->balanced ? "balanced" : "none");
+    cJSON_AddStringToObject(jtopics, "calibration", o->calibrate ? "platt" : "none");
+    cJSON_AddNumberToObject(jtopics, "folds", o->folds);
+    if (r->stop_mask)
+        cJSON_AddNumberToObject(jtopics, "stopword_features_ignored", (double)r->n_masked);
+    cJSON *jlabels = cJSON_AddArrayToObject(jtopics, "labels");
+    r->tc = c;
+    for (size_t l = 0; l < mdl->nlabels; l++) {
+        cJSON *jl = cJSON_CreateObject();
+        cJSON_AddItemToArray(jlabels, jl);
+        cJSON_AddStringToObject(jl, "name", mdl->labels[l]);
+        r->jobs[r->njobs].kind = JOB_LABEL;
+        r->jobs[r->njobs].label = l;
+        r->jobs[r->njobs].json = jl;
+        r->njobs++;
+    }
+    return NC_OK;
+}
+
+/* When articles carry tone: the tone rows and a tone job, first (the longest). */
+static int plan_tone(struct run *r, nc_error *err)
+{
+    size_t with_tone = 0;
+    int rc;
+
+    if (r->o->tone == NC_TONE_OFF)
+        return NC_OK;
+    for (size_t i = 0; i < r->n; i++)
+        with_tone += r->docs[i].has_tone != 0;
+    if (!with_tone)
+        return NC_OK;
+    if ((rc = build_nodes(r->mdl->vec, r->dcounts, r->n, NC_WEIGHT_TFIDF_LINEAR, NULL, &r->ts.xs,
+                          &r->ts.arena_s, err)) < 0)
+        return rc;
+    memmove(r->jobs + 1, r->jobs, r->njobs * sizeof *r->jobs);
+    r->jobs[0].kind = JOB_TONE;
+    r->jobs[0].json = cJSON_AddObjectToObject(r->card, "tone");
+    r->njobs++;
+    return NC_OK;
+}
+
+static int run_pool(struct run *r, struct job *jobs, size_t njobs, nc_error *err)
+{
+    struct pool p = {
+        .o = r->o,           .ts = &r->ts,           .docs = r->docs, .n_orig = r->n_orig,
+        .origin = r->origin, .mdl = r->mdl,          .tc = &r->tc,    .progress = r->progress,
+        .pctx = r->pctx,     .jobs = jobs,           .njobs = njobs,
+        .mu = PTHREAD_MUTEX_INITIALIZER,
+    };
+    return run_jobs(&p, r->o->threads, err);
+}
+
+/* Choosing C: first every (label, C) cross-validation of the grid, and tone, as separate jobs
+ * (the costly large C first), so that the threads stay busy whatever the number of labels;
+ * then (run_pool over r->jobs) each label's choice, calibration and final fit. The results are
+ * those of doing it label by label. */
+static int run_grid(struct run *r, nc_error *err)
+{
+    size_t ng = r->mdl->nlabels * 4, na = 0;
+    struct job *ja = calloc(ng + 1, sizeof *ja);
+    int rc, tone_first = r->njobs && r->jobs[0].kind == JOB_TONE;
+
+    r->tc.grid = calloc(ng, sizeof *r->tc.grid);
+    r->ngrid = r->tc.grid ? ng : 0;
+    if (!ja || !r->tc.grid) {
         free(ja);
-        if (rc < 0)
-            goto out;
-        if (njobs && jobs[0].kind == JOB_TONE) { /* done above */
-            memmove(jobs, jobs + 1, (njobs - 1) * sizeof *jobs);
-            njobs--;
+        return nc_err(err, NC_ENOMEM, "out of memory");
+    }
+    if (tone_first)
+        ja[na++] = r->jobs[0];
+    for (size_t g = 4; g-- > 0;)
+        for (size_t l = 0; l < r->mdl->nlabels; l++) {
+            ja[na].kind = JOB_GRID;
+            ja[na].label = l;
+            ja[na++].g = g;
         }
+    rc = run_pool(r, ja, na, err);
+    free(ja);
+    if (rc < 0)
+        return rc;
+    if (tone_first) { /* done above */
+        memmove(r->jobs, r->jobs + 1, (r->njobs - 1) * sizeof *r->jobs);
+        r->njobs--;
     }
-    {
-        struct pool pl = { o, &ts, docs, n_orig, origin, mdl, &topic_ctx, progress, pctx,
-                           jobs, njobs, 0, PTHREAD_MUTEX_INITIALIZER };
-        if ((rc = run_jobs(&pl, o->threads, err)) < 0)
-            goto out;
-    }
+    return NC_OK;
+}
+
+/* The card's training part, the packed weights and the card text. */
+static int finish_model(struct run *r, nc_error *err)
+{
+    nc_model *mdl = r->mdl;
+
     if (mdl->mode == NC_TOPICS_MULTICLASS) {
         /* multi-class accuracy of the calibrated one-vs-rest models is reported by
          * `newsclass evaluate`; thresholds are unused (the top class wins). */
@@ -1724,49 +1731,81 @@ int nc_train(const nc_article *docs_in, size_t n_in, const nc_train_opts *o,
         nc_lexicon_free(mdl->lex);
         mdl->lex = NULL;
     }
-    if (mdl->mode == NC_TOPICS_NONE && !mdl->has_tone) {
-        rc = nc_err(err, NC_EINVAL, "the corpus has neither topics/labels nor tone to learn");
-        goto out;
-    }
+    if (mdl->mode == NC_TOPICS_NONE && !mdl->has_tone)
+        return nc_err(err, NC_EINVAL, "the corpus has neither topics/labels nor tone to learn");
+    cJSON *jt = cJSON_AddObjectToObject(r->card, "training");
+    add_corpus_stats(jt, r->docs_in, r->n_orig, mdl);
+    if (r->n > r->n_orig)
+        cJSON_AddNumberToObject(jt, "lead_views", (double)(r->n - r->n_orig));
+    cJSON_AddNumberToObject(jt, "seed", (double)r->o->seed);
+    cJSON_AddNumberToObject(jt, "folds", r->o->folds);
+    if (nc_model_pack(mdl) < 0 || !(mdl->card = cJSON_PrintUnformatted(r->card)))
+        return nc_err(err, NC_ENOMEM, "out of memory");
+    return NC_OK;
+}
 
-    {
-        cJSON *jt = cJSON_AddObjectToObject(card, "training");
-        add_corpus_stats(jt, docs_in, n_orig, mdl);
-        if (n > n_orig)
-            cJSON_AddNumberToObject(jt, "lead_views", (double)(n - n_orig));
-        cJSON_AddNumberToObject(jt, "seed", (double)o->seed);
-        cJSON_AddNumberToObject(jt, "folds", o->folds);
-    }
-    if (nc_model_pack(mdl) < 0) {
+static void free_run(struct run *r)
+{
+    for (size_t i = 0; i < r->ngrid; i++)
+        free(r->tc.grid[i]);
+    free(r->tc.grid);
+    cJSON_Delete(r->card);
+    free(r->jobs);
+    free(r->rows);
+    free(r->fold);
+    free(r->strat);
+    free_counts(r->dcounts, r->n);
+    free(r->ts.xt);
+    free(r->ts.xs);
+    free(r->ts.arena_t);
+    free(r->ts.arena_s);
+    free(r->stop_mask);
+    nc_model_free(r->mdl);
+    for (size_t i = r->n_orig; r->ext && i < r->n; i++)
+        free(r->ext[i].text);
+    free(r->ext);
+    free(r->origin);
+}
+
+int nc_train(const nc_article *docs_in, size_t n_in, const nc_train_opts *o,
+             nc_progress_fn progress, void *pctx, nc_model **out, nc_error *err)
+{
+    struct run r;
+    int rc;
+
+    nc_init();
+    *out = NULL;
+    if ((rc = check_opts(o, n_in, err)) < 0)
+        return rc;
+    memset(&r, 0, sizeof r);
+    r.o = o;
+    r.progress = progress;
+    r.pctx = pctx;
+    r.docs_in = r.docs = docs_in;
+    r.n_orig = r.n = n_in;
+    if (o->lead_views && (rc = add_lead_views(&r, err)) < 0)
+        goto out;
+    if (!(r.mdl = calloc(1, sizeof *r.mdl)) || !(r.card = cJSON_CreateObject())) {
         rc = nc_err(err, NC_ENOMEM, "out of memory");
         goto out;
     }
-    mdl->card = cJSON_PrintUnformatted(card);
-    if (!mdl->card) {
-        rc = nc_err(err, NC_ENOMEM, "out of memory");
+    if (o->tone_lexicon && o->tone != NC_TONE_OFF &&
+        (rc = nc_lexicon_read(o->tone_lexicon, &r.mdl->lex, err)) < 0)
         goto out;
-    }
-    *out = mdl;
-    mdl = NULL;
+    if (r.mdl->lex && o->change_words)
+        nc_lexicon_set_shift(r.mdl->lex, NC_LEX_SHIFT_DEFAULT);
+    if ((rc = fit_features(&r, err)) < 0 || (rc = plan_topics(&r, err)) < 0 ||
+        (rc = plan_tone(&r, err)) < 0)
+        goto out;
+    free_counts(r.dcounts, r.n); /* the rows are built: the counts are not needed any more */
+    r.dcounts = NULL;
+    if (o->C <= 0 && r.mdl->mode != NC_TOPICS_NONE && (rc = run_grid(&r, err)) < 0)
+        goto out;
+    if ((rc = run_pool(&r, r.jobs, r.njobs, err)) < 0 || (rc = finish_model(&r, err)) < 0)
+        goto out;
+    *out = r.mdl;
+    r.mdl = NULL;
 out:
-    for (size_t i = 0; i < ngrid; i++)
-        free(topic_ctx.grid[i]);
-    free(topic_ctx.grid);
-    cJSON_Delete(card);
-    free(jobs);
-    free(rows);
-    free(fold);
-    free(strat);
-    free_counts(dcounts, n);
-    free(ts.xt);
-    free(ts.xs);
-    free(ts.arena_t);
-    free(ts.arena_s);
-    free(stop_mask);
-    nc_model_free(mdl);
-    for (size_t i = n_orig; ext && i < n; i++)
-        free(ext[i].text);
-    free(ext);
-    free(origin);
+    free_run(&r);
     return rc;
 }
