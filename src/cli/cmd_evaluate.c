@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <cjson/cJSON.h>
 
@@ -366,6 +367,16 @@ static int write_reliability(const char *path, const nc_eval_result *r, nc_error
 
 /* Classify every article of every input and feed the accumulator. */
 /* Classify every article with m (into ev) and, when m2 is given, with m2 (into ev2). */
+/* 1 when one of the inputs is a directory (whose folder names may be the labels). */
+static int any_directory(char **inputs, int ninputs)
+{
+    struct stat st;
+    for (int i = 0; i < ninputs; i++)
+        if (strcmp(inputs[i], "-") != 0 && stat(inputs[i], &st) == 0 && S_ISDIR(st.st_mode))
+            return 1;
+    return 0;
+}
+
 static int run(const struct evaluate_opts *o, char **inputs, int ninputs, const nc_model *m,
                nc_eval *ev, const nc_model *m2, nc_eval *ev2, nc_error *err)
 {
@@ -578,6 +589,20 @@ int cmd_evaluate(int argc, char **argv)
     }
     if (res.n_articles == 0) {
         rc = cli_errorf("evaluate", "no articles in the input");
+        goto out;
+    }
+    if (res.n_evaluated == 0 && res.tone.n == 0) {
+        /* a report of empty sections would read as a success */
+        const char *what = nc_model_topic_mode(model) == NC_TOPICS_NONE ? "a gold tone"
+                           : nc_model_has_tone(model) ? "gold topics ('topics' or 'label') or a "
+                                                        "gold tone"
+                                                      : "gold topics ('topics' or 'label')";
+        rc = cli_errorf("evaluate", "nothing to measure: none of the %zu articles carries %s%s",
+                        res.n_articles, what,
+                        !o.ro.label_from_dir && any_directory(argv + optind, argc - optind)
+                            ? " (for a directory whose folder names are the labels, add "
+                              "--label-from-dir)"
+                            : "");
         goto out;
     }
     if (o.compare) {

@@ -96,6 +96,13 @@ run 0 evaluate -q -m "$tmp/bbc" --label-from-dir "$DATA/tiny-bbc"
 contains "$tmp/out" "multi-class" "accuracy:" "macro-F1:" "confusion matrix" "business" "tech"
 run 0 evaluate -q --json -m "$tmp/bbc" --label-from-dir "$DATA/tiny-bbc"
 contains "$tmp/out" '"mode":	"multi-class"' '"confusion":' '"matrix":' '"accuracy":'
+# nothing to measure (the folder names are not labels without --label-from-dir): an error,
+# not a report of empty sections
+expect_error 1 "nothing to measure: none of the 15 articles carries gold topics.*add --label-from-dir" \
+    evaluate -q -m "$tmp/bbc" "$DATA/tiny-bbc"
+printf '{"id": "a", "title": "Talks", "text": "Ministers met."}\n' >"$tmp/nogold.jsonl"
+expect_error 1 "nothing to measure: none of the 1 articles carries gold topics ('topics' or 'label') or a gold tone$" \
+    evaluate -q -m "$tmp/m" "$tmp/nogold.jsonl"
 
 # ---- --compare: two models on the same articles, differences with paired intervals ----
 run 0 evaluate -q -m "$tmp/m" --compare "$tmp/m" "$DATA/tiny-test.jsonl"
