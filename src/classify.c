@@ -250,6 +250,27 @@ out:
     return rc;
 }
 
+int nc_tone_parts(const nc_model *m, const nc_article *a, double *regression,
+                  double lexicon[NC_TONE_LEXICON_FEATURES], nc_error *err)
+{
+    nc_vector v;
+    int rc;
+
+    *regression = 0;
+    for (int k = 0; k < NC_TONE_LEXICON_FEATURES; k++)
+        lexicon[k] = 0;
+    if (!m->has_tone)
+        return nc_err(err, NC_EINVAL, "the model has no tone");
+    nc_vector_init(&v);
+    if ((rc = nc_vectorizer_transform(m->vec, a, NC_WEIGHT_TFIDF_LINEAR, &v, err)) == NC_OK) {
+        scores(m, m->S - 1, m->S, &v, regression); /* tone is the last scorer */
+        if (m->lex)
+            nc_lexicon_features(m->lex, a, lexicon);
+    }
+    nc_vector_finish(&v);
+    return rc;
+}
+
 struct contrib_sort {
     double value;
     int idx;

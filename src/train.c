@@ -1037,6 +1037,9 @@ out:
 
 /* ---- the tone part ---- */
 
+_Static_assert(NC_LEX_NOUT == NC_TONE_LEXICON_FEATURES,
+               "nc_tone_oof.lexicon and nc_tone_parts give the lexicon features as computed");
+
 /* Least squares for mdl->stack over rows[0..m): y[rows[i]] ~ [1, score[i], lexf[i * NC_LEX_NOUT
  * + 0..3], score[i] * lexf[i * NC_LEX_NOUT + NC_LEX_SHORT]]. */
 static int fit_stack(nc_model *mdl, const size_t *rows, size_t m, const double *y,
@@ -1167,7 +1170,7 @@ static int train_tone(const nc_train_opts *o, struct trainset *ts, const nc_arti
     int *fold = nc_alloc_array(ts->n ? ts->n : 1, sizeof *fold);
     int *strat = nc_alloc_array(ts->n ? ts->n : 1, sizeof *strat);
     double *gold = nc_alloc_array(ts->n ? ts->n : 1, sizeof *gold);
-    double *lexf = NULL;
+    double *lexf = NULL, *raw = NULL; /* raw: the out-of-fold scores for o->tone_oof */
     double bestC = o->tone_C, bestMSE = INFINITY, scale = 1.0, q90 = 0;
     struct model *model = NULL;
     int rc = NC_OK;
@@ -1244,6 +1247,12 @@ static int train_tone(const nc_train_opts *o, struct trainset *ts, const nc_arti
                                    bestC, 0.1, 0, 0, o->seed, 0, pred, err)) < 0) {
         goto out;
     }
+    if (o->tone_oof && !(raw = nc_alloc_array(m, sizeof *raw))) {
+        rc = nc_err(err, NC_ENOMEM, "out of memory");
+        goto out;
+    }
+    if (raw)
+        memcpy(raw, pred, m * sizeof *pred);
     if (mdl->lex) {
         /* stack: tone = c0 + c1 * svr + sum c_k * lexicon feature k + c6 * svr * shortness,
          * least squares on the out-of-fold regression scores (so the weights see honest
@@ -1310,7 +1319,15 @@ static int train_tone(const nc_train_opts *o, struct trainset *ts, const nc_arti
                             "split conformal: the 90% quantile of |out-of-fold tone - label| "
                             "over the training articles; classify reports tone -+ it");
     cJSON_AddNumberToObject(jtone, "articles", (double)m);
+    for (size_t i = 0; raw && i < m; i++) {
+        nc_tone_oof row = { &docs[rows[i]], rows[i] >= n_orig, fold[i], y[rows[i]], raw[i],
+                            { 0 }, pred[i] };
+        if (lexf)
+            memcpy(row.lexicon, lexf + i * NC_LEX_NOUT, sizeof row.lexicon);
+        o->tone_oof(&row, o->tone_oof_ctx);
+    }
 out:
+    free(raw);
     if (model)
         free_and_destroy_model(&model);
     free(rows);

@@ -47,6 +47,25 @@ typedef enum nc_tone_method {
     NC_TONE_SVR        /* L2-regularised support vector regression on the score */
 } nc_tone_method;
 
+/* The lexicon features of a tone with a lexicon stack, in this order: mean valence of the
+ * lexicon words found, summed valence per 10 tokens, share of tokens that are negative words,
+ * share that are positive words, and the shortness 20 / (20 + distinct words). */
+#define NC_TONE_LEXICON_FEATURES 5
+
+/* One training article's cross-validated tone (nc_train_opts.tone_oof): what the models fitted
+ * without its fold give it. */
+typedef struct nc_tone_oof {
+    const nc_article *article; /* the training article; for a lead view, its lead as text */
+    int lead_view;             /* 1 for the lead of a long article (--lead-views) */
+    int fold;                  /* 0-based */
+    double gold;               /* its tone label */
+    double regression;         /* the out-of-fold regression score (before stack and scale) */
+    double lexicon[NC_TONE_LEXICON_FEATURES]; /* all 0 without a lexicon */
+    double tone;               /* the out-of-fold tone: stacked, scaled and clamped as classify
+                                * does with the final model */
+} nc_tone_oof;
+typedef void (*nc_tone_oof_fn)(const nc_tone_oof *row, void *ctx);
+
 typedef struct nc_train_opts {
     nc_feature_opts features;
     nc_solver solver;        /* default NC_SOLVER_AUTO */
@@ -79,6 +98,10 @@ typedef struct nc_train_opts {
                                 change word moves counts by the direction of the change: "deaths
                                 fell", "fewer attacks" as good news, "hopes faded" as bad,
                                 "the toll rose" as bad (not the upbeat "rose"). 0: as it is */
+    nc_tone_oof_fn tone_oof; /* when set: called once per article with tone, in training order
+                                (lead views last), from the thread that fits tone, before
+                                nc_train returns; NULL (default): not called */
+    void *tone_oof_ctx;
 } nc_train_opts;
 
 void nc_train_opts_default(nc_train_opts *o);
@@ -136,6 +159,13 @@ void nc_workspace_free(nc_workspace *ws);          /* NULL is a no-op */
 /* nc_classify with a workspace made for the same model (ws may be NULL). */
 int nc_classify_ws(const nc_model *m, const nc_article *a, nc_prediction *out,
                    nc_workspace *ws, nc_error *err);
+
+/* The parts of the model's tone for article a: the regression's score before the stack and
+ * the scale, and the lexicon features (all 0 when the model has no lexicon). The tone of
+ * nc_classify is made of them (see model.json's "tone": "stack", "scale"). NC_EINVAL when the
+ * model has no tone. */
+int nc_tone_parts(const nc_model *m, const nc_article *a, double *regression,
+                  double lexicon[NC_TONE_LEXICON_FEATURES], nc_error *err);
 
 /* "negative" (tone < -0.25), "positive" (tone > 0.25) or "neutral". */
 const char *nc_tone_label(double tone);

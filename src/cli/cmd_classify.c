@@ -44,6 +44,8 @@ const char cmd_classify_usage[] =
     "      --keep-furniture   do not drop page furniture (\"Share this\", ...) from text\n"
     "      --explain=N        the N terms that pushed each reported topic and the tone most\n"
     "                         up and down, with weight x feature value\n"
+    "      --tone-parts       JSON: also the tone's parts, the regression score before the\n"
+    "                         stack and scale and the lexicon features (\"tone_parts\")\n"
     "  -t, --threads=N        score with N threads, 1..64 (default: the number of\n"
     "                         processors, at most 8; the output is the same for any N)\n"
     "  -h, --help             show this help\n";
@@ -55,6 +57,7 @@ struct classify_opts {
     const char *output;
     enum out_format format;
     int explain;
+    int tone_parts;
     int threads;
     nc_reader_opts ro;
 };
@@ -246,15 +249,35 @@ static void format_json_plain(struct out *o, const nc_model *m, const nc_article
     put(o, "}\n", 2);
 }
 
+/* --tone-parts: what the tone is made of (nc_tone_parts), at full precision. */
+static cJSON *tone_parts_json(const nc_model *m, const nc_article *a)
+{
+    static const char *const lexnames[NC_TONE_LEXICON_FEATURES] = {
+        "mean", "per_10_tokens", "negative_share", "positive_share", "shortness"
+    };
+    double reg, lex[NC_TONE_LEXICON_FEATURES];
+    cJSON *j, *lx;
+    if (nc_tone_parts(m, a, &reg, lex, NULL) < 0 || !(j = cJSON_CreateObject()))
+        return NULL;
+    cJSON_AddNumberToObject(j, "regression", reg);
+    if (!(lx = cJSON_AddObjectToObject(j, "lexicon"))) {
+        cJSON_Delete(j);
+        return NULL;
+    }
+    for (int k = 0; k < NC_TONE_LEXICON_FEATURES; k++)
+        cJSON_AddNumberToObject(lx, lexnames[k], lex[k]);
+    return j;
+}
+
 static void format_json(struct out *o, const nc_model *m, const nc_article *a,
-                        const nc_prediction *p, int explain, int via_cjson)
+                        const nc_prediction *p, int explain, int tone_parts, int via_cjson)
 {
     cJSON *j, *scores, *labels;
     const char *src = nc_article_field(a, "source");
     char *s;
     size_t nl = nc_model_nlabels(m);
 
-    if (!explain && !via_cjson) {
+    if (!explain && !tone_parts && !via_cjson) {
         format_json_plain(o, m, a, p);
         return;
     }
@@ -287,6 +310,15 @@ static void format_json(struct out *o, const nc_model *m, const nc_article *a,
             cJSON *iv = cJSON_AddArrayToObject(j, "tone_interval");
             cJSON_AddItemToArray(iv, cJSON_CreateNumber(r4(p->tone_lo)));
             cJSON_AddItemToArray(iv, cJSON_CreateNumber(r4(p->tone_hi)));
+        }
+        if (tone_parts) {
+            cJSON *tp = tone_parts_json(m, a);
+            if (!tp) {
+                cJSON_Delete(j);
+                o->oom = 1;
+                return;
+            }
+            cJSON_AddItemToObject(j, "tone_parts", tp);
         }
     }
     if (explain) {
@@ -453,7 +485,8 @@ static void *work(void *arg)
             if (b->status[i] < 0)
                 continue;
             if (b->o->format == FMT_JSON)
-                format_json(o, b->m, &b->a[i], &b->p[i], b->o->explain, b->via_cjson);
+                format_json(o, b->m, &b->a[i], &b->p[i], b->o->explain, b->o->tone_parts,
+                            b->via_cjson);
             else if (b->o->format == FMT_TSV)
                 format_tsv(o, b->m, &b->a[i], &b->p[i]);
             else
@@ -701,6 +734,7 @@ int cmd_classify(int argc, char **argv)
         { "text", no_argument, NULL, 'T' },
         { "keep-furniture", no_argument, NULL, 'K' },
         { "explain", required_argument, NULL, 'x' },
+        { "tone-parts", no_argument, NULL, 'P' },
         { "threads", required_argument, NULL, 't' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 }
@@ -753,6 +787,7 @@ int cmd_classify(int argc, char **argv)
                                        optarg);
             o.explain = (int)l;
             break;
+        case 'P': o.tone_parts = 1; break;
         case 't':
             if (cli_parse_long(optarg, 1, 64, &l) < 0)
                 return cli_usage_error("classify", "--threads needs a number in 1..64, not '%s'",
@@ -765,6 +800,8 @@ int cmd_classify(int argc, char **argv)
     }
     if (!format_set)
         o.format = strcmp(o.output, "-") == 0 && isatty(1) ? FMT_TABLE : FMT_JSON;
+    if (o.tone_parts && o.format != FMT_JSON)
+        return cli_usage_error("classify", "--tone-parts needs --format json");
     if (!o.model_dir && !(o.model_dir = cli_default_model()))
         return cli_errorf("classify", "no model given and no default model found (set "
                                       "NEWSCLASS_MODEL or use -m DIR)");
@@ -777,6 +814,10 @@ int cmd_classify(int argc, char **argv)
         pool_start(o.threads);
     if (nc_model_load(o.model_dir, &model, &err) < 0) {
         rc = cli_error("classify", &err);
+        goto out;
+    }
+    if (o.tone_parts && !nc_model_has_tone(model)) {
+        rc = cli_errorf("classify", "--tone-parts: model '%s' has no tone", o.model_dir);
         goto out;
     }
     bufs[0] = batch_new(model, &o);

@@ -16,6 +16,7 @@
 #include "cli.h"
 #include "cli_train_opts.h"
 #include "commands.h"
+#include "util.h"
 
 const char cmd_train_usage[] =
     "usage: newsclass train [OPTIONS] CORPUS... -o MODEL_DIR\n"
@@ -27,9 +28,53 @@ const char cmd_train_usage[] =
     "  -o, --output=DIR       where to write the model bundle (required); written to DIR.tmp\n"
     "                         and renamed into place\n"
     "      --label-from-dir   in directories, the parent folder name is the label\n"
+    "      --tone-oof=FILE    also write every training article's cross-validated tone\n"
+    "                         (JSON Lines: its out-of-fold regression score, lexicon\n"
+    "                         features and tone), written atomically\n"
     "  -q, --quiet            no progress or summary on stderr\n"
     "  -h, --help             show this help\n"
     "\n";
+
+/* --tone-oof: one JSON line per training article with tone. */
+struct oof_out {
+    nc_outfile f;
+    int failed;
+};
+
+static void write_oof(const nc_tone_oof *r, void *ctx)
+{
+    static const char *const lexnames[NC_TONE_LEXICON_FEATURES] = {
+        "mean", "per_10_tokens", "negative_share", "positive_share", "shortness"
+    };
+    struct oof_out *o = ctx;
+    cJSON *j = cJSON_CreateObject(), *lx;
+    char *s = NULL;
+
+    if (!j || o->failed)
+        goto fail;
+    cJSON_AddStringToObject(j, "id", r->article->id ? r->article->id : "");
+    cJSON_AddStringToObject(j, "file", r->article->file ? r->article->file : "");
+    cJSON_AddNumberToObject(j, "line", (double)r->article->line);
+    cJSON_AddBoolToObject(j, "lead_view", r->lead_view);
+    cJSON_AddNumberToObject(j, "fold", r->fold);
+    cJSON_AddNumberToObject(j, "tone", r->gold);
+    cJSON_AddNumberToObject(j, "oof_regression", r->regression);
+    if (!(lx = cJSON_AddObjectToObject(j, "lexicon")))
+        goto fail;
+    for (int k = 0; k < NC_TONE_LEXICON_FEATURES; k++)
+        cJSON_AddNumberToObject(lx, lexnames[k], r->lexicon[k]);
+    cJSON_AddNumberToObject(j, "oof_tone", r->tone);
+    if (!(s = cJSON_PrintUnformatted(j)) || fputs(s, o->f.fp) == EOF ||
+        fputc('\n', o->f.fp) == EOF)
+        goto fail;
+    free(s);
+    cJSON_Delete(j);
+    return;
+fail:
+    o->failed = 1;
+    free(s);
+    cJSON_Delete(j);
+}
 
 static void progress(const char *what, void *ctx)
 {
@@ -87,10 +132,13 @@ int cmd_train(int argc, char **argv)
     static const struct option own[] = {
         { "output", required_argument, NULL, 'o' },
         { "label-from-dir", no_argument, NULL, 'L' },
+        { "tone-oof", required_argument, NULL, 'T' },
         { "quiet", no_argument, NULL, 'q' },
         { "help", no_argument, NULL, 'h' },
     };
     struct option longopts[64];
+    struct oof_out oof = { { NULL, NULL, NULL }, 0 };
+    const char *oof_path = NULL;
     nc_train_opts o;
     nc_reader_opts ro = { 0 };
     nc_corpus corpus;
@@ -110,6 +158,7 @@ int cmd_train(int argc, char **argv)
         switch (c) {
         case 'o': output = optarg; break;
         case 'L': ro.label_from_dir = 1; break;
+        case 'T': oof_path = optarg; break;
         case 'q': quiet = 1; break;
         case 'h':
             fputs(cmd_train_usage, stdout);
@@ -141,6 +190,22 @@ int cmd_train(int argc, char **argv)
         }
     }
     cli_info(quiet, "train", "read %zu articles", corpus.n);
+    if (oof_path) {
+        size_t with_tone = 0;
+        for (size_t i = 0; i < corpus.n; i++)
+            with_tone += corpus.docs[i].has_tone != 0;
+        if (!with_tone || o.tone == NC_TONE_OFF) {
+            rc = cli_errorf("train", "--tone-oof: %s", with_tone ? "--no-tone trains no tone"
+                                                                 : "no article carries a tone");
+            goto out;
+        }
+        if (nc_outfile_open(&oof.f, oof_path, &err) < 0) {
+            rc = cli_error("train", &err);
+            goto out;
+        }
+        o.tone_oof = write_oof;
+        o.tone_oof_ctx = &oof;
+    }
     if (nc_train(corpus.docs, corpus.n, &o, !quiet && isatty(2) ? progress : NULL, NULL, &model,
                  &err) < 0) {
         rc = cli_error("train", &err);
@@ -150,11 +215,24 @@ int cmd_train(int argc, char **argv)
         rc = cli_error("train", &err);
         goto out;
     }
+    if (oof.f.fp) {
+        if (oof.failed) {
+            rc = cli_errorf("train", "cannot write '%s'", oof_path);
+            goto out;
+        }
+        if (nc_outfile_commit(&oof.f, &err) < 0) {
+            rc = cli_error("train", &err);
+            goto out;
+        }
+        cli_info(quiet, "train", "cross-validated tone written to '%s'", oof_path);
+    }
     if (!quiet) {
         print_summary(model);
         fprintf(stderr, "newsclass train: model written to '%s'\n", output);
     }
 out:
+    if (oof.f.fp)
+        nc_outfile_abort(&oof.f);
     nc_model_free(model);
     nc_corpus_finish(&corpus);
     return rc;

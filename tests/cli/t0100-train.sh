@@ -142,6 +142,42 @@ cp "$tmp/out" "$tmp/fell1"
 expect 0 classify -m "$tmp/cw0" -f tsv "$tmp/fell.txt"
 if cmp -s "$tmp/out" "$tmp/fell1"; then fail "--no-change-words: same tone for 'deaths fell'"; else ok; fi
 
+# --tone-oof: every training article's cross-validated tone, consistent with the card
+# (each article gets a second sentence, so that --lead-views adds its lead as an article)
+sed 's/"text": "\([^"]*\)"/"text": "\1 Officials gave no further details on Monday evening."/' \
+    "$DATA/tiny-train.jsonl" >"$tmp/two.jsonl"
+expect 0 train -q --min-df 1 --folds 3 --lead-views --tone-lexicon "$SRC/training-data/tone-lexicon.tsv" \
+    --tone-oof "$tmp/oof.jsonl" -o "$tmp/oofm" "$tmp/two.jsonl"
+if [ -f "$tmp/oof.jsonl" ] && [ ! -e "$tmp/oof.jsonl.tmp" ]; then ok; else fail "--tone-oof: no file"; fi
+if command -v python3 >/dev/null 2>&1; then
+    if python3 - "$tmp/oof.jsonl" "$tmp/oofm/model.json" "$tmp/two.jsonl" <<'EOF'
+import json, math, sys
+rows = [json.loads(line) for line in open(sys.argv[1])]
+card = json.load(open(sys.argv[2]))
+tone = card["tone"]
+n_in = sum(1 for line in open(sys.argv[3]) if line.strip())
+c, sc = tone["stack"], tone["scale"]
+assert len(rows) == tone["articles"] == n_in + card["training"]["lead_views"] > n_in, len(rows)
+assert [r["lead_view"] for r in rows[:n_in]] == [False] * n_in and all(r["lead_view"] for r in rows[n_in:])
+assert [r["line"] for r in rows[:n_in]] == list(range(1, n_in + 1))
+assert {r["fold"] for r in rows} == {0, 1, 2}
+for r in rows:  # the stack, scale and clamp of classify, on the out-of-fold parts
+    L, s = r["lexicon"], r["oof_regression"]
+    v = (c[0] + (c[1] + c[6] * L["shortness"]) * s + c[2] * L["mean"] + c[3] * L["per_10_tokens"]
+         + c[4] * L["negative_share"] + c[5] * L["positive_share"])
+    assert abs(max(-1, min(1, sc * v)) - r["oof_tone"]) < 1e-9, r
+x = [r["oof_tone"] for r in rows]; y = [r["tone"] for r in rows]
+mx, my = sum(x) / len(x), sum(y) / len(y)
+p = sum((a - mx) * (b - my) for a, b in zip(x, y)) / math.sqrt(
+    sum((a - mx) ** 2 for a in x) * sum((b - my) ** 2 for b in y))
+assert abs(p - tone["cv"]["pearson"]) < 1e-5, (p, tone["cv"]["pearson"])
+EOF
+    then ok; else fail "--tone-oof rows disagree with the model card"; fi
+fi
+expect_error 1 "tone-oof: --no-tone trains no tone" train -q --min-df 1 --folds 3 --no-tone \
+    --tone-oof "$tmp/oof2.jsonl" -o "$tmp/oofm2" "$DATA/tiny-train.jsonl"
+if [ ! -e "$tmp/oof2.jsonl" ] && [ ! -e "$tmp/oofm2" ]; then ok; else fail "--tone-oof error left files"; fi
+
 # an existing non-model directory is never overwritten
 mkdir "$tmp/keep" && echo precious >"$tmp/keep/file"
 expect_error 1 'not a model' train -q --min-df 1 --folds 3 -o "$tmp/keep" "$DATA/tiny-train.jsonl"

@@ -174,4 +174,28 @@ PY
         fail "tone drifts with length: once $t1, ten times $t10"
     fi
 fi
+# --tone-parts: the regression score and lexicon features the tone is made of
+expect 0 classify -m "$SRC/models/default" -f json --tone-parts "$DATA/tiny-test.jsonl"
+if command -v python3 >/dev/null 2>&1; then
+    if python3 - "$tmp/out" "$SRC/models/default/model.json" <<'EOF'
+import json, sys
+tone = json.load(open(sys.argv[2]))["tone"]
+c, sc = tone["stack"], tone["scale"]
+n = 0
+for line in open(sys.argv[1]):
+    d = json.loads(line)
+    t = d["tone_parts"]
+    L, s = t["lexicon"], t["regression"]
+    v = (c[0] + (c[1] + c[6] * L["shortness"]) * s + c[2] * L["mean"] + c[3] * L["per_10_tokens"]
+         + c[4] * L["negative_share"] + c[5] * L["positive_share"])
+    assert abs(max(-1, min(1, sc * v)) - d["tone"]) <= 5.1e-5, d  # the JSON tone has 4 places
+    n += 1
+assert n == 30, n
+EOF
+    then ok; else fail "--tone-parts does not make up the tone"; fi
+fi
+expect_error 2 "tone-parts needs --format json" classify -m "$M" -f tsv --tone-parts "$DATA/tiny-test.jsonl"
+expect 0 train -q --min-df 1 --folds 3 --no-tone -o "$tmp/notone" "$DATA/tiny-train.jsonl"
+expect_error 1 "tone-parts: model '.*' has no tone" classify -m "$tmp/notone" -f json --tone-parts \
+    "$DATA/tiny-test.jsonl"
 finish

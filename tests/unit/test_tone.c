@@ -315,6 +315,50 @@ static void check_stack(const nc_model *m, const char *bundle, const nc_corpus *
     CHECK(strstr(err.msg, "'tone.stack' must be an array of 7 numbers") != NULL);
 }
 
+/* nc_train_opts.tone_oof: one row per article with tone, in order, each the stack of its own
+ * out-of-fold parts. */
+struct oof_rows {
+    size_t n;
+    int in_order, consistent;
+    const nc_article *docs;
+    const nc_model *m; /* set after training, for the second pass */
+    double gold[64], reg[64], lex[64][NC_TONE_LEXICON_FEATURES], tone[64];
+};
+
+static void collect_oof(const nc_tone_oof *r, void *ctx)
+{
+    struct oof_rows *o = ctx;
+    if (o->n < 64) {
+        o->in_order &= r->article == &o->docs[o->n] && !r->lead_view && r->fold >= 0 &&
+                       r->fold < 3 && r->gold == o->docs[o->n].tone;
+        o->gold[o->n] = r->gold;
+        o->reg[o->n] = r->regression;
+        memcpy(o->lex[o->n], r->lexicon, sizeof r->lexicon);
+        o->tone[o->n] = r->tone;
+    }
+    o->n++;
+}
+
+/* nc_tone_parts gives what nc_classify's tone is made of. */
+static void check_tone_parts(const nc_model *m, const nc_corpus *test)
+{
+    nc_prediction p;
+    nc_error err = { 0 };
+    nc_prediction_init(&p);
+    for (size_t i = 0; i < test->n; i++) {
+        double reg, lex[NC_TONE_LEXICON_FEATURES], f[NC_LEX_NOUT], t;
+        CHECK_EQ_INT(nc_classify(m, &test->docs[i], &p, &err), NC_OK);
+        CHECK_EQ_INT(nc_tone_parts(m, &test->docs[i], &reg, lex, &err), NC_OK);
+        nc_lexicon_features(m->lex, &test->docs[i], f);
+        for (int k = 0; k < NC_TONE_LEXICON_FEATURES; k++)
+            CHECK_NEAR(lex[k], f[k], 1e-12);
+        t = m->tone_scale * nc_tone_stack(m->stack, reg, lex);
+        t = t > 1 ? 1 : t < -1 ? -1 : t;
+        CHECK_NEAR(p.tone, t, 1e-12);
+    }
+    nc_prediction_finish(&p);
+}
+
 static void test_scale_in_models(void)
 {
     nc_corpus c, test;
@@ -348,8 +392,38 @@ static void test_scale_in_models(void)
         check_interval(plain, &test);
     }
 
+    {
+        double reg, lx[NC_TONE_LEXICON_FEATURES];
+        nc_train_opts nt = o;
+        nc_model *notone = NULL;
+        nt.tone = NC_TONE_OFF;
+        CHECK_EQ_INT(nc_train(c.docs, c.n, &nt, NULL, NULL, &notone, &err), NC_OK);
+        if (notone)
+            CHECK_EQ_INT(nc_tone_parts(notone, &test.docs[0], &reg, lx, &err), NC_EINVAL);
+        nc_model_free(notone);
+    }
+
+    struct oof_rows *rows = calloc(1, sizeof *rows);
     o.tone_lexicon = lex;
+    if (rows) {
+        rows->in_order = 1;
+        rows->docs = c.docs;
+        o.tone_oof = collect_oof;
+        o.tone_oof_ctx = rows;
+    }
     CHECK_EQ_INT(nc_train(c.docs, c.n, &o, NULL, NULL, &stacked, &err), NC_OK);
+    o.tone_oof = NULL;
+    if (stacked && rows) {
+        CHECK_EQ_INT(rows->n, c.n);
+        CHECK(rows->in_order);
+        for (size_t i = 0; i < rows->n && i < 64; i++) {
+            double t = stacked->tone_scale * nc_tone_stack(stacked->stack, rows->reg[i],
+                                                           rows->lex[i]);
+            CHECK_NEAR(rows->tone[i], t > 1 ? 1 : t < -1 ? -1 : t, 1e-12);
+        }
+        check_tone_parts(stacked, &test);
+    }
+    free(rows);
     if (stacked) {
         CHECK(stacked->lex != NULL);
         check_scaled(stacked, &test);
