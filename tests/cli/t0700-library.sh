@@ -47,10 +47,15 @@ for h in "$pfx/include/newsclass/"*.h; do
     fi
 done
 
-# README's example, exactly as printed there
-awk '/^## Using the library from C/ { s = 1 } s && /^```c$/ { c = 1; next } c && /^```$/ { exit }
-     c { print }' "$SRC/README.md" >"$tmp/label.c"
-if grep -q 'nc_classify' "$tmp/label.c"; then ok; else fail "no example program found in README.md"; fi
+# README's examples, exactly as printed there: the Nth ```c block of the section
+example() {
+    awk -v want="$1" '/^## Using the library from C/ { s = 1 } /^## / && !/Using the library/ { s = 0 }
+        s && /^```c$/ { n++; c = n == want; next } c && /^```$/ { c = 0 } c { print }' "$SRC/README.md"
+}
+example 1 >"$tmp/label.c"
+example 2 >"$tmp/train.c"
+if grep -q 'nc_classify' "$tmp/label.c"; then ok; else fail "no classifying example in README.md"; fi
+if grep -q 'nc_train(' "$tmp/train.c"; then ok; else fail "no training example in README.md"; fi
 export PKG_CONFIG_PATH
 PKG_CONFIG_PATH=$(dirname "$pc")
 flags=$(pkg-config --cflags --libs newsclass) || fail "pkg-config --cflags --libs newsclass failed"
@@ -60,6 +65,29 @@ if "$cc" -std=c11 -Wall -Wextra -Wpedantic -Werror -o "$tmp/label" "$tmp/label.c
     fail "README's example does not compile against the installed library"
     sed 's/^/    /' "$tmp/cc.log" >&2
 fi
+
+# the training example writes the bundle `newsclass train` writes, byte for byte
+# shellcheck disable=SC2086
+if "$cc" -std=c11 -Wall -Wextra -Wpedantic -Werror -o "$tmp/train" "$tmp/train.c" $flags \
+    2>"$tmp/cc.log"; then ok; else
+    fail "README's training example does not compile against the installed library"
+    sed 's/^/    /' "$tmp/cc.log" >&2
+fi
+if "$tmp/train" "$tmp/libmodel" "$DATA/tiny-train.jsonl" >"$tmp/lib.out" 2>"$tmp/lib.err"; then
+    ok
+else
+    fail "README's training example failed"
+    sed 's/^/    /' "$tmp/lib.err" >&2
+fi
+contains "$tmp/lib.out" "90 articles, 3 topics and tone"
+expect 0 train -q -o "$tmp/climodel" "$DATA/tiny-train.jsonl"
+if diff -r "$tmp/libmodel" "$tmp/climodel" >/dev/null; then ok; else
+    fail "the training example's bundle differs from newsclass train's"
+fi
+"$tmp/train" "$tmp/m2" "$tmp/no-such.jsonl" >/dev/null 2>"$tmp/lib.err"
+rc=$?
+if [ "$rc" -eq 1 ] && [ ! -e "$tmp/m2" ]; then ok; else fail "training example on a missing file exited $rc"; fi
+contains "$tmp/lib.err" "no-such.jsonl"
 
 # its output agrees with the command's, on a JSON Lines corpus and a plain-text article
 model="$SRC/models/default"
