@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cjson/cJSON.h>
+
 #include <newsclass/newsclass.h>
 #include <newsclass/corpus.h>
 #include <newsclass/evaluate.h>
@@ -33,6 +35,9 @@ const char cmd_cross_validate_usage[] =
     "(articles without one form their own group) and shuffled with --seed. Writes nothing.\n"
     "\n"
     "  -k, --cv-folds=K       number of folds, 2..50 (5)\n"
+    "      --by-input         one fold per CORPUS operand instead (leave one input out): how\n"
+    "                         the recipe does on a source it did not learn from; also\n"
+    "                         reports each input's own figures\n"
     "      --json             print one JSON object instead of a report\n"
     "      --jsonl            read every CORPUS as JSON Lines\n"
     "      --label-from-dir   in directories, the parent folder name is the label\n"
@@ -41,13 +46,70 @@ const char cmd_cross_validate_usage[] =
     "\n";
 
 /* Read every input into 'c'. */
+/* Read every input; with 'upto', upto[i] is the corpus size after input i (none may be
+ * empty then: an input with no articles would be a fold with nothing to evaluate). */
 static int read_corpus(char **inputs, int n, const nc_reader_opts *ro, nc_corpus *c,
-                       nc_error *err)
+                       size_t *upto, nc_error *err)
 {
     int rc = NC_OK;
-    for (int i = 0; i < n && rc == NC_OK; i++)
+    for (int i = 0; i < n && rc == NC_OK; i++) {
+        size_t before = c->n;
         rc = nc_corpus_read(c, inputs[i], ro, err);
+        if (rc == NC_OK && upto && (upto[i] = c->n) == before)
+            rc = nc_err(err, NC_EINVAL, "no articles in '%s'", inputs[i]);
+    }
     return rc;
+}
+
+/* --by-input: each held-out input's own figures, in a table or as JSON. */
+static void print_inputs(FILE *fp, char **inputs, const nc_eval_result *res, size_t k)
+{
+    fprintf(fp, "\neach input held out (trained on the others):\n");
+    fprintf(fp, "%-30s %8s %9s %9s %9s\n", "input", "articles",
+            res[0].mode == NC_TOPICS_MULTICLASS ? "accuracy" : "micro-F1", "macro-F1",
+            "tone r"); /* every fold has the corpus's mode (see cmd_cross_validate) */
+    for (size_t f = 0; f < k; f++) {
+        const nc_eval_result *r = &res[f];
+        double a = r->mode == NC_TOPICS_MULTICLASS ? r->accuracy : r->micro.f1;
+        double m = r->mode == NC_TOPICS_MULTICLASS ? r->macro_f1 : r->macro.f1;
+        int topics = r->mode != NC_TOPICS_NONE && r->n_evaluated > 0;
+        char ca[16] = "-", cm[16] = "-", ct[16] = "-";
+        if (topics && isfinite(a))
+            snprintf(ca, sizeof ca, "%.3f", a);
+        if (topics && isfinite(m))
+            snprintf(cm, sizeof cm, "%.3f", m);
+        if (r->tone.n >= 2 && isfinite(r->tone.pearson.value))
+            snprintf(ct, sizeof ct, "%.3f", r->tone.pearson.value);
+        fprintf(fp, "%-30.30s %8zu %9s %9s %9s\n", inputs[f], r->n_articles, ca, cm, ct);
+    }
+}
+
+static cJSON *inputs_json(char **inputs, const nc_eval_result *res, size_t k)
+{
+    cJSON *arr = cJSON_CreateArray();
+    for (size_t f = 0; arr && f < k; f++) {
+        const nc_eval_result *r = &res[f];
+        cJSON *o = cJSON_CreateObject();
+        if (!o) {
+            cJSON_Delete(arr);
+            return NULL;
+        }
+        cJSON_AddItemToArray(arr, o);
+        cJSON_AddStringToObject(o, "input", inputs[f]);
+        cJSON_AddNumberToObject(o, "articles", (double)r->n_articles);
+        if (r->mode != NC_TOPICS_NONE && r->n_evaluated > 0) {
+            double a = r->mode == NC_TOPICS_MULTICLASS ? r->accuracy : r->micro.f1;
+            double m = r->mode == NC_TOPICS_MULTICLASS ? r->macro_f1 : r->macro.f1;
+            if (isfinite(a))
+                cJSON_AddNumberToObject(o, r->mode == NC_TOPICS_MULTICLASS ? "accuracy"
+                                                                          : "micro_f1", a);
+            if (isfinite(m))
+                cJSON_AddNumberToObject(o, "macro_f1", m);
+        }
+        if (r->tone.n >= 2 && isfinite(r->tone.pearson.value))
+            cJSON_AddNumberToObject(o, "tone_pearson", r->tone.pearson.value);
+    }
+    return arr;
 }
 
 /* Classify the held-out articles docs[i] with fold[i] == f and fill 'res'. */
@@ -114,15 +176,19 @@ static const char *mean_sd(char *buf, size_t size, const nc_metric_summary *m)
 }
 
 static void print_report(FILE *fp, const nc_eval_summary *s, size_t narticles,
-                         unsigned long seed)
+                         unsigned long seed, int by_input)
 {
     static const char *const label_cols[] = { "precision", "recall", "f1", "auc", "ap",
                                               "support" };
     char buf[64];
     int w = 14;
 
-    fprintf(fp, "%zu-fold cross-validation of %zu articles (%s, seed %lu)\n\n", s->folds,
-            narticles, nc_eval_mode_name(s->mode), seed);
+    if (by_input)
+        fprintf(fp, "%zu-fold cross-validation of %zu articles, one fold per input (%s)\n\n",
+                s->folds, narticles, nc_eval_mode_name(s->mode));
+    else
+        fprintf(fp, "%zu-fold cross-validation of %zu articles (%s, seed %lu)\n\n", s->folds,
+                narticles, nc_eval_mode_name(s->mode), seed);
     fprintf(fp, "%-22s %-17s %s\n", "metric", "mean +- sd", "folds");
     for (size_t i = 0; i < s->n; i++) {
         const nc_metric_summary *m = &s->m[i];
@@ -158,6 +224,7 @@ int cmd_cross_validate(int argc, char **argv)
 {
     static const struct option own[] = {
         { "cv-folds", required_argument, NULL, 'k' },
+        { "by-input", no_argument, NULL, 'B' },
         { "json", no_argument, NULL, 'j' },
         { "jsonl", no_argument, NULL, 'J' },
         { "label-from-dir", no_argument, NULL, 'L' },
@@ -173,9 +240,9 @@ int cmd_cross_validate(int argc, char **argv)
     nc_eval_result *results = NULL;
     nc_eval_summary summary;
     nc_error err = { 0 };
-    size_t *fold = NULL, k = 5;
-    char *json = NULL;
-    int json_out = 0, quiet = 0, c, rc = CLI_EXIT_OK;
+    size_t *fold = NULL, *upto = NULL, k = 5;
+    char *json = NULL, **inputs;
+    int json_out = 0, quiet = 0, by_input = 0, k_set = 0, ninputs, c, rc = CLI_EXIT_OK;
     long l;
 
     cli_train_longopts_merge(longopts, NC_ARRAY_SIZE(longopts), own, NC_ARRAY_SIZE(own));
@@ -192,7 +259,9 @@ int cmd_cross_validate(int argc, char **argv)
                 return cli_usage_error("cross-validate", "-k needs a number in 2..50, not '%s'",
                                        optarg);
             k = (size_t)l;
+            k_set = 1;
             break;
+        case 'B': by_input = 1; break;
         case 'j': json_out = 1; break;
         case 'J': ro.format = NC_FORMAT_JSONL; break;
         case 'L': ro.label_from_dir = 1; break;
@@ -212,10 +281,46 @@ int cmd_cross_validate(int argc, char **argv)
     }
     if (optind >= argc)
         return cli_usage_error("cross-validate", "no corpus given");
+    inputs = argv + optind;
+    ninputs = argc - optind;
+    if (by_input && k_set)
+        return cli_usage_error("cross-validate", "--by-input makes one fold per CORPUS: not "
+                                                 "with -k");
+    if (by_input && ninputs < 2)
+        return cli_usage_error("cross-validate", "--by-input needs at least two CORPUS "
+                                                 "operands, one per fold");
+    if (by_input) {
+        k = (size_t)ninputs;
+        if (!(upto = calloc(k, sizeof *upto))) {
+            rc = cli_errorf("cross-validate", "out of memory");
+            goto out;
+        }
+    }
 
-    if (read_corpus(argv + optind, argc - optind, &ro, &corpus, &err) < 0) {
+    if (read_corpus(inputs, ninputs, &ro, &corpus, upto, &err) < 0) {
         rc = cli_error("cross-validate", &err);
         goto out;
+    }
+    /* the topic mode of the whole corpus for every fold: left to each fold, a fold whose
+     * training articles all happen to carry one label would train a multi-class model */
+    if (o.topic_mode == NC_TOPICS_NONE) {
+        int all_single = 1, any = 0, two = 0;
+        const char *first = NULL;
+        for (size_t i = 0; i < corpus.n; i++) {
+            const nc_article *a = &corpus.docs[i];
+            if (!a->has_topics)
+                continue;
+            any = 1;
+            all_single &= a->ntopics == 1;
+            for (size_t t = 0; t < a->ntopics && !two; t++) {
+                if (!first)
+                    first = a->topics[t];
+                else if (strcmp(first, a->topics[t]) != 0)
+                    two = 1;
+            }
+        }
+        if (any)
+            o.topic_mode = all_single && two ? NC_TOPICS_MULTICLASS : NC_TOPICS_MULTILABEL;
     }
     if (corpus.n < k) {
         rc = cli_errorf("cross-validate", "%zu articles are too few for %zu folds", corpus.n, k);
@@ -230,7 +335,11 @@ int cmd_cross_validate(int argc, char **argv)
     }
     for (size_t f = 0; f < k; f++)
         nc_eval_result_init(&results[f]);
-    if (nc_stratified_folds(corpus.docs, corpus.n, k, o.seed, fold, &err) < 0) {
+    if (by_input) {
+        for (size_t f = 0, i = 0; f < k; f++)
+            for (; i < upto[f]; i++)
+                fold[i] = f;
+    } else if (nc_stratified_folds(corpus.docs, corpus.n, k, o.seed, fold, &err) < 0) {
         rc = cli_error("cross-validate", &err);
         goto out;
     }
@@ -242,25 +351,48 @@ int cmd_cross_validate(int argc, char **argv)
                 train[ntrain++] = corpus.docs[i];
         if (nc_train(train, ntrain, &o, NULL, NULL, &model, &err) < 0 ||
             evaluate_fold(model, &corpus, fold, f, &results[f], &err) < 0) {
-            nc_err_prefix(&err, "fold %zu of %zu", f + 1, k);
+            if (by_input)
+                nc_err_prefix(&err, "fold %zu of %zu (held out '%s')", f + 1, k, inputs[f]);
+            else
+                nc_err_prefix(&err, "fold %zu of %zu", f + 1, k);
             rc = cli_error("cross-validate", &err);
             goto out;
         }
         nc_model_free(model);
         model = NULL;
-        cli_info(quiet, "cross-validate", "fold %zu/%zu: trained on %zu articles, evaluated %zu",
-                 f + 1, k, ntrain, results[f].n_articles);
+        cli_info(quiet, "cross-validate", "fold %zu/%zu%s%s%s: trained on %zu articles, evaluated %zu",
+                 f + 1, k, by_input ? " (held out '" : "", by_input ? inputs[f] : "",
+                 by_input ? "')" : "", ntrain, results[f].n_articles);
     }
     if (nc_eval_summarize(results, k, &summary, &err) < 0 ||
         (json_out && nc_eval_summary_to_json(&summary, 1, &json, &err) < 0)) {
         rc = cli_error("cross-validate", &err);
         goto out;
     }
+    if (json && by_input) { /* the summary, with how the folds were made and each input's */
+        cJSON *j = cJSON_Parse(json), *per = inputs_json(inputs, results, k);
+        free(json);
+        json = NULL;
+        if (j && per) {
+            cJSON_AddStringToObject(j, "folds_by", "input");
+            cJSON_AddItemToObject(j, "inputs", per);
+            per = NULL;
+            json = cJSON_Print(j);
+        }
+        cJSON_Delete(j);
+        cJSON_Delete(per);
+        if (!json) {
+            rc = cli_errorf("cross-validate", "out of memory");
+            goto out;
+        }
+    }
     if (json) {
         fputs(json, stdout);
         fputc('\n', stdout);
     } else {
-        print_report(stdout, &summary, corpus.n, o.seed);
+        print_report(stdout, &summary, corpus.n, o.seed, by_input);
+        if (by_input)
+            print_inputs(stdout, inputs, results, k);
     }
     if (fflush(stdout) != 0 || ferror(stdout))
         rc = cli_errorf("cross-validate", "cannot write to standard output");
@@ -273,6 +405,7 @@ out:
     nc_model_free(model);
     free(train);
     free(fold);
+    free(upto);
     nc_corpus_finish(&corpus);
     return rc;
 }

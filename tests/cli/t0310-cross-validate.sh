@@ -52,4 +52,34 @@ run 0 cross-validate -q -k 3 --min-df 1 --label-from-dir "$DATA/tiny-bbc"
 contains "$tmp/out" "3-fold cross-validation of 15 articles" "multi-class" "accuracy" \
     "business" "sport" "tech"
 
+# ---- --by-input: one fold per CORPUS operand ----
+head -n 45 "$DATA/tiny-train.jsonl" >"$tmp/a.jsonl"
+tail -n 45 "$DATA/tiny-train.jsonl" >"$tmp/b.jsonl"
+run 0 cross-validate --by-input --min-df 1 --folds 3 "$tmp/a.jsonl" "$tmp/b.jsonl"
+contains "$tmp/out" "2-fold cross-validation of 90 articles, one fold per input (multi-label)" \
+    "each input held out (trained on the others):"
+has "$tmp/out" '^.*a\.jsonl +45 +[01]\.[0-9]{3} +[01]\.[0-9]{3} +-?[01]\.[0-9]{3}$'
+has "$tmp/out" '^.*b\.jsonl +45 +[01]\.[0-9]{3} +[01]\.[0-9]{3} +-?[01]\.[0-9]{3}$'
+contains "$tmp/err" "fold 1/2 (held out '$tmp/a.jsonl'): trained on 45 articles, evaluated 45"
+# every fold keeps the corpus's mode: the first half alone has one topic per article, and
+# trained alone it would be a multi-class model
+if grep -q '^accuracy ' "$tmp/out"; then fail "--by-input: a fold trained a multi-class model"; else ok; fi
+run 0 cross-validate -q --json --by-input --min-df 1 --folds 3 "$tmp/a.jsonl" "$tmp/b.jsonl"
+if command -v python3 >/dev/null 2>&1; then
+    if python3 - "$tmp/out" "$tmp/a.jsonl" <<'EOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["folds_by"] == "input" and d["folds"] == 2, d.get("folds_by")
+assert [i["input"] for i in d["inputs"]][0] == sys.argv[2]
+assert all(i["articles"] == 45 and "micro_f1" in i and "tone_pearson" in i for i in d["inputs"])
+EOF
+    then ok; else fail "--by-input --json"; fi
+fi
+expect_error 2 "by-input makes one fold per CORPUS: not with -k" cross-validate --by-input -k 3 \
+    "$tmp/a.jsonl" "$tmp/b.jsonl"
+expect_error 2 "by-input needs at least two CORPUS operands" cross-validate --by-input "$tmp/a.jsonl"
+: >"$tmp/empty.jsonl"
+expect_error 1 "no articles in '$tmp/empty.jsonl'" cross-validate --by-input --min-df 1 \
+    "$tmp/a.jsonl" "$tmp/empty.jsonl"
+
 finish
