@@ -250,6 +250,14 @@ out:
     return rc;
 }
 
+const char *nc_tone_lexicon_name(int k)
+{
+    static const char *const names[NC_TONE_LEXICON_FEATURES] = {
+        "mean", "per_10_tokens", "negative_share", "positive_share", "shortness"
+    };
+    return k >= 0 && k < NC_TONE_LEXICON_FEATURES ? names[k] : NULL;
+}
+
 int nc_tone_parts(const nc_model *m, const nc_article *a, double *regression,
                   double lexicon[NC_TONE_LEXICON_FEATURES], nc_error *err)
 {

@@ -65,6 +65,9 @@ typedef struct nc_tone_oof {
                                 * does with the final model */
 } nc_tone_oof;
 typedef void (*nc_tone_oof_fn)(const nc_tone_oof *row, void *ctx);
+/* The lexicon feature k's name in JSON output: "mean", "per_10_tokens", "negative_share",
+ * "positive_share", "shortness"; NULL when k is out of range. */
+const char *nc_tone_lexicon_name(int k);
 
 typedef struct nc_train_opts {
     nc_feature_opts features;

@@ -252,9 +252,6 @@ static void format_json_plain(struct out *o, const nc_model *m, const nc_article
 /* --tone-parts: what the tone is made of (nc_tone_parts), at full precision. */
 static cJSON *tone_parts_json(const nc_model *m, const nc_article *a)
 {
-    static const char *const lexnames[NC_TONE_LEXICON_FEATURES] = {
-        "mean", "per_10_tokens", "negative_share", "positive_share", "shortness"
-    };
     double reg, lex[NC_TONE_LEXICON_FEATURES];
     cJSON *j, *lx;
     if (nc_tone_parts(m, a, &reg, lex, NULL) < 0 || !(j = cJSON_CreateObject()))
@@ -265,7 +262,7 @@ static cJSON *tone_parts_json(const nc_model *m, const nc_article *a)
         return NULL;
     }
     for (int k = 0; k < NC_TONE_LEXICON_FEATURES; k++)
-        cJSON_AddNumberToObject(lx, lexnames[k], lex[k]);
+        cJSON_AddNumberToObject(lx, nc_tone_lexicon_name(k), lex[k]);
     return j;
 }
 

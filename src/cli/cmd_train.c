@@ -43,9 +43,6 @@ struct oof_out {
 
 static void write_oof(const nc_tone_oof *r, void *ctx)
 {
-    static const char *const lexnames[NC_TONE_LEXICON_FEATURES] = {
-        "mean", "per_10_tokens", "negative_share", "positive_share", "shortness"
-    };
     struct oof_out *o = ctx;
     cJSON *j = cJSON_CreateObject(), *lx;
     char *s = NULL;
@@ -62,7 +59,7 @@ static void write_oof(const nc_tone_oof *r, void *ctx)
     if (!(lx = cJSON_AddObjectToObject(j, "lexicon")))
         goto fail;
     for (int k = 0; k < NC_TONE_LEXICON_FEATURES; k++)
-        cJSON_AddNumberToObject(lx, lexnames[k], r->lexicon[k]);
+        cJSON_AddNumberToObject(lx, nc_tone_lexicon_name(k), r->lexicon[k]);
     cJSON_AddNumberToObject(j, "oof_tone", r->tone);
     if (!(s = cJSON_PrintUnformatted(j)) || fputs(s, o->f.fp) == EOF ||
         fputc('\n', o->f.fp) == EOF)

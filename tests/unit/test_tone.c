@@ -357,6 +357,10 @@ static void check_tone_parts(const nc_model *m, const nc_corpus *test)
         CHECK_NEAR(p.tone, t, 1e-12);
     }
     nc_prediction_finish(&p);
+    CHECK_STR(nc_tone_lexicon_name(0), "mean");
+    CHECK_STR(nc_tone_lexicon_name(NC_TONE_LEXICON_FEATURES - 1), "shortness");
+    CHECK(nc_tone_lexicon_name(NC_TONE_LEXICON_FEATURES) == NULL);
+    CHECK(nc_tone_lexicon_name(-1) == NULL);
 }
 
 static void test_scale_in_models(void)
