@@ -365,8 +365,6 @@ static int write_reliability(const char *path, const nc_eval_result *r, nc_error
     return nc_outfile_commit(&of, err);
 }
 
-/* Classify every article of every input and feed the accumulator. */
-/* Classify every article with m (into ev) and, when m2 is given, with m2 (into ev2). */
 /* 1 when one of the inputs is a directory (whose folder names may be the labels). */
 static int any_directory(char **inputs, int ninputs)
 {
@@ -377,6 +375,23 @@ static int any_directory(char **inputs, int ninputs)
     return 0;
 }
 
+/* An accumulator for model m's predictions, with m's own labels. */
+static int eval_for(const nc_model *m, size_t max_errors, nc_eval **out, nc_error *err)
+{
+    size_t nl = nc_model_nlabels(m);
+    const char **labels = calloc(nl + 1, sizeof *labels);
+    int rc;
+    if (!labels)
+        return nc_err(err, NC_ENOMEM, "out of memory");
+    for (size_t j = 0; j < nl; j++)
+        labels[j] = nc_model_label(m, j);
+    rc = nc_eval_new(nc_model_topic_mode(m), labels, nl, nc_model_has_tone(m), max_errors, out,
+                     err);
+    free(labels);
+    return rc;
+}
+
+/* Classify every article with m (into ev) and, when m2 is given, with m2 (into ev2). */
 static int run(const struct evaluate_opts *o, char **inputs, int ninputs, const nc_model *m,
                nc_eval *ev, const nc_model *m2, nc_eval *ev2, nc_error *err)
 {
@@ -505,7 +520,6 @@ int cmd_evaluate(int argc, char **argv)
     long seed = 1;
     nc_eval_result res;
     nc_error err = { 0 };
-    const char **labels = NULL;
     char *json = NULL;
     int c, rc = CLI_EXIT_OK;
 
@@ -562,26 +576,12 @@ int cmd_evaluate(int argc, char **argv)
                         o.model_dir);
         goto out;
     }
-    labels = calloc(nc_model_nlabels(model) + 1, sizeof *labels);
-    if (!labels) {
-        rc = cli_errorf("evaluate", "out of memory");
+    if (o.compare && (nc_model_load(o.compare, &model2, &err) < 0 ||
+                      eval_for(model2, 0, &ev2, &err) < 0)) {
+        rc = cli_error("evaluate", &err);
         goto out;
     }
-    for (size_t j = 0; j < nc_model_nlabels(model); j++)
-        labels[j] = nc_model_label(model, j);
-    if (o.compare) {
-        if (nc_model_load(o.compare, &model2, &err) < 0) {
-            rc = cli_error("evaluate", &err);
-            goto out;
-        }
-        if (nc_eval_new(nc_model_topic_mode(model2), labels, nc_model_nlabels(model2),
-                        nc_model_has_tone(model2), 0, &ev2, &err) < 0) {
-            rc = cli_error("evaluate", &err);
-            goto out;
-        }
-    }
-    if (nc_eval_new(nc_model_topic_mode(model), labels, nc_model_nlabels(model),
-                    nc_model_has_tone(model), (size_t)o.errors, &ev, &err) < 0 ||
+    if (eval_for(model, (size_t)o.errors, &ev, &err) < 0 ||
         run(&o, argv + optind, argc - optind, model, ev, model2, ev2, &err) < 0 ||
         nc_eval_finish(ev, &res, &err) < 0) {
         rc = cli_error("evaluate", &err);
@@ -650,7 +650,6 @@ int cmd_evaluate(int argc, char **argv)
         rc = cli_errorf("evaluate", "cannot write to standard output");
 out:
     free(json);
-    free(labels);
     free(diffs);
     nc_eval_result_finish(&res);
     nc_eval_free(ev);

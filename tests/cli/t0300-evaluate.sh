@@ -130,6 +130,15 @@ fi
 run 0 evaluate -q -m "$tmp/m" --compare "$tmp/m2" --json --resamples 200 --seed 5 "$DATA/tiny-test.jsonl"
 cmp -s "$tmp/out" "$tmp/cmp1" && ok || fail "--compare: the same seed gave other intervals"
 expect_error 1 "cannot compare" evaluate -q -m "$tmp/m" --compare "$tmp/bbc" "$DATA/tiny-test.jsonl"
+# B with the same kind and number of topics but other names, and B with more topics than A:
+# each model is read with its own labels (they were once A's, which let the first through and
+# read past A's labels for the second)
+sed 's/"sport"/"athletics"/g' "$DATA/tiny-train.jsonl" >"$tmp/renamed.jsonl"
+run 0 train -q --min-df 1 --folds 3 -o "$tmp/renamed" "$tmp/renamed.jsonl"
+expect_error 1 "cannot compare" evaluate -q -m "$tmp/m" --compare "$tmp/renamed" "$DATA/tiny-test.jsonl"
+sed 's/"topics": \[\]/"topics": ["weather", "culture"]/' "$DATA/tiny-train.jsonl" >"$tmp/more.jsonl"
+run 0 train -q --min-df 1 --folds 3 -o "$tmp/more" "$tmp/more.jsonl"
+expect_error 1 "cannot compare" evaluate -q -m "$tmp/m" --compare "$tmp/more" "$DATA/tiny-test.jsonl"
 expect_error 2 "--resamples needs a number in 10..1000000" evaluate -m "$tmp/m" --compare "$tmp/m2" --resamples 5 "$DATA/tiny-test.jsonl"
 expect_error 2 "--compare reports the comparison only" evaluate -m "$tmp/m" --compare "$tmp/m2" --errors 3 "$DATA/tiny-test.jsonl"
 
