@@ -61,6 +61,7 @@ void nc_train_opts_default(nc_train_opts *o)
     o->tone = NC_TONE_AUTO;
     o->threads = 1;
     o->change_words = 1;
+    o->tone_baseline = 0.5;
 }
 
 double nc_platt(double a, double b, double f)
@@ -1081,6 +1082,47 @@ out:
     return rc;
 }
 
+/* The lexicon baseline (nc_train_opts.tone_baseline): least squares of the labels on the
+ * lexicon features alone (an intercept and the NC_LEX_NFEAT valence features), coef[0..
+ * NC_LEX_NFEAT]. The regression then learns label - w * baseline: what the lexicon leaves
+ * unexplained, not the lexicon's words over again, and the stack puts the two back together.
+ * Fitted on all rows, as the stack is: six numbers from thousands of articles. */
+static int fit_baseline(const size_t *rows, size_t m, const double *y, const double *lexf,
+                        double coef[1 + NC_LEX_NFEAT], nc_error *err)
+{
+    const size_t p = 1 + NC_LEX_NFEAT;
+    gsl_matrix *X = gsl_matrix_alloc(m, p), *cov = gsl_matrix_alloc(p, p);
+    gsl_vector *Y = gsl_vector_alloc(m), *c = gsl_vector_alloc(p);
+    gsl_multifit_linear_workspace *ws = gsl_multifit_linear_alloc(m, p);
+    double chisq;
+    int rc = NC_OK;
+
+    if (!X || !cov || !Y || !c || !ws) {
+        rc = nc_err(err, NC_ENOMEM, "out of memory");
+        goto out;
+    }
+    for (size_t i = 0; i < m; i++) {
+        gsl_matrix_set(X, i, 0, 1.0);
+        for (int k = 0; k < NC_LEX_NFEAT; k++)
+            gsl_matrix_set(X, i, 1 + (size_t)k, lexf[i * NC_LEX_NOUT + k]);
+        gsl_vector_set(Y, i, y[rows[i]]);
+    }
+    if (gsl_multifit_linear(X, Y, c, cov, &chisq, ws) != GSL_SUCCESS) {
+        rc = nc_err(err, NC_EINTERNAL, "tone baseline: least squares failed");
+        goto out;
+    }
+    for (size_t k = 0; k < p; k++)
+        coef[k] = round(gsl_vector_get(c, k) * 1e9) / 1e9;
+out:
+    gsl_matrix_free(X);
+    gsl_matrix_free(cov);
+    gsl_vector_free(Y);
+    gsl_vector_free(c);
+    if (ws)
+        gsl_multifit_linear_free(ws);
+    return rc;
+}
+
 /* Folds by input file for rows[0..m) (tone's cross-validation with --tone-file-folds): each
  * file (nc_article.file; a lead view has its original's) goes whole into one fold, the largest
  * files first, each into the fold with the fewest rows so far (the lowest on ties), so the folds
@@ -1170,6 +1212,8 @@ static int train_tone(const nc_train_opts *o, struct trainset *ts, const nc_arti
     int *fold = nc_alloc_array(ts->n ? ts->n : 1, sizeof *fold);
     int *strat = nc_alloc_array(ts->n ? ts->n : 1, sizeof *strat);
     double *gold = nc_alloc_array(ts->n ? ts->n : 1, sizeof *gold);
+    double *target = NULL; /* with a lexicon baseline: what the regression learns */
+    double base[1 + NC_LEX_NFEAT] = { 0 };
     double *lexf = NULL, *raw = NULL; /* raw: the out-of-fold scores for o->tone_oof */
     double bestC = o->tone_C, bestMSE = INFINITY, scale = 1.0, q90 = 0;
     struct model *model = NULL;
@@ -1219,12 +1263,28 @@ static int train_tone(const nc_train_opts *o, struct trainset *ts, const nc_arti
         for (size_t i = 0; i < m; i++)
             nc_lexicon_features(mdl->lex, &docs[rows[i]], lexf + i * NC_LEX_NOUT);
     }
+    if (lexf && o->tone_baseline > 0) {
+        /* the regression's target: the label less w times the lexicon baseline */
+        if ((rc = fit_baseline(rows, m, y, lexf, base, err)) < 0)
+            goto out;
+        if (!(target = nc_alloc_array(ts->n, sizeof *target))) {
+            rc = nc_err(err, NC_ENOMEM, "out of memory");
+            goto out;
+        }
+        memcpy(target, y, ts->n * sizeof *target);
+        for (size_t i = 0; i < m; i++) {
+            double b = base[0];
+            for (int k = 0; k < NC_LEX_NFEAT; k++)
+                b += base[1 + k] * lexf[i * NC_LEX_NOUT + k];
+            target[rows[i]] = y[rows[i]] - o->tone_baseline * b;
+        }
+    }
     for (size_t g = 0; o->tone_C <= 0 && g < NC_ARRAY_SIZE(tone_c_grid); g++) {
         double mse = 0;
         progress_msg(progress, pctx, "tone: C=%g, %d-fold cross-validation", tone_c_grid[g],
                      o->folds);
-        if ((rc = oof_decisions(ts->xs, y, rows, m, fold, o->folds, ts->nfeat, L2R_L2LOSS_SVR,
-                                tone_c_grid[g], 0.1, 0, 0, o->seed, 0, pred, err)) < 0)
+        if ((rc = oof_decisions(ts->xs, target ? target : y, rows, m, fold, o->folds,
+                                ts->nfeat, L2R_L2LOSS_SVR, tone_c_grid[g], 0.1, 0, 0, o->seed, 0, pred, err)) < 0)
             goto out;
         /* with a lexicon, C is chosen for the tone that is used: the stack over this C's
          * out-of-fold scores (a less regularised regression can leave the lexicon less to add) */
@@ -1243,8 +1303,8 @@ static int train_tone(const nc_train_opts *o, struct trainset *ts, const nc_arti
     }
     if (o->tone_C <= 0) {
         memcpy(pred, best_pred, m * sizeof *pred);
-    } else if ((rc = oof_decisions(ts->xs, y, rows, m, fold, o->folds, ts->nfeat, L2R_L2LOSS_SVR,
-                                   bestC, 0.1, 0, 0, o->seed, 0, pred, err)) < 0) {
+    } else if ((rc = oof_decisions(ts->xs, target ? target : y, rows, m, fold, o->folds,
+                                   ts->nfeat, L2R_L2LOSS_SVR, bestC, 0.1, 0, 0, o->seed, 0, pred, err)) < 0) {
         goto out;
     }
     if (o->tone_oof && !(raw = nc_alloc_array(m, sizeof *raw))) {
@@ -1268,6 +1328,19 @@ static int train_tone(const nc_train_opts *o, struct trainset *ts, const nc_arti
                                 "svr x shortness (20 / (20 + distinct words))");
         cJSON_AddNumberToObject(jtone, "lexicon_words", (double)nc_lexicon_size(mdl->lex));
         cJSON_AddNumberToObject(jtone, "lexicon_shift", nc_lexicon_shift(mdl->lex));
+        if (target) {
+            cJSON *jb = cJSON_AddObjectToObject(jtone, "baseline"), *jc;
+            add_num(jb, "weight", o->tone_baseline);
+            jc = cJSON_AddArrayToObject(jb, "coefficients");
+            for (int k = 0; k <= NC_LEX_NFEAT; k++)
+                cJSON_AddItemToArray(jc, cJSON_CreateNumber(base[k]));
+            cJSON_AddStringToObject(jb, "terms", "intercept, lexicon mean, lexicon sum per 10 "
+                                                 "tokens, negative-word share, positive-word "
+                                                 "share");
+            cJSON_AddStringToObject(jb, "use", "the regression learns label - weight x "
+                                               "baseline; the stack above adds the lexicon "
+                                               "back");
+        }
         for (size_t i = 0; i < m; i++)
             pred[i] = nc_tone_stack(mdl->stack, pred[i], lexf + i * NC_LEX_NOUT);
     }
@@ -1295,7 +1368,8 @@ static int train_tone(const nc_train_opts *o, struct trainset *ts, const nc_arti
         add_num(cv, "accuracy3", v[2]);
     }
     progress_msg(progress, pctx, "tone: final fit on %zu articles", m);
-    model = fit(ts->xs, y, rows, m, ts->nfeat, L2R_L2LOSS_SVR, bestC, 0.1, 0, 0, o->seed, err);
+    model = fit(ts->xs, target ? target : y, rows, m, ts->nfeat, L2R_L2LOSS_SVR, bestC, 0.1, 0,
+                0, o->seed, err);
     if (!model) {
         rc = err ? err->code : NC_EINTERNAL;
         goto out;
@@ -1327,6 +1401,7 @@ static int train_tone(const nc_train_opts *o, struct trainset *ts, const nc_arti
         o->tone_oof(&row, o->tone_oof_ctx);
     }
 out:
+    free(target);
     free(raw);
     if (model)
         free_and_destroy_model(&model);
@@ -1522,6 +1597,9 @@ static int check_opts(const nc_train_opts *o, size_t n, nc_error *err)
         return nc_err(err, NC_EINVAL, "no articles to train on");
     if (o->folds < 2 || o->folds > 20)
         return nc_err(err, NC_EINVAL, "folds must be in 2..20 (got %d)", o->folds);
+    if (!(o->tone_baseline >= 0 && o->tone_baseline <= 1))
+        return nc_err(err, NC_EINVAL, "tone baseline weight must be in [0, 1] (got %g)",
+                      o->tone_baseline);
     if (o->topic_stopwords && o->features.hash_bits)
         return nc_err(err, NC_EINVAL, "topic stop words need a vocabulary: they cannot be "
                                       "combined with hashed features");

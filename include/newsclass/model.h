@@ -59,7 +59,8 @@ typedef struct nc_tone_oof {
     int lead_view;             /* 1 for the lead of a long article (--lead-views) */
     int fold;                  /* 0-based */
     double gold;               /* its tone label */
-    double regression;         /* the out-of-fold regression score (before stack and scale) */
+    double regression;         /* the out-of-fold regression score (before stack and scale; of
+                                * the label less the lexicon baseline, when there is one) */
     double lexicon[NC_TONE_LEXICON_FEATURES]; /* all 0 without a lexicon */
     double tone;               /* the out-of-fold tone: stacked, scaled and clamped as classify
                                 * does with the final model */
@@ -101,6 +102,12 @@ typedef struct nc_train_opts {
                                 change word moves counts by the direction of the change: "deaths
                                 fell", "fewer attacks" as good news, "hopes faded" as bad,
                                 "the toll rose" as bad (not the upbeat "rose"). 0: as it is */
+    double tone_baseline;    /* with a tone lexicon: the regression learns the label less this
+                                weight (0..1) times a lexicon-only least-squares fit of it, so
+                                its n-gram weights carry what the lexicon does not already say
+                                and the lexicon keeps more of the weight on text unlike the
+                                corpus; the stack then combines them. Default 0.5 (chosen by
+                                cross-validation on the project's corpus); 0: the label itself */
     nc_tone_oof_fn tone_oof; /* when set: called once per article with tone, in training order
                                 (lead views last), from the thread that fits tone, before
                                 nc_train returns; NULL (default): not called */

@@ -12,7 +12,7 @@ enum {
     OPT_MAX_DF, OPT_MAX_FEATURES, OPT_HASH_BITS, OPT_NO_TITLE, OPT_STOPWORDS, OPT_TOPIC_STOPWORDS, OPT_STEM,
     OPT_NO_SUBLINEAR, OPT_NO_BALANCE, OPT_NO_CALIBRATE, OPT_NO_THRESHOLDS, OPT_NO_TONE,
     OPT_MULTILABEL, OPT_MULTICLASS, OPT_LEAD_VIEWS, OPT_LEXICON, OPT_PRIOR, OPT_THREADS,
-    OPT_TONE_FILE_FOLDS, OPT_NO_CHANGE_WORDS
+    OPT_TONE_FILE_FOLDS, OPT_NO_CHANGE_WORDS, OPT_TONE_BASELINE
 };
 
 const struct option cli_train_longopts[] = {
@@ -41,6 +41,7 @@ const struct option cli_train_longopts[] = {
     { "tone-file-folds", no_argument, NULL, OPT_TONE_FILE_FOLDS },
     { "tone-lexicon", required_argument, NULL, OPT_LEXICON },
     { "no-change-words", no_argument, NULL, OPT_NO_CHANGE_WORDS },
+    { "tone-baseline", required_argument, NULL, OPT_TONE_BASELINE },
     { "prior", required_argument, NULL, OPT_PRIOR },
     { "threads", required_argument, NULL, OPT_THREADS },
     { NULL, 0, NULL, 0 }
@@ -71,6 +72,9 @@ const char cli_train_opts_help[] =
     "                         (\"word<TAB>valence\" lines); saved in the bundle\n"
     "      --no-change-words  lexicon words moved by a change word (\"deaths fell\",\n"
     "                         \"hopes faded\", \"the toll rose\") count as they are\n"
+    "      --tone-baseline=W  with a lexicon, the regression learns the label less W times\n"
+    "                         a lexicon-only fit, so the lexicon keeps more of the weight\n"
+    "                         (0..1; default 0.5; 0: the label itself)\n"
     "      --tone-file-folds  tone's cross-validation (its C, the lexicon stack, the scale,\n"
     "                         the 90% interval) holds out whole input files, so they are\n"
     "                         judged on text unlike what was learnt; needs FOLDS files\n"
@@ -189,6 +193,13 @@ int cli_train_opt(const char *cmd, int c, const char *arg, nc_train_opts *o)
     case OPT_TONE_FILE_FOLDS: o->tone_file_folds = 1; return 1;
     case OPT_LEXICON: o->tone_lexicon = arg; return 1;
     case OPT_NO_CHANGE_WORDS: o->change_words = 0; return 1;
+    case OPT_TONE_BASELINE:
+        if (cli_parse_double(arg, 0, 1, &d) < 0)
+            return cli_usage_error(cmd, "--tone-baseline needs a weight in [0, 1], not '%s'",
+                                   arg),
+                   -1;
+        o->tone_baseline = d;
+        return 1;
     case OPT_THREADS:
         if (cli_parse_long(arg, 1, 16, &l) < 0)
             return cli_usage_error(cmd, "--threads needs a whole number in 1..16, not '%s'", arg),

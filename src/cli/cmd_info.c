@@ -103,6 +103,11 @@ static void print_text(const char *dir, const cJSON *j)
                        "a long article of 300)", ws, w + ws * 0.5, w + ws / 16);
             printf("\n");
         }
+        const cJSON *bl = cJSON_GetObjectItemCaseSensitive(tone, "baseline");
+        if (cJSON_IsObject(bl))
+            printf("            the regression learnt the label less %g x a lexicon-only "
+                   "fit of it\n",
+                   num(bl, "weight"));
     } else {
         printf("tone:       none\n");
     }

@@ -131,6 +131,7 @@ expect 0 train -q --min-df 1 --folds 3 --tone-lexicon "$tmp/lex.tsv" -o "$tmp/cw
 has "$tmp/cw1/model.json" '"lexicon_shift":[[:space:]]*1,'
 expect 0 info "$tmp/cw1"
 has "$tmp/out" 'lexicon stack \(5 words, change-word rules on\)'
+has "$tmp/out" 'the regression learnt the label less 0.5 x a lexicon-only fit of it'
 expect 0 train -q --min-df 1 --folds 3 --tone-lexicon "$tmp/lex.tsv" --no-change-words -o "$tmp/cw0" \
     "$DATA/tiny-train.jsonl"
 has "$tmp/cw0/model.json" '"lexicon_shift":[[:space:]]*0,'
@@ -141,6 +142,26 @@ expect 0 classify -m "$tmp/cw1" -f tsv "$tmp/fell.txt"
 cp "$tmp/out" "$tmp/fell1"
 expect 0 classify -m "$tmp/cw0" -f tsv "$tmp/fell.txt"
 if cmp -s "$tmp/out" "$tmp/fell1"; then fail "--no-change-words: same tone for 'deaths fell'"; else ok; fi
+
+
+# the lexicon baseline: on by default with a lexicon (weight 0.5, recorded in the card),
+# --tone-baseline 0 turns it off and changes the tone; weights outside [0, 1] are refused
+has "$tmp/cw1/model.json" '"weight":[[:space:]]*0.5,'
+expect 0 train -q --min-df 1 --folds 3 --tone-lexicon "$tmp/lex.tsv" --tone-baseline 0 -o "$tmp/tb0" \
+    "$DATA/tiny-train.jsonl"
+if grep -q '"baseline"' "$tmp/tb0/model.json"; then fail "--tone-baseline 0: baseline in card"; else ok; fi
+expect 0 info "$tmp/tb0"
+if grep -q 'lexicon-only fit' "$tmp/out"; then fail "info: a baseline shown for weight 0"; else ok; fi
+expect 0 classify -m "$tmp/cw1" -f tsv "$DATA/tiny-test.jsonl"
+cut -f7 "$tmp/out" >"$tmp/tb05.tone"
+expect 0 classify -m "$tmp/tb0" -f tsv "$DATA/tiny-test.jsonl"
+if cut -f7 "$tmp/out" | cmp -s - "$tmp/tb05.tone"; then fail "--tone-baseline 0: same tones as 0.5"; else ok; fi
+if grep -q '"baseline"' "$tmp/tfr/model.json"; then fail "baseline without a lexicon"; else ok; fi
+for w in -0.1 1.5 x ''; do
+    expect_error 2 "--tone-baseline needs a weight in \[0, 1\], not '$w'" \
+        train -q --tone-lexicon "$tmp/lex.tsv" --tone-baseline "$w" -o "$tmp/tb2" "$DATA/tiny-train.jsonl"
+done
+[ ! -e "$tmp/tb2" ] && ok || fail "a refused option left a model behind"
 
 # --tone-oof: every training article's cross-validated tone, consistent with the card
 # (each article gets a second sentence, so that --lead-views adds its lead as an article)

@@ -461,6 +461,118 @@ static void test_scale_in_models(void)
     }
 }
 
+/* The lexicon baseline: on a corpus whose labels the lexicon's mean valence gives exactly,
+ * with weight 1 the regression is left nothing to learn (every target within the SVR's
+ * epsilon, so its weights are all 0 and every out-of-fold score is 0), while with weight 0 it
+ * learns the labels from the words; the stack still fits both, and the card records the
+ * baseline only when one is used. Weights outside [0, 1] are refused. */
+struct oof_abs {
+    size_t n;
+    double max_abs_reg, max_err;
+};
+
+static void collect_abs(const nc_tone_oof *r, void *ctx)
+{
+    struct oof_abs *o = ctx;
+    o->n++;
+    if (fabs(r->regression) > o->max_abs_reg)
+        o->max_abs_reg = fabs(r->regression);
+    if (fabs(r->tone - r->gold) > o->max_err)
+        o->max_err = fabs(r->tone - r->gold);
+}
+
+static void test_baseline(void)
+{
+    static const char *const pos[] = { "splendid", "triumph", "delight" };
+    static const char *const neg[] = { "disaster", "scandal", "misery" };
+    static const char *const filler[] = { "harbour", "council", "river", "market", "village",
+                                          "station", "bridge", "museum", "school", "garden" };
+    char dir[] = "/tmp/nc-test-baseline-XXXXXX", lex[128], corpus[128];
+    nc_corpus c;
+    nc_reader_opts ro = { 0 };
+    nc_error err = { 0 };
+    FILE *fp;
+
+    CHECK(mkdtemp(dir) != NULL);
+    snprintf(lex, sizeof lex, "%s/lexicon.tsv", dir);
+    snprintf(corpus, sizeof corpus, "%s/corpus.jsonl", dir);
+    if ((fp = fopen(lex, "w")) != NULL) {
+        for (int k = 0; k < 3; k++)
+            fprintf(fp, "%s\t0.5\n%s\t-0.5\n", pos[k], neg[k]);
+        fclose(fp);
+    }
+    /* 60 articles: filler words and lexicon words of one sign (tone +-0.5, the mean valence)
+     * or none (tone 0) */
+    if ((fp = fopen(corpus, "w")) != NULL) {
+        for (int i = 0; i < 60; i++) {
+            int sign = i % 3 - 1;
+            fprintf(fp, "{\"id\": \"b%d\", \"title\": \"%s %s\", \"text\": \"", i,
+                    filler[i % 10], filler[(i / 10 + 3) % 10]);
+            for (int w = 0; w < 8; w++)
+                fprintf(fp, "%s ", filler[(i * 7 + w * 3) % 10]);
+            for (int w = 0; sign && w < 1 + i % 3; w++)
+                fprintf(fp, "%s ", sign > 0 ? pos[(i + w) % 3] : neg[(i + w) % 3]);
+            fprintf(fp, "today.\", \"tone\": %g}\n", 0.5 * sign);
+        }
+        fclose(fp);
+    }
+    nc_corpus_init(&c);
+    CHECK_EQ_INT(nc_corpus_read(&c, corpus, &ro, &err), NC_OK);
+    for (int wi = 0; wi < 3; wi++) {
+        static const double weight[] = { 0, 0.5, 1 };
+        struct oof_abs rows = { 0 };
+        nc_train_opts o;
+        nc_model *m = NULL;
+        nc_train_opts_default(&o);
+        o.features.min_df = 1;
+        o.folds = 3;
+        o.tone_C = 1;
+        o.tone_lexicon = lex;
+        o.tone_baseline = weight[wi];
+        o.tone_oof = collect_abs;
+        o.tone_oof_ctx = &rows;
+        CHECK_EQ_INT(nc_train(c.docs, c.n, &o, NULL, NULL, &m, &err), NC_OK);
+        if (!m)
+            continue;
+        CHECK_EQ_INT(rows.n, c.n);
+        if (wi == 0)
+            CHECK(rows.max_abs_reg > 0.2); /* the words carry the labels */
+        else if (wi == 2)
+            CHECK(rows.max_abs_reg == 0.0); /* nothing left to learn */
+        for (int k = 0; k < NC_STACK_N; k++)
+            CHECK(isfinite(m->stack[k]));
+        CHECK(rows.max_err < 0.1); /* every article's tone, out of fold, near its label */
+        {
+            cJSON *card = cJSON_Parse(m->card);
+            const cJSON *b = cJSON_GetObjectItem(cJSON_GetObjectItem(card, "tone"), "baseline");
+            CHECK(card != NULL);
+            CHECK((b != NULL) == (wi > 0));
+            if (b) {
+                const cJSON *co = cJSON_GetObjectItem(b, "coefficients");
+                CHECK_NEAR(cJSON_GetNumberValue(cJSON_GetObjectItem(b, "weight")), weight[wi],
+                           0);
+                CHECK_EQ_INT(cJSON_GetArraySize(co), 1 + NC_LEX_NFEAT);
+            }
+            cJSON_Delete(card);
+        }
+        nc_model_free(m);
+    }
+    {
+        nc_train_opts o;
+        nc_model *m = NULL;
+        nc_train_opts_default(&o);
+        o.tone_lexicon = lex;
+        o.tone_baseline = 1.5;
+        CHECK_EQ_INT(nc_train(c.docs, c.n, &o, NULL, NULL, &m, &err), NC_EINVAL);
+        CHECK(strstr(err.msg, "baseline") != NULL);
+        CHECK(m == NULL);
+    }
+    nc_corpus_finish(&c);
+    unlink(lex);
+    unlink(corpus);
+    rmdir(dir);
+}
+
 int main(void)
 {
     nc_set_log(NULL, NULL);
@@ -468,5 +580,6 @@ int main(void)
     test_conformal();
     test_change_words();
     test_scale_in_models();
+    test_baseline();
     return check_report();
 }
