@@ -62,6 +62,14 @@ double nc_platt(double a, double b, double score);
  * backtracking (Lin, Lin and Weng 2007). */
 void nc_platt_fit(const double *f, const int *y, size_t n, double *a, double *b);
 
+/* A topic's decision threshold for probabilities s[0..n) in [0, 1] with labels y[] (1/0),
+ * negatives counted negw times (F1 at another prevalence): with window > 0 the point of the
+ * grid 0.01, 0.015, ..., 0.99 where the F1 curve averaged over the grid points within window
+ * is highest (the lowest on ties); with window 0 the exact best-F1 cut (midway between two
+ * neighbouring scores). NC_OK, or NC_ENOMEM. */
+int nc_threshold_pick(const double *s, const int *y, size_t n, double negw, double window,
+                      double *thr);
+
 /* Build model.json for m (train.c); 'extra' members are moved into the card. */
 int nc_model_write_bundle(const nc_model *m, const char *dir, nc_error *err);
 

@@ -80,6 +80,10 @@ typedef struct nc_train_opts {
     int balanced;            /* 1: class weights inversely proportional to class size (default) */
     int calibrate;           /* 1: Platt-calibrate topic probabilities on held-out folds (default) */
     int tune_thresholds;     /* 1: per-topic thresholds maximising cross-validated F1 (default) */
+    double threshold_window; /* tuned thresholds maximise the cross-validated F1 curve averaged
+                                over thresholds within this distance (0..0.5), which moves less
+                                with the fold assignment than its ragged exact maximum; default
+                                0.1; 0: the exact maximum */
     nc_tone_method tone;     /* default NC_TONE_AUTO */
     int threads;             /* worker threads for cross-validation; default 1 */
     const char *tone_lexicon; /* path of a tone lexicon ("word<TAB>valence") whose features are

@@ -61,8 +61,12 @@ static void print_text(const char *dir, const cJSON *j)
            cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(f, "stopwords")) ? ", stop words removed" : "",
            cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(f, "stem")) ? ", stemmed" : "");
     if (t) {
-        printf("topics:     %s, solver %s, class weights %s, calibration %s\n", str(t, "mode"),
+        printf("topics:     %s, solver %s, class weights %s, calibration %s", str(t, "mode"),
                str(t, "solver"), str(t, "class_weight"), str(t, "calibration"));
+        if (cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(t, "threshold_window")))
+            printf(", thresholds on the F1 curve averaged over -+%g",
+                   num(t, "threshold_window"));
+        printf("\n");
         printf("  %-18s %7s %8s %9s %7s %7s %7s %7s %7s\n", "label", "articles", "C", "threshold",
                "cv-P", "cv-R", "cv-F1", "cv-ECE", "cv-AUC");
         cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(t, "labels"))

@@ -25,6 +25,25 @@ done
 expect 0 train -q --min-df 1 --folds 2 --threads 4 --label-from-dir -o "$tmp/mct" "$DATA/tiny-bbc"
 expect 0 train -q --min-df 1 --folds 2 --threads 1 --label-from-dir -o "$tmp/mcs" "$DATA/tiny-bbc"
 if cmp -s "$tmp/mct/weights.bin" "$tmp/mcs/weights.bin"; then ok; else fail "multi-class weights differ between thread counts"; fi
+# thresholds: the F1 curve averaged over +-0.1 by default (points of a 0.005 grid, recorded in
+# the card), the exact maximum with --threshold-window 0; out-of-range windows refused
+has "$tmp/m1/model.json" '"threshold_window":[[:space:]]*0.1,'
+expect 0 info "$tmp/m1"
+has "$tmp/out" 'calibration platt, thresholds on the F1 curve averaged over -\+0.1$'
+grep -o '"threshold":[[:space:]]*[0-9.]*' "$tmp/m1/model.json" | sed 's/.*:[[:space:]]*//' >"$tmp/thr1"
+if [ "$(wc -l <"$tmp/thr1")" -eq 3 ] &&
+    awk '{ k = $1 / 0.005; if (k - int(k + 0.5) > 1e-6 || int(k + 0.5) - k > 1e-6) bad = 1 } END { exit bad }' "$tmp/thr1"
+then ok; else fail "thresholds not on the 0.005 grid: $(tr '\n' ' ' <"$tmp/thr1")"; fi
+expect 0 train -q --min-df 1 --folds 3 --threshold-window 0 -o "$tmp/mw0" "$DATA/tiny-train.jsonl"
+if grep -q '"threshold_window"' "$tmp/mw0/model.json"; then fail "--threshold-window 0 recorded"; else ok; fi
+expect 0 info "$tmp/mw0"
+if grep -q 'averaged over' "$tmp/out"; then fail "info: a window for --threshold-window 0"; else ok; fi
+grep -o '"threshold":[[:space:]]*[0-9.]*' "$tmp/mw0/model.json" | sed 's/.*:[[:space:]]*//' >"$tmp/thr0"
+if cmp -s "$tmp/thr0" "$tmp/thr1"; then fail "--threshold-window 0 changed no threshold"; else ok; fi
+for w in -0.1 0.6 x; do
+    expect_error 2 "--threshold-window needs a number in \[0, 0.5\], not '$w'" \
+        train -q --threshold-window "$w" -o "$tmp/mw2" "$DATA/tiny-train.jsonl"
+done
 # a trailing slash names the same bundle; retraining replaces it in place
 expect 0 train -q --min-df 1 --folds 3 -o "$tmp/slash/" "$DATA/tiny-train.jsonl"
 expect 0 train -q --min-df 1 --folds 3 -o "$tmp/slash/" "$DATA/tiny-train.jsonl"
@@ -38,6 +57,7 @@ has "$tmp/err" "model written to"
 
 # multi-class from a directory tree
 expect 0 train -q --min-df 1 --folds 2 --label-from-dir -o "$tmp/mc" "$DATA/tiny-bbc"
+if grep -q '"threshold_window"' "$tmp/mc/model.json"; then fail "multi-class card has a threshold window"; else ok; fi
 has "$tmp/mc/model.json" '"mode":[[:space:]]*"multi-class"'
 
 # bad input: clear message with the place, exit 1, no model left behind

@@ -50,6 +50,36 @@ static void rm_bundle(const char *dir)
     rmdir(dir);
 }
 
+/* nc_threshold_pick: a narrow spike of the F1 curve (thresholds 0.24-0.25: F1 0.893) beside a
+ * broad plateau (0.26-0.75: F1 0.889). The exact maximum takes the spike; averaged over +-0.1
+ * the curve peaks on the plateau, where a small change of the scores cannot move it far; a
+ * heavier weight on negatives (F1 at a lower prevalence) moves the exact maximum too. */
+static void test_threshold_pick(void)
+{
+    enum { N = 344 };
+    double s[N], thr = -1;
+    int y[N], n = 0;
+    for (int i = 0; i < 80; i++, n++)
+        s[n] = 0.75, y[n] = 1;
+    for (int i = 0; i < 20; i++, n++)
+        s[n] = 0.25, y[n] = 1;
+    for (int i = 0; i < 24; i++, n++)
+        s[n] = 0.26, y[n] = 0;
+    for (int i = 0; i < 200; i++, n++)
+        s[n] = 0.24, y[n] = 0;
+    for (int i = 0; i < 20; i++, n++)
+        s[n] = 0.02 + 0.001 * i, y[n] = 0;
+    CHECK_EQ_INT(n, N);
+    CHECK_EQ_INT(nc_threshold_pick(s, y, N, 1.0, 0, &thr), NC_OK);
+    CHECK_NEAR(thr, 0.245, 1e-9);
+    CHECK_EQ_INT(nc_threshold_pick(s, y, N, 1.0, 0.1, &thr), NC_OK);
+    CHECK_NEAR(thr, 0.365, 1e-9); /* the lowest point whose window lies on the plateau */
+    CHECK_EQ_INT(nc_threshold_pick(s, y, N, 1.0, 0.02, &thr), NC_OK);
+    CHECK(thr > 0.26 && thr <= 0.75);
+    CHECK_EQ_INT(nc_threshold_pick(s, y, N, 10.0, 0, &thr), NC_OK);
+    CHECK_NEAR(thr, 0.505, 1e-9);
+}
+
 int main(void)
 {
     nc_corpus c;
@@ -61,6 +91,7 @@ int main(void)
     char dir[] = "/tmp/nc-test-model-XXXXXX", a[64], b[64], path[128];
 
     nc_set_log(NULL, NULL);
+    test_threshold_pick();
     nc_corpus_init(&c);
     nc_prediction_init(&p);
     nc_prediction_init(&q);
