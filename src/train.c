@@ -63,6 +63,7 @@ void nc_train_opts_default(nc_train_opts *o)
     o->change_words = 1;
     o->tone_baseline = 0.5;
     o->threshold_window = 0.1;
+    o->threshold_repeats = 3;
 }
 
 double nc_platt(double a, double b, double f)
@@ -879,6 +880,9 @@ struct topic_ctx {
     void *pctx;
     double **grid;  /* when C is chosen: [label * 4 + g], out-of-fold decisions at grid C g,
                      * computed beforehand by grid jobs running in parallel (grid_job) */
+    int *fold_more; /* multi-label: nmore further fold assignments of the rows, m each, whose
+                     * out-of-fold scores join fold's for Platt and the thresholds */
+    int nmore;
 };
 
 /* The targets of label li: y (+1/-1 per row of the training set, -1 elsewhere), yb (1/0 per
@@ -953,6 +957,9 @@ static int train_binary(struct topic_ctx *c, nc_model *mdl, size_t li, cJSON *jl
     double *prob = nc_alloc_array(m ? m : 1, sizeof *prob);
     double wpos = 0, wneg = 0, bestC = o->C, bestF = -1, thr = 0.5, a = -1, b = 0;
     double shift = 0, negw = 1;
+    double *decp = NULL, *probp = NULL; /* with c->nmore: all assignments' scores, pooled */
+    int *ybp = NULL;
+    size_t mp = m;
     int solver = solver_type_of(c->solver), rc = NC_OK;
     struct model *model = NULL;
     const char *label = mdl->labels[li];
@@ -991,8 +998,30 @@ static int train_binary(struct topic_ctx *c, nc_model *mdl, size_t li, cJSON *jl
         shift = log(o->prior / (1 - o->prior)) - log(ps / (1 - ps));
         negw = ((1 - o->prior) / o->prior) * (ps / (1 - ps));
     }
+    /* Platt and the threshold see the out-of-fold scores of c->nmore further fold assignments
+     * too (pooled): fitted on one assignment's, they move with it */
+    if (c->nmore > 0) {
+        progress_msg(c->progress, c->pctx, "topic '%s': %d more fold assignments at C=%g",
+                     label, c->nmore, bestC);
+        mp = m * (size_t)(1 + c->nmore);
+        if (!(decp = nc_alloc_array(mp, sizeof *decp)) ||
+            !(probp = nc_alloc_array(mp, sizeof *probp)) ||
+            !(ybp = nc_alloc_array(mp, sizeof *ybp))) {
+            rc = nc_err(err, NC_ENOMEM, "out of memory");
+            goto out;
+        }
+        memcpy(decp, dec, m * sizeof *dec);
+        for (int k = 0; k <= c->nmore; k++)
+            memcpy(ybp + (size_t)k * m, yb, m * sizeof *yb);
+        for (int k = 0; k < c->nmore; k++)
+            if ((rc = oof_decisions(c->ts->xt, y, c->rows, m, c->fold_more + (size_t)k * m,
+                                    o->folds, c->ts->nfeat, solver, bestC, 0, wpos, wneg,
+                                    o->seed + 101 * (unsigned long)(k + 1), 1,
+                                    decp + (size_t)(k + 1) * m, err)) < 0)
+                goto out;
+    }
     if (o->calibrate) {
-        nc_platt_fit(dec, yb, m, &a, &b);
+        nc_platt_fit(decp ? decp : dec, ybp ? ybp : yb, mp, &a, &b);
     } else {
         a = -1;
         b = 0;
@@ -1000,8 +1029,11 @@ static int train_binary(struct topic_ctx *c, nc_model *mdl, size_t li, cJSON *jl
     b -= shift;
     for (size_t i = 0; i < m; i++)
         prob[i] = nc_platt(a, b, dec[i]);
+    for (size_t i = 0; probp && i < mp; i++)
+        probp[i] = nc_platt(a, b, decp[i]);
     if (o->tune_thresholds && npos >= 10 && m - npos >= 10) {
-        if (nc_threshold_pick(prob, yb, m, negw, o->threshold_window, &thr) < 0) {
+        if (nc_threshold_pick(probp ? probp : prob, ybp ? ybp : yb, mp, negw,
+                              o->threshold_window, &thr) < 0) {
             rc = nc_err(err, NC_ENOMEM, "out of memory");
             goto out;
         }
@@ -1099,6 +1131,9 @@ out:
     free(yb);
     free(dec);
     free(prob);
+    free(decp);
+    free(probp);
+    free(ybp);
     return rc;
 }
 
@@ -1651,6 +1686,7 @@ struct run {
     cJSON *card;
     size_t *rows, m;    /* the articles with topics */
     int *fold, *strat;
+    int *fold_more;     /* the topics' further fold assignments (topic_ctx.fold_more) */
     struct job *jobs;   /* one per label, and tone first */
     size_t njobs;
     struct topic_ctx tc;
@@ -1663,6 +1699,9 @@ static int check_opts(const nc_train_opts *o, size_t n, nc_error *err)
         return nc_err(err, NC_EINVAL, "no articles to train on");
     if (o->folds < 2 || o->folds > 20)
         return nc_err(err, NC_EINVAL, "folds must be in 2..20 (got %d)", o->folds);
+    if (o->threshold_repeats < 1 || o->threshold_repeats > 10)
+        return nc_err(err, NC_EINVAL, "threshold repeats must be in 1..10 (got %d)",
+                      o->threshold_repeats);
     if (!(o->threshold_window >= 0 && o->threshold_window <= 0.5))
         return nc_err(err, NC_EINVAL, "threshold window must be in [0, 0.5] (got %g)",
                       o->threshold_window);
@@ -1790,6 +1829,18 @@ static int plan_topics(struct run *r, nc_error *err)
     if (grouped_folds(r->rows, r->m, r->strat, r->n_orig, r->origin, o->folds, o->seed,
                       r->fold) < 0)
         return nc_err(err, NC_ENOMEM, "out of memory");
+    /* multi-label: further fold assignments (other seeds) for Platt and the thresholds */
+    if (!multiclass && (o->calibrate || o->tune_thresholds) && o->threshold_repeats > 1) {
+        c.nmore = o->threshold_repeats - 1;
+        if (!(r->fold_more = nc_alloc_array((size_t)c.nmore * r->m, sizeof *r->fold_more)))
+            return nc_err(err, NC_ENOMEM, "out of memory");
+        for (int k = 0; k < c.nmore; k++)
+            if (grouped_folds(r->rows, r->m, r->strat, r->n_orig, r->origin, o->folds,
+                              o->seed + 7717 * (unsigned long)(k + 1),
+                              r->fold_more + (size_t)k * r->m) < 0)
+                return nc_err(err, NC_ENOMEM, "out of memory");
+        c.fold_more = r->fold_more;
+    }
     cJSON *jtopics = cJSON_AddObjectToObject(r->card, "topics");
     cJSON_AddStringToObject(jtopics, "mode", multiclass ? "multi-class" : "multi-label");
     cJSON_AddStringToObject(jtopics, "solver", solver_name(solver));
@@ -1797,6 +1848,8 @@ static int plan_topics(struct run *r, nc_error *err)
     cJSON_AddStringToObject(jtopics, "calibration", o->calibrate ? "platt" : "none");
     if (!multiclass && o->tune_thresholds && o->threshold_window > 0)
         add_num(jtopics, "threshold_window", o->threshold_window);
+    if (c.nmore > 0)
+        cJSON_AddNumberToObject(jtopics, "fold_assignments", c.nmore + 1);
     cJSON_AddNumberToObject(jtopics, "folds", o->folds);
     if (r->stop_mask)
         cJSON_AddNumberToObject(jtopics, "stopword_features_ignored", (double)r->n_masked);
@@ -1919,6 +1972,7 @@ static void free_run(struct run *r)
     free(r->jobs);
     free(r->rows);
     free(r->fold);
+    free(r->fold_more);
     free(r->strat);
     free_counts(r->dcounts, r->n);
     free(r->ts.xt);

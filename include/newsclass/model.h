@@ -84,6 +84,9 @@ typedef struct nc_train_opts {
                                 over thresholds within this distance (0..0.5), which moves less
                                 with the fold assignment than its ragged exact maximum; default
                                 0.1; 0: the exact maximum */
+    int threshold_repeats;   /* multi-label: Platt's sigmoid and the thresholds are fitted on the
+                                out-of-fold scores of this many fold assignments (1..10) pooled,
+                                so that they move less with any one of them; default 3 */
     nc_tone_method tone;     /* default NC_TONE_AUTO */
     int threads;             /* worker threads for cross-validation; default 1 */
     const char *tone_lexicon; /* path of a tone lexicon ("word<TAB>valence") whose features are

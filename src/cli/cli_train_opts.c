@@ -13,7 +13,7 @@ enum {
     OPT_NO_SUBLINEAR, OPT_NO_BALANCE, OPT_NO_CALIBRATE, OPT_NO_THRESHOLDS, OPT_NO_TONE,
     OPT_MULTILABEL, OPT_MULTICLASS, OPT_LEAD_VIEWS, OPT_LEXICON, OPT_PRIOR, OPT_THREADS,
     OPT_TONE_FILE_FOLDS, OPT_NO_CHANGE_WORDS, OPT_TONE_BASELINE,
-    OPT_THRESHOLD_WINDOW
+    OPT_THRESHOLD_WINDOW, OPT_THRESHOLD_REPEATS
 };
 
 const struct option cli_train_longopts[] = {
@@ -44,6 +44,7 @@ const struct option cli_train_longopts[] = {
     { "no-change-words", no_argument, NULL, OPT_NO_CHANGE_WORDS },
     { "tone-baseline", required_argument, NULL, OPT_TONE_BASELINE },
     { "threshold-window", required_argument, NULL, OPT_THRESHOLD_WINDOW },
+    { "threshold-repeats", required_argument, NULL, OPT_THRESHOLD_REPEATS },
     { "prior", required_argument, NULL, OPT_PRIOR },
     { "threads", required_argument, NULL, OPT_THREADS },
     { NULL, 0, NULL, 0 }
@@ -68,6 +69,8 @@ const char cli_train_opts_help[] =
     "      --no-thresholds    threshold 0.5 for every topic instead of tuned ones\n"
     "      --threshold-window=H  tuned thresholds maximise the F1 curve averaged over\n"
     "                         +-H, steadier than its exact maximum (0..0.5; 0.1; 0: exact)\n"
+    "      --threshold-repeats=R  fit Platt and the thresholds on the out-of-fold scores of\n"
+    "                         R fold assignments pooled (1..10; 3)\n"
     "      --no-tone          do not train tone even if the corpus has it\n"
     "      --prior=P          multi-label: expected share of articles carrying each topic\n"
     "                         in use (0..1); probabilities and thresholds are shifted from\n"
@@ -197,6 +200,13 @@ int cli_train_opt(const char *cmd, int c, const char *arg, nc_train_opts *o)
     case OPT_TONE_FILE_FOLDS: o->tone_file_folds = 1; return 1;
     case OPT_LEXICON: o->tone_lexicon = arg; return 1;
     case OPT_NO_CHANGE_WORDS: o->change_words = 0; return 1;
+    case OPT_THRESHOLD_REPEATS:
+        if (cli_parse_long(arg, 1, 10, &l) < 0)
+            return cli_usage_error(cmd, "--threshold-repeats needs a whole number in 1..10, not "
+                                        "'%s'", arg),
+                   -1;
+        o->threshold_repeats = (int)l;
+        return 1;
     case OPT_THRESHOLD_WINDOW:
         if (cli_parse_double(arg, 0, 0.5, &d) < 0)
             return cli_usage_error(cmd, "--threshold-window needs a number in [0, 0.5], not '%s'",

@@ -66,6 +66,8 @@ static void print_text(const char *dir, const cJSON *j)
         if (cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(t, "threshold_window")))
             printf(", thresholds on the F1 curve averaged over -+%g",
                    num(t, "threshold_window"));
+        if (cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(t, "fold_assignments")))
+            printf(", fitted on %g fold assignments", num(t, "fold_assignments"));
         printf("\n");
         printf("  %-18s %7s %8s %9s %7s %7s %7s %7s %7s\n", "label", "articles", "C", "threshold",
                "cv-P", "cv-R", "cv-F1", "cv-ECE", "cv-AUC");

@@ -29,7 +29,19 @@ if cmp -s "$tmp/mct/weights.bin" "$tmp/mcs/weights.bin"; then ok; else fail "mul
 # the card), the exact maximum with --threshold-window 0; out-of-range windows refused
 has "$tmp/m1/model.json" '"threshold_window":[[:space:]]*0.1,'
 expect 0 info "$tmp/m1"
-has "$tmp/out" 'calibration platt, thresholds on the F1 curve averaged over -\+0.1$'
+has "$tmp/out" 'calibration platt, thresholds on the F1 curve averaged over -\+0.1, fitted on 3 fold assignments$'
+# Platt and the thresholds pool 3 fold assignments by default (recorded); --threshold-repeats 1
+# fits them on one, as before, and moves them
+has "$tmp/m1/model.json" '"fold_assignments":[[:space:]]*3,'
+expect 0 train -q --min-df 1 --folds 3 --threshold-repeats 1 -o "$tmp/mr1" "$DATA/tiny-train.jsonl"
+if grep -q '"fold_assignments"' "$tmp/mr1/model.json"; then fail "--threshold-repeats 1 recorded"; else ok; fi
+grep -o '"platt_[ab]":[[:space:]]*[-0-9.e]*' "$tmp/m1/model.json" >"$tmp/platt3"
+grep -o '"platt_[ab]":[[:space:]]*[-0-9.e]*' "$tmp/mr1/model.json" >"$tmp/platt1"
+if [ -s "$tmp/platt1" ] && ! cmp -s "$tmp/platt1" "$tmp/platt3"; then ok; else fail "--threshold-repeats 1 changed no sigmoid"; fi
+for r in 0 11 1.5 x; do
+    expect_error 2 "--threshold-repeats needs a whole number in 1..10, not '$r'" \
+        train -q --threshold-repeats "$r" -o "$tmp/mr2" "$DATA/tiny-train.jsonl"
+done
 grep -o '"threshold":[[:space:]]*[0-9.]*' "$tmp/m1/model.json" | sed 's/.*:[[:space:]]*//' >"$tmp/thr1"
 if [ "$(wc -l <"$tmp/thr1")" -eq 3 ] &&
     awk '{ k = $1 / 0.005; if (k - int(k + 0.5) > 1e-6 || int(k + 0.5) - k > 1e-6) bad = 1 } END { exit bad }' "$tmp/thr1"
@@ -57,7 +69,7 @@ has "$tmp/err" "model written to"
 
 # multi-class from a directory tree
 expect 0 train -q --min-df 1 --folds 2 --label-from-dir -o "$tmp/mc" "$DATA/tiny-bbc"
-if grep -q '"threshold_window"' "$tmp/mc/model.json"; then fail "multi-class card has a threshold window"; else ok; fi
+if grep -q '"threshold_window"\|"fold_assignments"' "$tmp/mc/model.json"; then fail "multi-class card has a threshold window or fold assignments"; else ok; fi
 has "$tmp/mc/model.json" '"mode":[[:space:]]*"multi-class"'
 
 # bad input: clear message with the place, exit 1, no model left behind
