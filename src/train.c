@@ -655,7 +655,7 @@ static double best_f1_w(const double *s, const int *y, size_t n, double negw, do
  * grid points within 'window' of it, is highest (the lowest such point on ties); window 0:
  * the exact best-F1 threshold of best_f1_w. Near its maximum the cross-validated F1 curve is
  * flat and ragged, so its exact maximum jumps with the fold assignment (on the project's
- * corpus, seeds 1-4 put diplomacy's anywhere from 0.39 to 0.52); the averaged curve's does
+ * corpus, seeds 1-8 put diplomacy's anywhere from 0.39 to 0.52); the averaged curve's does
  * less (0.44-0.50). */
 #define THR_GRID 197
 int nc_threshold_pick(const double *s, const int *y, size_t n, double negw,
