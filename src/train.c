@@ -1142,12 +1142,16 @@ out:
 _Static_assert(NC_LEX_NOUT == NC_TONE_LEXICON_FEATURES,
                "nc_tone_oof.lexicon and nc_tone_parts give the lexicon features as computed");
 
-/* Least squares for mdl->stack over rows[0..m): y[rows[i]] ~ [1, score[i], lexf[i * NC_LEX_NOUT
- * + 0..3], score[i] * lexf[i * NC_LEX_NOUT + NC_LEX_SHORT]]. */
-static int fit_stack(nc_model *mdl, const size_t *rows, size_t m, const double *y,
-                     const double *score, const double *lexf, nc_error *err)
+/* Least squares over rows[0..m) of y[rows[i]] on the tone stack's terms (nc_tone_stack):
+ * [1, score[i], lexf[i * NC_LEX_NOUT + 0..3], score[i] * lexf[i * NC_LEX_NOUT + NC_LEX_SHORT]]
+ * into coef[0..NC_STACK_N), rounded as the card stores them. score NULL: the lexicon baseline
+ * (nc_train_opts.tone_baseline), the lexicon's terms alone, with the regression's terms
+ * (coef[1] and coef[2 + NC_LEX_NFEAT]) 0, so that nc_tone_stack(coef, 0, f) is its value.
+ * Either is fitted on all rows: a handful of numbers from thousands of articles. */
+static int fit_stack(const size_t *rows, size_t m, const double *y, const double *score,
+                     const double *lexf, double coef[NC_STACK_N], nc_error *err)
 {
-    const size_t p = NC_STACK_N;
+    const size_t p = score ? NC_STACK_N : 1 + NC_LEX_NFEAT, lex0 = score ? 2 : 1;
     gsl_matrix *X = gsl_matrix_alloc(m, p), *cov = gsl_matrix_alloc(p, p);
     gsl_vector *Y = gsl_vector_alloc(m), *c = gsl_vector_alloc(p);
     gsl_multifit_linear_workspace *ws = gsl_multifit_linear_alloc(m, p);
@@ -1159,61 +1163,26 @@ static int fit_stack(nc_model *mdl, const size_t *rows, size_t m, const double *
         goto out;
     }
     for (size_t i = 0; i < m; i++) {
-        gsl_matrix_set(X, i, 0, 1.0);
-        gsl_matrix_set(X, i, 1, score[i]);
         const double *f = lexf + i * NC_LEX_NOUT;
-        for (int k = 0; k < NC_LEX_NFEAT; k++)
-            gsl_matrix_set(X, i, 2 + (size_t)k, f[k]);
-        gsl_matrix_set(X, i, 2 + NC_LEX_NFEAT, score[i] * f[NC_LEX_SHORT]);
-        gsl_vector_set(Y, i, y[rows[i]]);
-    }
-    if (gsl_multifit_linear(X, Y, c, cov, &chisq, ws) != GSL_SUCCESS) {
-        rc = nc_err(err, NC_EINTERNAL, "tone stacking: least squares failed");
-        goto out;
-    }
-    for (size_t k = 0; k < p; k++)
-        mdl->stack[k] = round(gsl_vector_get(c, k) * 1e9) / 1e9;
-out:
-    gsl_matrix_free(X);
-    gsl_matrix_free(cov);
-    gsl_vector_free(Y);
-    gsl_vector_free(c);
-    if (ws)
-        gsl_multifit_linear_free(ws);
-    return rc;
-}
-
-/* The lexicon baseline (nc_train_opts.tone_baseline): least squares of the labels on the
- * lexicon features alone (an intercept and the NC_LEX_NFEAT valence features), coef[0..
- * NC_LEX_NFEAT]. The regression then learns label - w * baseline: what the lexicon leaves
- * unexplained, not the lexicon's words over again, and the stack puts the two back together.
- * Fitted on all rows, as the stack is: six numbers from thousands of articles. */
-static int fit_baseline(const size_t *rows, size_t m, const double *y, const double *lexf,
-                        double coef[1 + NC_LEX_NFEAT], nc_error *err)
-{
-    const size_t p = 1 + NC_LEX_NFEAT;
-    gsl_matrix *X = gsl_matrix_alloc(m, p), *cov = gsl_matrix_alloc(p, p);
-    gsl_vector *Y = gsl_vector_alloc(m), *c = gsl_vector_alloc(p);
-    gsl_multifit_linear_workspace *ws = gsl_multifit_linear_alloc(m, p);
-    double chisq;
-    int rc = NC_OK;
-
-    if (!X || !cov || !Y || !c || !ws) {
-        rc = nc_err(err, NC_ENOMEM, "out of memory");
-        goto out;
-    }
-    for (size_t i = 0; i < m; i++) {
         gsl_matrix_set(X, i, 0, 1.0);
         for (int k = 0; k < NC_LEX_NFEAT; k++)
-            gsl_matrix_set(X, i, 1 + (size_t)k, lexf[i * NC_LEX_NOUT + k]);
+            gsl_matrix_set(X, i, lex0 + (size_t)k, f[k]);
+        if (score) {
+            gsl_matrix_set(X, i, 1, score[i]);
+            gsl_matrix_set(X, i, 2 + NC_LEX_NFEAT, score[i] * f[NC_LEX_SHORT]);
+        }
         gsl_vector_set(Y, i, y[rows[i]]);
     }
     if (gsl_multifit_linear(X, Y, c, cov, &chisq, ws) != GSL_SUCCESS) {
-        rc = nc_err(err, NC_EINTERNAL, "tone baseline: least squares failed");
+        rc = nc_err(err, NC_EINTERNAL, "tone %s: least squares failed",
+                    score ? "stacking" : "baseline");
         goto out;
     }
-    for (size_t k = 0; k < p; k++)
-        coef[k] = round(gsl_vector_get(c, k) * 1e9) / 1e9;
+    for (size_t k = 0; k < NC_STACK_N; k++)
+        coef[k] = 0;
+    coef[0] = round(gsl_vector_get(c, 0) * 1e9) / 1e9;
+    for (size_t k = 1; k < p; k++)
+        coef[score ? k : 1 + k] = round(gsl_vector_get(c, k) * 1e9) / 1e9;
 out:
     gsl_matrix_free(X);
     gsl_matrix_free(cov);
@@ -1314,7 +1283,7 @@ static int train_tone(const nc_train_opts *o, struct trainset *ts, const nc_arti
     int *strat = nc_alloc_array(ts->n ? ts->n : 1, sizeof *strat);
     double *gold = nc_alloc_array(ts->n ? ts->n : 1, sizeof *gold);
     double *target = NULL; /* with a lexicon baseline: what the regression learns */
-    double base[1 + NC_LEX_NFEAT] = { 0 };
+    double base[NC_STACK_N] = { 0 }; /* the lexicon baseline, as stack terms */
     double *lexf = NULL, *raw = NULL; /* raw: the out-of-fold scores for o->tone_oof */
     double bestC = o->tone_C, bestMSE = INFINITY, scale = 1.0, q90 = 0;
     struct model *model = NULL;
@@ -1365,31 +1334,31 @@ static int train_tone(const nc_train_opts *o, struct trainset *ts, const nc_arti
             nc_lexicon_features(mdl->lex, &docs[rows[i]], lexf + i * NC_LEX_NOUT);
     }
     if (lexf && o->tone_baseline > 0) {
-        /* the regression's target: the label less w times the lexicon baseline */
-        if ((rc = fit_baseline(rows, m, y, lexf, base, err)) < 0)
+        /* The regression's target: the label less w times the lexicon baseline, what the
+         * lexicon leaves unexplained (not the lexicon's words over again); the stack puts the
+         * two back together. */
+        if ((rc = fit_stack(rows, m, y, NULL, lexf, base, err)) < 0)
             goto out;
         if (!(target = nc_alloc_array(ts->n, sizeof *target))) {
             rc = nc_err(err, NC_ENOMEM, "out of memory");
             goto out;
         }
         memcpy(target, y, ts->n * sizeof *target);
-        for (size_t i = 0; i < m; i++) {
-            double b = base[0];
-            for (int k = 0; k < NC_LEX_NFEAT; k++)
-                b += base[1 + k] * lexf[i * NC_LEX_NOUT + k];
-            target[rows[i]] = y[rows[i]] - o->tone_baseline * b;
-        }
+        for (size_t i = 0; i < m; i++)
+            target[rows[i]] = y[rows[i]] -
+                              o->tone_baseline * nc_tone_stack(base, 0, lexf + i * NC_LEX_NOUT);
     }
     for (size_t g = 0; o->tone_C <= 0 && g < NC_ARRAY_SIZE(tone_c_grid); g++) {
         double mse = 0;
         progress_msg(progress, pctx, "tone: C=%g, %d-fold cross-validation", tone_c_grid[g],
                      o->folds);
         if ((rc = oof_decisions(ts->xs, target ? target : y, rows, m, fold, o->folds,
-                                ts->nfeat, L2R_L2LOSS_SVR, tone_c_grid[g], 0.1, 0, 0, o->seed, 0, pred, err)) < 0)
+                                ts->nfeat, L2R_L2LOSS_SVR, tone_c_grid[g], 0.1, 0, 0, o->seed,
+                                0, pred, err)) < 0)
             goto out;
         /* with a lexicon, C is chosen for the tone that is used: the stack over this C's
          * out-of-fold scores (a less regularised regression can leave the lexicon less to add) */
-        if (mdl->lex && (rc = fit_stack(mdl, rows, m, y, pred, lexf, err)) < 0)
+        if (mdl->lex && (rc = fit_stack(rows, m, y, pred, lexf, mdl->stack, err)) < 0)
             goto out;
         for (size_t i = 0; i < m; i++) {
             double p = clamp1(mdl->lex ? nc_tone_stack(mdl->stack, pred[i], lexf + i * NC_LEX_NOUT)
@@ -1405,7 +1374,8 @@ static int train_tone(const nc_train_opts *o, struct trainset *ts, const nc_arti
     if (o->tone_C <= 0) {
         memcpy(pred, best_pred, m * sizeof *pred);
     } else if ((rc = oof_decisions(ts->xs, target ? target : y, rows, m, fold, o->folds,
-                                   ts->nfeat, L2R_L2LOSS_SVR, bestC, 0.1, 0, 0, o->seed, 0, pred, err)) < 0) {
+                                   ts->nfeat, L2R_L2LOSS_SVR, bestC, 0.1, 0, 0, o->seed, 0,
+                                   pred, err)) < 0) {
         goto out;
     }
     if (o->tone_oof && !(raw = nc_alloc_array(m, sizeof *raw))) {
@@ -1418,7 +1388,7 @@ static int train_tone(const nc_train_opts *o, struct trainset *ts, const nc_arti
         /* stack: tone = c0 + c1 * svr + sum c_k * lexicon feature k + c6 * svr * shortness,
          * least squares on the out-of-fold regression scores (so the weights see honest
          * scores) */
-        if ((rc = fit_stack(mdl, rows, m, y, pred, lexf, err)) < 0)
+        if ((rc = fit_stack(rows, m, y, pred, lexf, mdl->stack, err)) < 0)
             goto out;
         cJSON *st = cJSON_AddArrayToObject(jtone, "stack");
         for (int k = 0; k < NC_STACK_N; k++)
@@ -1433,8 +1403,9 @@ static int train_tone(const nc_train_opts *o, struct trainset *ts, const nc_arti
             cJSON *jb = cJSON_AddObjectToObject(jtone, "baseline"), *jc;
             add_num(jb, "weight", o->tone_baseline);
             jc = cJSON_AddArrayToObject(jb, "coefficients");
-            for (int k = 0; k <= NC_LEX_NFEAT; k++)
-                cJSON_AddItemToArray(jc, cJSON_CreateNumber(base[k]));
+            cJSON_AddItemToArray(jc, cJSON_CreateNumber(base[0]));
+            for (int k = 0; k < NC_LEX_NFEAT; k++)
+                cJSON_AddItemToArray(jc, cJSON_CreateNumber(base[2 + k]));
             cJSON_AddStringToObject(jb, "terms", "intercept, lexicon mean, lexicon sum per 10 "
                                                  "tokens, negative-word share, positive-word "
                                                  "share");
