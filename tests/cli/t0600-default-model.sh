@@ -65,6 +65,44 @@ if [ -x /usr/bin/python3 ]; then
     else
         fail "cv-by-file --json: not the pooled figures"
     fi
+    # tools/eval-default: its least squares (exact on a linear target, weight 0 for a constant
+    # or copied regressor), and --ceilings on a stand-in for ../shared made of the tiny corpus
+    if /usr/bin/python3 - "$SRC/tools/eval-default" <<'PY'
+import importlib.machinery, sys
+ev = importlib.machinery.SourceFileLoader("ev", sys.argv[1]).load_module()
+rows = [[1.0, 2.0], [2.0, 1.0], [3.0, 5.0], [4.0, 4.0], [0.0, 1.0], [2.5, -1.0]]
+y = [3 * a - 2 * b + 0.5 for a, b in rows]
+for r in (rows, [[a, b, a, 7.0] for a, b in rows]):
+    fit = ev.lstsq_fit(r, y)
+    assert max(abs(f - t) for f, t in zip(fit, y)) < 1e-6, fit
+noisy = [t + e for t, e in zip(y, [0.3, -0.2, 0.1, -0.4, 0.2, 0.0])]
+fit = ev.lstsq_fit(rows, noisy)
+assert abs(sum(f - t for f, t in zip(fit, noisy))) < 1e-6  # residuals sum to 0 (intercept)
+assert ev.pearson(fit, noisy) > 0.99
+PY
+    then ok; else fail "eval-default: lstsq_fit"; fi
+    sh_corp="$tmp/shared/corpora"
+    mkdir -p "$sh_corp/newstopics_dev" "$sh_corp/nyt_editorial_tone" "$sh_corp/bbc_news"
+    cp "$DATA/tiny-test.jsonl" "$sh_corp/newstopics_dev/dev.jsonl"
+    cp "$DATA/tiny-test.jsonl" "$sh_corp/nyt_editorial_tone/sentences.jsonl"
+    /usr/bin/python3 -c 'import json, sys
+for l in open(sys.argv[1]):
+    a = json.loads(l)
+    a["label"] = "sport" if "sport" in a["topics"] else "business"
+    print(json.dumps(a))' "$DATA/tiny-test.jsonl" >"$sh_corp/bbc_news/test.jsonl"
+    if /usr/bin/python3 "$SRC/tools/eval-default" --newsclass "$NC" --shared "$tmp/shared" \
+            --json --ceilings >"$tmp/out" 2>"$tmp/err" &&
+       /usr/bin/python3 -c 'import json, sys
+c = json.load(open(sys.argv[1]))["ceilings"]
+for t in ("diplomacy", "cybersecurity", "sport"):
+    e = c["newstopics_dev_best_f1_" + t]
+    assert 0 < e["f1"] <= 1 and 0 < e["threshold"] < 1, e
+for k in ("newstopics_dev_tone_pearson_best_stack", "nyt_tone_pearson_best_stack"):
+    assert 0 < c[k] <= 1, c' "$tmp/out"; then
+        ok
+    else
+        fail "eval-default --ceilings: $(cat "$tmp/err")"
+    fi
     if /usr/bin/python3 "$SRC/tools/cv-by-file" --newsclass "$tmp/none" >/dev/null 2>"$tmp/err"; then
         fail "cv-by-file ran without a newsclass binary"
     else
