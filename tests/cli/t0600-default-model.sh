@@ -82,7 +82,8 @@ assert ev.pearson(fit, noisy) > 0.99
 PY
     then ok; else fail "eval-default: lstsq_fit"; fi
     sh_corp="$tmp/shared/corpora"
-    mkdir -p "$sh_corp/newstopics_dev" "$sh_corp/nyt_editorial_tone" "$sh_corp/bbc_news"
+    mkdir -p "$sh_corp/newstopics_dev" "$sh_corp/nyt_editorial_tone" "$sh_corp/bbc_news" \
+        "$sh_corp/ag_news"
     cp "$DATA/tiny-test.jsonl" "$sh_corp/newstopics_dev/dev.jsonl"
     cp "$DATA/tiny-test.jsonl" "$sh_corp/nyt_editorial_tone/sentences.jsonl"
     /usr/bin/python3 -c 'import json, sys
@@ -90,6 +91,7 @@ for l in open(sys.argv[1]):
     a = json.loads(l)
     a["label"] = "sport" if "sport" in a["topics"] else "business"
     print(json.dumps(a))' "$DATA/tiny-test.jsonl" >"$sh_corp/bbc_news/test.jsonl"
+    cp "$sh_corp/bbc_news/test.jsonl" "$sh_corp/ag_news/test.jsonl"
     if /usr/bin/python3 "$SRC/tools/eval-default" --newsclass "$NC" --shared "$tmp/shared" \
             --json --ceilings >"$tmp/out" 2>"$tmp/err" &&
        /usr/bin/python3 -c 'import json, sys
@@ -98,7 +100,11 @@ for t in ("diplomacy", "cybersecurity", "sport"):
     e = c["newstopics_dev_best_f1_" + t]
     assert 0 < e["f1"] <= 1 and 0 < e["threshold"] < 1, e
 for k in ("newstopics_dev_tone_pearson_best_stack", "nyt_tone_pearson_best_stack"):
-    assert 0 < c[k] <= 1, c' "$tmp/out"; then
+    assert 0 < c[k] <= 1, c
+ag = json.load(open(sys.argv[1]))["ag_news_test_topic_shares"]
+assert ag["sport"]["sport"] > ag["business"]["sport"], ag  # the tiny sport items get sport
+for cls, sh in ag.items():
+    assert sh["none"] == 0 or all(sh[t] < 1 for t in ("diplomacy", "cybersecurity", "sport")), sh' "$tmp/out"; then
         ok
     else
         fail "eval-default --ceilings: $(cat "$tmp/err")"
