@@ -53,7 +53,7 @@ const struct option cli_train_longopts[] = {
 const char cli_train_opts_help[] =
     "training options:\n"
     "  -C, --C=C              regularisation for topics (default: chosen by cross-validation\n"
-    "                         from 2, 8, 32, 128 for lr; 0.125, 0.5, 2, 8 for svm)\n"
+    "                         from 2, 8, 32, 128, 512 for lr; 0.125, 0.5, 2, 8 for svm)\n"
     "      --tone-C=C         regularisation for tone (default: cross-validated, 0.1..10)\n"
     "      --solver=S         auto (default: svm for multi-class, lr for multi-label),\n"
     "                         lr (logistic regression), lr-dual, svm (L2-loss SVM)\n"

@@ -25,6 +25,26 @@ done
 expect 0 train -q --min-df 1 --folds 2 --threads 4 --label-from-dir -o "$tmp/mct" "$DATA/tiny-bbc"
 expect 0 train -q --min-df 1 --folds 2 --threads 1 --label-from-dir -o "$tmp/mcs" "$DATA/tiny-bbc"
 if cmp -s "$tmp/mct/weights.bin" "$tmp/mcs/weights.bin"; then ok; else fail "multi-class weights differ between thread counts"; fi
+# C chosen by cross-validation is a point of the solver's grid: logistic regression 2..512,
+# the SVM (multi-class) 0.125..8 (info's label table, third column)
+grid_cs() { # BUNDLE: the C of each label, one per line, in $tmp/cs
+    expect 0 info "$1"
+    awk '/^  label /{t = 1; next} /^[a-z]/{t = 0} t {print $3}' "$tmp/out" >"$tmp/cs"
+}
+in_grid() { # GRID...: every line of $tmp/cs is one of them
+    [ -s "$tmp/cs" ] || return 1
+    while read -r c; do
+        found=0
+        for g in "$@"; do [ "$c" = "$g" ] && found=1; done
+        [ "$found" = 1 ] || return 1
+    done <"$tmp/cs"
+}
+grid_cs "$tmp/m1"
+if in_grid 2 8 32 128 512; then ok; else fail "lr C not on its grid: $(tr '\n' ' ' <"$tmp/cs")"; fi
+grid_cs "$tmp/mct"
+if in_grid 0.125 0.5 2 8; then ok; else fail "svm C not on its grid: $(tr '\n' ' ' <"$tmp/cs")"; fi
+expect 0 train --help
+has "$tmp/out" 'from 2, 8, 32, 128, 512 for lr; 0.125, 0.5, 2, 8 for svm'
 # thresholds: the F1 curve averaged over +-0.1 by default (points of a 0.005 grid, recorded in
 # the card), the exact maximum with --threshold-window 0; out-of-range windows refused
 has "$tmp/m1/model.json" '"threshold_window":[[:space:]]*0.1,'
