@@ -533,7 +533,7 @@ static int finish_multiclass(const nc_eval *e, nc_eval_result *r, nc_error *err)
                               &r->labels[j].m);
         f1 += r->labels[j].m.f1;
     }
-    r->accuracy = total + unknown ? (double)trace / (double)(total + unknown) : NAN;
+    r->accuracy = (total + unknown) ? (double)trace / (double)(total + unknown) : NAN;
     r->macro_f1 = k ? f1 / (double)k : NAN;
 out:
     free(per);

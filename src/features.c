@@ -1155,18 +1155,18 @@ static void radix_sort_ids(int *a, uint32_t *tmp, size_t n, size_t nfeat)
         a[h1[tmp[i] >> b]++] = (int)tmp[i];
 }
 
-int nc_vector_reserve(nc_vector *out, const nc_vectorizer *v, nc_error *err)
+int nc_vector_reserve(nc_vector *v, const nc_vectorizer *vz, nc_error *err)
 {
-    size_t need = scratch_need(v);
-    if (need == (size_t)-1 || out->scratch_cap >= need)
+    size_t need = scratch_need(vz);
+    if (need == (size_t)-1 || v->scratch_cap >= need)
         return NC_OK;
-    free(out->scratch);
-    out->scratch = calloc(need, sizeof *out->scratch);
-    if (!out->scratch) {
-        out->scratch_cap = 0;
+    free(v->scratch);
+    v->scratch = calloc(need, sizeof *v->scratch);
+    if (!v->scratch) {
+        v->scratch_cap = 0;
         return nc_err(err, NC_ENOMEM, "out of memory");
     }
-    out->scratch_cap = need;
+    v->scratch_cap = need;
     return NC_OK;
 }
 

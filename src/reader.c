@@ -57,7 +57,6 @@ struct dir_frame {
 struct nc_reader {
     nc_reader_opts opts;
     int dir_mode;
-    int done;                /* single-source mode: the source has been read */
 
     struct dir_frame *stack; /* directory walk */
     size_t depth, stack_cap;
