@@ -155,7 +155,7 @@ int cli_train_opt(const char *cmd, int c, const char *arg, nc_train_opts *o)
         return 1;
     case OPT_SEED:
         if (cli_parse_long(arg, 0, 2147483647L, &l) < 0)
-            return cli_usage_error(cmd, "--seed needs a whole number >= 0, not '%s'", arg), -1;
+            return cli_usage_error(cmd, "--seed needs a whole number in 0..2147483647, not '%s'", arg), -1;
         o->seed = (unsigned long)l;
         return 1;
     case OPT_NGRAMS:

@@ -53,7 +53,7 @@ static void print_text(const char *dir, const cJSON *j)
     printf("model:      %s\n", dir);
     printf("format:     %s version %g (written by newsclass %s)\n", str(j, "format"),
            num(j, "format_version"), str(j, "newsclass_version"));
-    printf("features:   %g (word 1..%g-grams, min-df %g, max-df %g, %s, %s%s%s)\n",
+    printf("features:   %.0f (word 1..%.0f-grams, min-df %.0f, max-df %g, %s, %s%s%s)\n",
            num(f, "features"), num(f, "ngram_max"), num(f, "min_df"), num(f, "max_df"),
            num(f, "hash_bits") > 0 ? "hashed" : "vocabulary",
            cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(f, "sublinear_tf")) ? "sublinear tf-idf"
@@ -67,14 +67,14 @@ static void print_text(const char *dir, const cJSON *j)
             printf(", thresholds on the F1 curve averaged over -+%g",
                    num(t, "threshold_window"));
         if (cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(t, "fold_assignments")))
-            printf(", fitted on %g fold assignments", num(t, "fold_assignments"));
+            printf(", fitted on %.0f fold assignments", num(t, "fold_assignments"));
         printf("\n");
         printf("  %-18s %7s %8s %9s %7s %7s %7s %7s %7s\n", "label", "articles", "C", "threshold",
                "cv-P", "cv-R", "cv-F1", "cv-ECE", "cv-AUC");
         cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(t, "labels"))
         {
             const cJSON *cv = cJSON_GetObjectItemCaseSensitive(it, "cv");
-            printf("  %-18s %7g %8g %9.3f %7.3f %7.3f %7.3f %7.3f %7.3f\n", str(it, "name"),
+            printf("  %-18s %7.0f %8g %9.3f %7.3f %7.3f %7.3f %7.3f %7.3f\n", str(it, "name"),
                    num(it, "articles"), num(it, "C"), num(it, "threshold"), num(cv, "precision"),
                    num(cv, "recall"), num(cv, "f1"), num(cv, "ece"), num(cv, "roc_auc"));
         }
@@ -84,7 +84,7 @@ static void print_text(const char *dir, const cJSON *j)
     if (tone) {
         const cJSON *cv = cJSON_GetObjectItemCaseSensitive(tone, "cv");
         const cJSON *fb = cJSON_GetObjectItemCaseSensitive(tone, "folds_by");
-        printf("tone:       %s (C %g) on %g articles; cv%s Pearson %.3f, MAE %.3f, 3-class "
+        printf("tone:       %s (C %g) on %.0f articles; cv%s Pearson %.3f, MAE %.3f, 3-class "
                "accuracy %.3f\n",
                str(tone, "method"), num(tone, "C"), num(tone, "articles"),
                cJSON_IsString(fb) && strcmp(fb->valuestring, "file") == 0 ? " (folds by file)"
@@ -101,7 +101,7 @@ static void print_text(const char *dir, const cJSON *j)
              * words): 0.5 for a sentence of 20, 1/16 for a long article of 300 */
             double w = numv(cJSON_GetArrayItem(st, 1));
             double ws = nst >= 7 ? numv(cJSON_GetArrayItem(st, 6)) : 0.0;
-            printf("            lexicon stack (%g words, change-word rules %s): regression "
+            printf("            lexicon stack (%.0f words, change-word rules %s): regression "
                    "weight %.3f", num(tone, "lexicon_words"),
                    num(tone, "lexicon_shift") > 0 ? "on" : "off", w);
             if (ws != 0)
@@ -119,8 +119,8 @@ static void print_text(const char *dir, const cJSON *j)
     }
     if (tr) {
         const cJSON *dr = cJSON_GetObjectItemCaseSensitive(tr, "date_range");
-        printf("training:   %g articles (%g with topics, %g of them with none; %g with tone), "
-               "seed %g, %g folds\n",
+        printf("training:   %.0f articles (%.0f with topics, %.0f of them with none; %.0f with "
+               "tone), seed %.0f, %.0f folds\n",
                num(tr, "articles"), num(tr, "articles_with_topics"),
                num(tr, "articles_without_topic"), num(tr, "articles_with_tone"), num(tr, "seed"),
                num(tr, "folds"));
@@ -129,10 +129,10 @@ static void print_text(const char *dir, const cJSON *j)
                    cJSON_GetArrayItem(dr, 1)->valuestring);
         printf("per label: ");
         cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(tr, "articles_per_label"))
-            printf(" %s %g", it->string, it->valuedouble);
+            printf(" %s %.0f", it->string, it->valuedouble);
         printf("\ntone steps:");
         cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(tr, "tone_distribution"))
-            printf(" %s: %g", it->string, it->valuedouble);
+            printf(" %s: %.0f", it->string, it->valuedouble);
         printf("\ncorpus:     %s\n", str(tr, "checksum"));
     }
 }
@@ -171,7 +171,7 @@ static void print_measure(const cJSON *set, const cJSON *v)
     } else if (cJSON_IsObject(v) && cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(v, "f1"))) {
         printf("%s F1 %.3f", v->string, num(v, "f1"));
         print_ci(v, "f1");
-        printf(" (P %.3f, R %.3f, n %g)", num(v, "precision"), num(v, "recall"),
+        printf(" (P %.3f, R %.3f, n %.0f)", num(v, "precision"), num(v, "recall"),
                num(v, "support"));
     } else if (cJSON_IsString(v)) {
         printf("%s %s", v->string, v->valuestring);

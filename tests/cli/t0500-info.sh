@@ -97,4 +97,11 @@ expect_error 1 "evaluation.json: set 'dev' is not an object" info "$tmp/e"
 # present but unreadable (a directory): an error, not silently "no evaluation"
 rm "$tmp/e/evaluation.json" && mkdir "$tmp/e/evaluation.json"
 expect_error 1 'evaluation.json' info "$tmp/e"
+# counts print whole, whatever their size (%g once printed a seed of 2147483647 as 2.14748e+09)
+expect 0 train -q --min-df 1 --folds 2 --seed 2147483647 -o "$tmp/big" "$DATA/tiny-train.jsonl"
+expect 0 info "$tmp/big"
+has "$tmp/out" '^training:   90 articles \(90 with topics, [0-9]+ of them with none; 90 with tone\), seed 2147483647, 2 folds$'
+if grep -q 'e+0' "$tmp/out"; then fail "info printed a number in exponent form"; else ok; fi
+expect_error 2 "--seed needs a whole number in 0..2147483647, not '2147483648'" \
+    train -q --seed 2147483648 -o "$tmp/big2" "$DATA/tiny-train.jsonl"
 finish
