@@ -45,10 +45,7 @@
  * corpus, held out one file at a time, logistic regression's F1 still rose from C 128 to 512). */
 static const double c_grid_lr[] = { 2, 8, 32, 128, 512 };
 static const double c_grid_svm[] = { 0.125, 0.5, 2, 8 };
-#define C_GRID_MAX 5 /* the longer grid's length: the stride of topic_ctx.grid */
-_Static_assert(sizeof c_grid_lr / sizeof *c_grid_lr <= C_GRID_MAX &&
-                   sizeof c_grid_svm / sizeof *c_grid_svm <= C_GRID_MAX,
-               "C_GRID_MAX must hold the longest C grid");
+static const double tone_c_grid[] = { 0.1, 0.3, 1, 3, 10 };
 
 struct c_grid {
     const double *c;
@@ -64,7 +61,6 @@ static struct c_grid c_grid_of(nc_solver s)
     }
     return g;
 }
-static const double tone_c_grid[] = { 0.1, 0.3, 1, 3, 10 };
 
 void nc_train_opts_default(nc_train_opts *o)
 {
@@ -898,8 +894,8 @@ struct topic_ctx {
     int *fold;
     nc_progress_fn progress;
     void *pctx;
-    double **grid;  /* when C is chosen: [label * C_GRID_MAX + g], out-of-fold decisions at
-                     * grid C g (g < the solver's grid length),
+    double **grid;  /* when C is chosen: [label * n + g] (n: the solver's grid length),
+                     * out-of-fold decisions at grid C g,
                      * computed beforehand by grid jobs running in parallel (grid_job) */
     int *fold_more; /* multi-label: nmore further fold assignments of the rows, m each, whose
                      * out-of-fold scores join fold's for Platt and the thresholds */
@@ -933,11 +929,11 @@ static int label_targets(const struct topic_ctx *c, const nc_model *mdl, size_t 
     return NC_OK;
 }
 
-/* One C of one label's grid: its out-of-fold decisions into c->grid[li * C_GRID_MAX + g]. */
+/* One C of one label's grid: its out-of-fold decisions into c->grid[li * n + g]. */
 static int grid_job(struct topic_ctx *c, const nc_model *mdl, size_t li, size_t g,
                     nc_error *err)
 {
-    const double *c_grid = c_grid_of(c->solver).c;
+    struct c_grid cg = c_grid_of(c->solver);
     double *y = nc_alloc_array(c->ts->n ? c->ts->n : 1, sizeof *y);
     int *yb = nc_alloc_array(c->m ? c->m : 1, sizeof *yb);
     double *dec = nc_alloc_array(c->m ? c->m : 1, sizeof *dec);
@@ -952,12 +948,12 @@ static int grid_job(struct topic_ctx *c, const nc_model *mdl, size_t li, size_t 
     if ((rc = label_targets(c, mdl, li, y, yb, &npos, &wpos, &wneg, err)) < 0)
         goto out;
     progress_msg(c->progress, c->pctx, "topic '%s': C=%g, %d-fold cross-validation",
-                 mdl->labels[li], c_grid[g], c->o->folds);
+                 mdl->labels[li], cg.c[g], c->o->folds);
     if ((rc = oof_decisions(c->ts->xt, y, c->rows, c->m, c->fold, c->o->folds, c->ts->nfeat,
-                            solver_type_of(c->solver), c_grid[g], 0, wpos, wneg, c->o->seed, 1,
+                            solver_type_of(c->solver), cg.c[g], 0, wpos, wneg, c->o->seed, 1,
                             dec, err)) < 0)
         goto out;
-    c->grid[li * C_GRID_MAX + g] = dec;
+    c->grid[li * cg.n + g] = dec;
     dec = NULL;
 out:
     free(y);
@@ -997,7 +993,7 @@ static int train_binary(struct topic_ctx *c, nc_model *mdl, size_t li, cJSON *jl
         struct c_grid cg = c_grid_of(c->solver);
         for (size_t g = 0; g < cg.n; g++) {
             double t;
-            memcpy(dec, c->grid[li * C_GRID_MAX + g], m * sizeof *dec);
+            memcpy(dec, c->grid[li * cg.n + g], m * sizeof *dec);
             double f = best_f1(dec, yb, m, &t);
             if (f > bestF + 1e-9) {
                 bestF = f;
@@ -1898,7 +1894,7 @@ static int run_pool(struct run *r, struct job *jobs, size_t njobs, nc_error *err
  * those of doing it label by label. */
 static int run_grid(struct run *r, nc_error *err)
 {
-    size_t ng = r->mdl->nlabels * C_GRID_MAX, na = 0, glen = c_grid_of(r->tc.solver).n;
+    size_t glen = c_grid_of(r->tc.solver).n, ng = r->mdl->nlabels * glen, na = 0;
     struct job *ja = calloc(ng + 1, sizeof *ja);
     int rc, tone_first = r->njobs && r->jobs[0].kind == JOB_TONE;
 
