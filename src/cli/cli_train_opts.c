@@ -194,8 +194,14 @@ int cli_train_opt(const char *cmd, int c, const char *arg, nc_train_opts *o)
     case OPT_NO_CALIBRATE: o->calibrate = 0; return 1;
     case OPT_NO_THRESHOLDS: o->tune_thresholds = 0; return 1;
     case OPT_NO_TONE: o->tone = NC_TONE_OFF; return 1;
-    case OPT_MULTILABEL: o->topic_mode = NC_TOPICS_MULTILABEL; return 1;
-    case OPT_MULTICLASS: o->topic_mode = NC_TOPICS_MULTICLASS; return 1;
+    case OPT_MULTILABEL:
+    case OPT_MULTICLASS: {
+        nc_topic_mode m = c == OPT_MULTILABEL ? NC_TOPICS_MULTILABEL : NC_TOPICS_MULTICLASS;
+        if (o->topic_mode != NC_TOPICS_NONE && o->topic_mode != m)
+            return cli_usage_error(cmd, "--multi-label and --multi-class exclude each other"), -1;
+        o->topic_mode = m;
+        return 1;
+    }
     case OPT_LEAD_VIEWS: o->lead_views = 1; return 1;
     case OPT_TONE_FILE_FOLDS: o->tone_file_folds = 1; return 1;
     case OPT_LEXICON: o->tone_lexicon = arg; return 1;
@@ -234,4 +240,19 @@ int cli_train_opt(const char *cmd, int c, const char *arg, nc_train_opts *o)
         return 1;
     default: return 0;
     }
+}
+
+int cli_train_opts_check(const char *cmd, const nc_train_opts *o)
+{
+    /* the library refuses these too (nc_train, exit 1 after reading the corpus); here they are
+     * caught as the usage errors they are, before anything is read */
+    if (o->topic_stopwords && o->features.hash_bits)
+        return cli_usage_error(cmd, "--topic-stopwords needs a vocabulary: not with "
+                                    "--hash-bits"),
+               -1;
+    if (o->topic_stopwords && o->features.stem)
+        return cli_usage_error(cmd, "--topic-stopwords matches words, not stems: not with "
+                                    "--stem"),
+               -1;
+    return 0;
 }

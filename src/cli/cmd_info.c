@@ -22,7 +22,7 @@ const char cmd_info_usage[] =
     "settings, labels with thresholds and cross-validated scores, tone method and scores,\n"
     "and the training corpus's statistics; and, when the bundle has an evaluation.json\n"
     "(written by tools/eval-default --card), the figures measured on real text. MODEL_DIR\n"
-    "defaults to the shipped model.\n"
+    "defaults to $NEWSCLASS_MODEL, else the shipped model.\n"
     "\n"
     "  -j, --json             print model.json itself\n"
     "  -h, --help             show this help\n";
@@ -69,12 +69,12 @@ static void print_text(const char *dir, const cJSON *j)
         if (cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(t, "fold_assignments")))
             printf(", fitted on %.0f fold assignments", num(t, "fold_assignments"));
         printf("\n");
-        printf("  %-18s %7s %8s %9s %7s %7s %7s %7s %7s\n", "label", "articles", "C", "threshold",
+        printf("  %-18s %8s %8s %9s %7s %7s %7s %7s %7s\n", "label", "examples", "C", "threshold",
                "cv-P", "cv-R", "cv-F1", "cv-ECE", "cv-AUC");
         cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(t, "labels"))
         {
             const cJSON *cv = cJSON_GetObjectItemCaseSensitive(it, "cv");
-            printf("  %-18s %7.0f %8g %9.3f %7.3f %7.3f %7.3f %7.3f %7.3f\n", str(it, "name"),
+            printf("  %-18s %8.0f %8g %9.3f %7.3f %7.3f %7.3f %7.3f %7.3f\n", str(it, "name"),
                    num(it, "articles"), num(it, "C"), num(it, "threshold"), num(cv, "precision"),
                    num(cv, "recall"), num(cv, "f1"), num(cv, "ece"), num(cv, "roc_auc"));
         }
@@ -84,7 +84,7 @@ static void print_text(const char *dir, const cJSON *j)
     if (tone) {
         const cJSON *cv = cJSON_GetObjectItemCaseSensitive(tone, "cv");
         const cJSON *fb = cJSON_GetObjectItemCaseSensitive(tone, "folds_by");
-        printf("tone:       %s (C %g) on %.0f articles; cv%s Pearson %.3f, MAE %.3f, 3-class "
+        printf("tone:       %s (C %g) on %.0f examples; cv%s Pearson %.3f, MAE %.3f, 3-class "
                "accuracy %.3f\n",
                str(tone, "method"), num(tone, "C"), num(tone, "articles"),
                cJSON_IsString(fb) && strcmp(fb->valuestring, "file") == 0 ? " (folds by file)"
@@ -124,6 +124,10 @@ static void print_text(const char *dir, const cJSON *j)
                num(tr, "articles"), num(tr, "articles_with_topics"),
                num(tr, "articles_without_topic"), num(tr, "articles_with_tone"), num(tr, "seed"),
                num(tr, "folds"));
+        if (cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(tr, "lead_views")))
+            printf("            plus %.0f lead views (a long article's headline and first "
+                   "sentence, with its labels); the examples above count both\n",
+                   num(tr, "lead_views"));
         if (cJSON_GetArraySize(dr) == 2)
             printf("dates:      %s .. %s\n", cJSON_GetArrayItem(dr, 0)->valuestring,
                    cJSON_GetArrayItem(dr, 1)->valuestring);

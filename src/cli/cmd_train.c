@@ -172,6 +172,8 @@ int cmd_train(int argc, char **argv)
     }
     if (!output)
         return cli_usage_error("train", "missing required option '--output'");
+    if (cli_train_opts_check("train", &o) < 0)
+        return CLI_EXIT_USAGE;
     if (optind >= argc)
         return cli_usage_error("train", "no corpus given");
 

@@ -144,10 +144,16 @@ if cmp -s "$tmp/plain-stop.scores" "$tmp/plain-unk.scores"; then
     fail "without --topic-stopwords stop words should move topic scores"
 else ok; fi
 
-expect_error 1 'cannot be combined with hashed features' train -q --topic-stopwords --hash-bits 12 \
-    -o "$tmp/th" "$DATA/tiny-train.jsonl"
-expect_error 1 'cannot be combined with stemming' train -q --topic-stopwords --stem \
-    -o "$tmp/th" "$DATA/tiny-train.jsonl"
+# options that exclude each other are usage errors (2), caught before the corpus is read
+expect_error 2 '--topic-stopwords needs a vocabulary: not with --hash-bits' train -q \
+    --topic-stopwords --hash-bits 12 -o "$tmp/th" "$DATA/tiny-train.jsonl"
+expect_error 2 '--topic-stopwords matches words, not stems: not with --stem' train -q \
+    --topic-stopwords --stem -o "$tmp/th" "$DATA/tiny-train.jsonl"
+expect_error 2 '--topic-stopwords matches words, not stems: not with --stem' cross-validate -q \
+    --stem --topic-stopwords "$DATA/tiny-train.jsonl"
+expect_error 2 '--multi-label and --multi-class exclude each other' train -q --multi-class \
+    --multi-label -o "$tmp/th" "$DATA/tiny-train.jsonl"
+if [ -e "$tmp/th" ]; then fail "a refused training wrote $tmp/th"; else ok; fi
 
 # retraining in place replaces the whole bundle, its evaluation.json (which described the old
 # build) included, and leaves no old directory beside it
@@ -164,7 +170,7 @@ expect 0 train -q --min-df 1 --folds 3 --tone-file-folds -o "$tmp/tff" "$tmp"/sl
 has "$tmp/tff/model.json" '"folds_by":[[:space:]]*"file"'
 has "$tmp/tff/model.json" '"files":[[:space:]]*3,'
 expect 0 info "$tmp/tff"
-has "$tmp/out" '^tone: +svr \(C [0-9.]+\) on [0-9]+ articles; cv \(folds by file\) Pearson'
+has "$tmp/out" '^tone: +svr \(C [0-9.]+\) on [0-9]+ examples; cv \(folds by file\) Pearson'
 expect 0 train -q --min-df 1 --folds 3 --tone-file-folds --threads 1 -o "$tmp/tff1" "$tmp"/slice0*.jsonl
 cmp -s "$tmp/tff/weights.bin" "$tmp/tff1/weights.bin" && cmp -s "$tmp/tff/model.json" "$tmp/tff1/model.json" &&
     ok || fail "--tone-file-folds: the model depends on the thread count"

@@ -7,8 +7,17 @@ expect 0 train -q --min-df 1 --folds 3 -o "$tmp/m" "$DATA/tiny-train.jsonl"
 expect 0 info "$tmp/m"
 has "$tmp/out" '^format: +newsclass-model version 1'
 has "$tmp/out" 'diplomacy'
-has "$tmp/out" '^tone: +svr'
+has "$tmp/out" '^tone: +svr \(C [0-9.]+\) on 90 examples;'
+has "$tmp/out" '^  label +examples +C +threshold'
+if grep -q 'lead views' "$tmp/out"; then fail "info names lead views for a model without"; else ok; fi
 has "$tmp/out" '^ +90% interval: tone -\+ [0-9]\.[0-9]{3} \(split conformal on the cross-validated residuals\)$'
+# with lead views the examples count them, and info says so (each article gets a second
+# sentence, so that its lead is shorter than it)
+sed 's/"text": "\([^"]*\)"/"text": "\1 Officials gave no further details on Monday evening."/' \
+    "$DATA/tiny-train.jsonl" >"$tmp/two.jsonl"
+expect 0 train -q --min-df 1 --folds 3 --lead-views --no-tone -o "$tmp/mlv" "$tmp/two.jsonl"
+expect 0 info "$tmp/mlv"
+has "$tmp/out" '^ +plus 90 lead views \(a long article.s headline and first sentence, with its labels\); the examples above count both$'
 expect 0 info --json "$tmp/m"
 has "$tmp/out" '"files"'
 if command -v python3 >/dev/null 2>&1; then
