@@ -1360,8 +1360,9 @@ int nc_vectorizer_parse(char *buf, size_t len, const char *path, const nc_featur
         goto out;
     }
     if ((strcmp(mode, "hash") == 0) != (o->hash_bits != 0)) {
-        rc = nc_err(err, NC_EFORMAT, "%s:1: mode '%s' does not match the model's settings", path,
-                    mode);
+        rc = nc_err(err, NC_EFORMAT, "%s:1: mode '%s' does not match the feature settings (%s)",
+                    path, mode, o->hash_bits ? "hashed features need a hashed vocabulary"
+                                             : "a hashed vocabulary needs its --hash-bits");
         goto out;
     }
     if ((rc = nc_vectorizer_new(o, &v, err)) < 0)

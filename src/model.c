@@ -17,12 +17,21 @@
  *                    (S per feature: the topic labels in order, then tone), the layout
  *                    classification reads.
  * Our own binary weights are mapped and used in place instead of LIBLINEAR's text parser (a
- * 60k-feature, four-scorer model: ~2 MB). Saving writes "DIR.tmp/" completely, then renames it
- * into place, so an interrupted save never leaves a half-written bundle. Loading checks the
+ * 60k-feature, four-scorer model: ~2 MB). Saving writes "DIR.tmp/" completely, then swaps it
+ * with DIR in one step (Linux's renameat2 RENAME_EXCHANGE; elsewhere, or on a file system
+ * without it, DIR goes aside to "DIR.old.PID" first), so an interrupted save never leaves a
+ * half-written bundle, and on Linux never a moment without one. Loading checks the
  * format name and version, every checksum and that all parts agree, and says which file is
  * wrong.
  * SPDX-License-Identifier: MIT */
+/* renameat2 and RENAME_EXCHANGE (glibc 2.28): the one-step swap of the new bundle with the old */
+#if defined(__linux__) && !defined(_GNU_SOURCE)
+#define _GNU_SOURCE
+#endif
+
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
@@ -306,22 +315,175 @@ out:
 
 /* ---- save ---- */
 
-/* Remove a bundle directory: the files a bundle holds, then the directory. evaluation.json
- * (tools/eval-default --card) is among them: it describes the build it sits beside, so a
- * retrained bundle goes without it, and it must not keep the old directory alive. */
+static const char *const bundle_files[] = { "model.json", "vocab.tsv", "vocab.idx",
+                                             "weights.bin", "lexicon.tsv", "evaluation.json" };
+
+/* Whether a directory entry is a bundle file, or the temporary an interrupted save left of one
+ * (nc_outfile's "NAME.tmp.PID.N"). */
+static int is_bundle_entry(const char *name)
+{
+    for (size_t i = 0; i < NC_ARRAY_SIZE(bundle_files); i++) {
+        size_t n = strlen(bundle_files[i]);
+        if (strncmp(name, bundle_files[i], n) == 0 &&
+            (name[n] == '\0' || strncmp(name + n, ".tmp.", 5) == 0))
+            return 1;
+    }
+    return 0;
+}
+
+/* Whether directory 'dir' holds only bundle entries (so that clearing it loses nothing of the
+ * user's). Returns 1, 0 (something else is there: *other names it), or -1 (cannot read it). */
+static int only_bundle_entries(const char *dir, char *other, size_t cap)
+{
+    DIR *d = opendir(dir);
+    struct dirent *de;
+    int ok = 1;
+    if (!d)
+        return -1;
+    while (ok && (de = readdir(d)) != NULL) {
+        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0 ||
+            is_bundle_entry(de->d_name))
+            continue;
+        snprintf(other, cap, "%s", de->d_name);
+        ok = 0;
+    }
+    closedir(d);
+    return ok;
+}
+
+static int dir_is_empty(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *de;
+    int empty = 1;
+    if (!d)
+        return 0;
+    while (empty && (de = readdir(d)) != NULL)
+        empty = strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0;
+    closedir(d);
+    return empty;
+}
+
+/* Remove a bundle directory: the files a bundle holds and the temporaries an interrupted save
+ * left of them, then the directory; anything else in it keeps it (rmdir fails: ENOTEMPTY).
+ * evaluation.json (tools/eval-default --card) is among the files: it describes the build it
+ * sits beside, so a retrained bundle goes without it, and it must not keep the old directory
+ * alive. */
 static int remove_bundle_dir(const char *dir)
 {
-    static const char *files[] = { "model.json", "vocab.tsv", "vocab.idx", "weights.bin",
-                                   "lexicon.tsv", "evaluation.json" };
     char path[PATH_MAX];
-    for (size_t i = 0; i < NC_ARRAY_SIZE(files); i++) {
-        int n = snprintf(path, sizeof path, "%s/%s", dir, files[i]);
-        if (n < 0 || (size_t)n >= sizeof path)
+    DIR *d = opendir(dir);
+    struct dirent *de;
+    if (!d)
+        return errno == ENOENT ? 0 : -1;
+    while ((de = readdir(d)) != NULL) {
+        int n;
+        if (!is_bundle_entry(de->d_name))
+            continue;
+        n = snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+        if (n < 0 || (size_t)n >= sizeof path || (unlink(path) != 0 && errno != ENOENT)) {
+            closedir(d);
             return -1;
-        if (unlink(path) != 0 && errno != ENOENT)
-            return -1;
+        }
     }
+    closedir(d);
     return rmdir(dir) == 0 || errno == ENOENT ? 0 : -1;
+}
+
+/* dir without trailing slashes into out ("out/" names the same directory as "out": without the
+ * slash, the temporary is a sibling, "out.tmp", not a child). */
+static int bundle_path(const char *dir_in, char *out, size_t cap, nc_error *err)
+{
+    size_t dl = strlen(dir_in);
+    while (dl > 1 && dir_in[dl - 1] == '/')
+        dl--;
+    if (dl == 0)
+        return nc_err(err, NC_EINVAL, "no model directory given (an empty path)");
+    if (dl >= cap)
+        return nc_err(err, NC_EINVAL, "model path '%s' is too long", dir_in);
+    memcpy(out, dir_in, dl);
+    out[dl] = '\0';
+    return NC_OK;
+}
+
+int nc_model_save_check(const char *dir_in, nc_error *err)
+{
+    char dir[PATH_MAX], tmp[PATH_MAX], probe[PATH_MAX], other[256];
+    struct stat st;
+    int rc;
+    const char *slash;
+
+    if ((rc = bundle_path(dir_in, dir, sizeof dir, err)) < 0)
+        return rc;
+    if (snprintf(tmp, sizeof tmp, "%s.tmp", dir) >= (int)sizeof tmp ||
+        snprintf(probe, sizeof probe, "%s/model.json", dir) >= (int)sizeof probe)
+        return nc_err(err, NC_EINVAL, "model path '%s' is too long", dir);
+    if (stat(dir, &st) == 0) {
+        if (!S_ISDIR(st.st_mode))
+            return nc_err(err, NC_EIO, "cannot write model to '%s': not a directory", dir);
+        /* only ever replace a bundle, or an empty directory */
+        if (access(probe, F_OK) != 0 && !dir_is_empty(dir))
+            return nc_err(err, NC_EIO,
+                          "cannot write model to '%s': directory exists and is not a model", dir);
+    } else if (errno != ENOENT) {
+        return nc_err(err, NC_EIO, "cannot write model to '%s': %s", dir, strerror(errno));
+    }
+    /* the parent must take the temporary directory and the rename */
+    slash = strrchr(dir, '/');
+    if (slash) {
+        size_t pl = slash == dir ? 1 : (size_t)(slash - dir);
+        memcpy(probe, dir, pl);
+        probe[pl] = '\0';
+    } else {
+        strcpy(probe, ".");
+    }
+    if (stat(probe, &st) != 0 || !S_ISDIR(st.st_mode))
+        return nc_err(err, NC_EIO, "cannot write model to '%s': no directory '%s'", dir, probe);
+    if (access(probe, W_OK | X_OK) != 0)
+        return nc_err(err, NC_EIO, "cannot write model to '%s': '%s': %s", dir, probe,
+                      strerror(errno));
+    if (lstat(tmp, &st) == 0) {
+        if (!S_ISDIR(st.st_mode))
+            return nc_err(err, NC_EIO, "cannot write model to '%s': '%s' is in the way (not a "
+                                       "directory)", dir, tmp);
+        rc = only_bundle_entries(tmp, other, sizeof other);
+        if (rc < 0)
+            return nc_err(err, NC_EIO, "cannot clear '%s': %s", tmp, strerror(errno));
+        if (rc == 0)
+            return nc_err(err, NC_EIO, "cannot write model to '%s': '%s' holds '%s', which is "
+                                       "not part of a model bundle (move it away)", dir, tmp,
+                          other);
+    }
+    return NC_OK;
+}
+
+/* Put the finished bundle tmp in place of dir (which exists when had_dir). Returns 0, or -1
+ * with errno set and dir as it was. */
+static int swap_into_place(const char *tmp, const char *dir, const char *old, int had_dir)
+{
+    if (!had_dir)
+        return rename(tmp, dir);
+#if defined(__linux__) && defined(RENAME_EXCHANGE)
+    /* one step: there is never a moment without a bundle at dir; tmp then holds the old one */
+    if (renameat2(AT_FDCWD, tmp, AT_FDCWD, dir, RENAME_EXCHANGE) == 0) {
+        remove_bundle_dir(tmp);
+        return 0;
+    }
+    if (errno != EINVAL && errno != ENOSYS && errno != ENOTSUP)
+        return -1;
+#endif
+    /* two steps (no exchange here): dir goes aside, tmp takes its place, dir comes back when
+     * that fails */
+    if (rename(dir, old) != 0)
+        return -1;
+    if (rename(tmp, dir) != 0) {
+        int e = errno;
+        rename(old, dir);
+        errno = e;
+        return -1;
+    }
+    remove_bundle_dir(old);
+    return 0;
 }
 
 static int file_crc_json(cJSON *files, const char *dir, const char *name, nc_error *err)
@@ -370,31 +532,19 @@ int nc_model_save(const nc_model *m, const char *dir_in, nc_error *err)
     cJSON *files = NULL, *card = NULL;
     char *text = NULL;
     struct stat st;
-    int rc = NC_OK, had_old = 0, with_index = nc_vectorizer_index_supported(m->vec);
-    size_t dl = strlen(dir_in);
+    int rc = NC_OK, with_index = nc_vectorizer_index_supported(m->vec);
 
-    /* "out/" names the same directory as "out": without the slash, the temporary is a
-     * sibling ("out.tmp"), not a child */
-    while (dl > 1 && dir_in[dl - 1] == '/')
-        dl--;
-    if (dl == 0 || dl >= sizeof dir)
-        return nc_err(err, NC_EINVAL, "bad model path '%s'", dir_in);
-    memcpy(dir, dir_in, dl);
-    dir[dl] = '\0';
+    if ((rc = nc_model_save_check(dir_in, err)) < 0 ||
+        (rc = bundle_path(dir_in, dir, sizeof dir, err)) < 0)
+        return rc;
     if (snprintf(tmp, sizeof tmp, "%s.tmp", dir) >= (int)sizeof tmp ||
         snprintf(old, sizeof old, "%s.old.%ld", dir, (long)getpid()) >= (int)sizeof old)
         return nc_err(err, NC_EINVAL, "model path '%s' is too long", dir);
-    if (stat(dir, &st) == 0) {
-        char probe[PATH_MAX];
-        if (!S_ISDIR(st.st_mode))
-            return nc_err(err, NC_EIO, "cannot write model to '%s': not a directory", dir);
-        /* only ever replace something that is a model bundle (or empty) */
-        if (snprintf(probe, sizeof probe, "%s/model.json", dir) >= (int)sizeof probe)
-            return nc_err(err, NC_EINVAL, "model path '%s' is too long", dir);
-        if (access(probe, F_OK) != 0 && rmdir(dir) != 0)
-            return nc_err(err, NC_EIO,
-                          "cannot write model to '%s': directory exists and is not a model", dir);
-    }
+    /* an empty directory goes (nc_model_save_check let nothing else through) */
+    if (stat(dir, &st) == 0 && snprintf(path, sizeof path, "%s/model.json", dir) > 0 &&
+        access(path, F_OK) != 0 && rmdir(dir) != 0)
+        return nc_err(err, NC_EIO,
+                      "cannot write model to '%s': directory exists and is not a model", dir);
     if (remove_bundle_dir(tmp) != 0)
         return nc_err(err, NC_EIO, "cannot clear '%s': %s", tmp, strerror(errno));
     if (mkdir(tmp, 0755) != 0)
@@ -436,23 +586,11 @@ int nc_model_save(const nc_model *m, const char *dir_in, nc_error *err)
     fputc('\n', of.fp);
     if ((rc = nc_outfile_commit(&of, err)) < 0)
         goto fail;
-    /* swap into place */
-    if (stat(dir, &st) == 0) {
-        if (rename(dir, old) != 0) {
-            rc = nc_err(err, NC_EIO, "cannot move old model '%s' aside: %s", dir,
-                        strerror(errno));
-            goto fail;
-        }
-        had_old = 1;
-    }
-    if (rename(tmp, dir) != 0) {
-        rc = nc_err(err, NC_EIO, "cannot rename '%s' to '%s': %s", tmp, dir, strerror(errno));
-        if (had_old)
-            rename(old, dir);
+    if (swap_into_place(tmp, dir, old, stat(dir, &st) == 0) != 0) {
+        rc = nc_err(err, NC_EIO, "cannot put the new model in place of '%s': %s", dir,
+                    strerror(errno));
         goto fail;
     }
-    if (had_old)
-        remove_bundle_dir(old);
     cJSON_free(text);
     cJSON_Delete(card);
     return NC_OK;

@@ -417,7 +417,22 @@ static struct model *fit(struct feature_node **x, const double *y, const size_t 
     param.p = p;
     param.eps = solver_type == L2R_L2LOSS_SVR ? 0.001 : solver_type == L2R_LR ? 0.01 : 0.1;
     if (wpos > 0 && wneg > 0) {
-        param.nr_weight = 2;
+        /* only the labels these rows carry: LIBLINEAR warns on stderr, past the print hook,
+         * of a weighted label it does not find (a fold without a rare topic's positives) */
+        int has_pos = 0, has_neg = 0, nw = 0;
+        for (size_t i = 0; i < m; i++) {
+            has_pos |= prob.y[i] == 1;
+            has_neg |= prob.y[i] == -1;
+        }
+        if (has_pos) {
+            wl[nw] = 1;
+            wv[nw++] = wpos;
+        }
+        if (has_neg) {
+            wl[nw] = -1;
+            wv[nw++] = wneg;
+        }
+        param.nr_weight = nw;
         param.weight_label = wl;
         param.weight = wv;
     }

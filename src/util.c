@@ -199,11 +199,16 @@ int nc_outfile_open(nc_outfile *o, const char *path, nc_error *err)
         o->fp = stdout;
         return NC_OK;
     }
+    if (!*path)
+        return nc_err(err, NC_EINVAL, "no output file given (an empty path)");
     {
         /* a device or a pipe (/dev/null, /dev/stdout, a FIFO) is written in place: renaming
          * a temporary over it would replace the device with a file */
         struct stat st;
-        if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+        /* a directory is refused now, not at the rename after all the work */
+        if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+            return nc_err(err, NC_EIO, "cannot write '%s': it is a directory", path);
+        if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
             o->fp = fopen(path, "wb");
             if (!o->fp)
                 return nc_err(err, NC_EIO, "cannot open '%s': %s", path, strerror(errno));

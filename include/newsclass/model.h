@@ -136,6 +136,11 @@ int nc_train(const nc_article *docs, size_t n, const nc_train_opts *o, nc_progre
 int nc_model_load(const char *dir, nc_model **out, nc_error *err);
 /* Save to 'dir' atomically (via "<dir>.tmp", then rename; an existing bundle is replaced). */
 int nc_model_save(const nc_model *m, const char *dir, nc_error *err);
+/* Whether nc_model_save could write to 'dir', checked before the work that makes the model
+ * (nc_model_save checks again): dir is absent, an empty directory or a bundle; its parent is
+ * a writable directory; and "<dir>.tmp", if an interrupted save left it, holds nothing but a
+ * bundle's files. NC_OK, or an error saying what is in the way. */
+int nc_model_save_check(const char *dir, nc_error *err);
 void nc_model_free(nc_model *m); /* NULL is a no-op */
 
 nc_topic_mode nc_model_topic_mode(const nc_model *m);

@@ -44,6 +44,10 @@ void cli_info(int quiet, const char *cmd, const char *fmt, ...)
 #endif
     ;
 
+/* Operands argv[0..n): '-' (standard input) at most once. 0, or -1 after a usage error for
+ * 'cmd' (standard input can be read only once). */
+int cli_stdin_once(const char *cmd, char *const *argv, int n);
+
 /* Strict number parsing: the whole string must be a number in [min, max]. 0 or -1. */
 int cli_parse_long(const char *s, long min, long max, long *out);
 int cli_parse_double(const char *s, double min, double max, double *out);

@@ -132,3 +132,13 @@ const char *cli_default_model(void)
 #endif
     return NULL;
 }
+
+int cli_stdin_once(const char *cmd, char *const *argv, int n)
+{
+    int seen = 0;
+    for (int i = 0; i < n; i++)
+        if (strcmp(argv[i], "-") == 0 && seen++)
+            return cli_usage_error(cmd, "'-' given twice: standard input can be read only once"),
+                   -1;
+    return 0;
+}

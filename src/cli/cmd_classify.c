@@ -805,6 +805,8 @@ int cmd_classify(int argc, char **argv)
                                       "NEWSCLASS_MODEL or use -m DIR)");
     inputs = optind < argc ? argv + optind : stdin_only;
     ninputs = optind < argc ? argc - optind : 1;
+    if (cli_stdin_once("classify", inputs, ninputs) < 0)
+        return CLI_EXIT_USAGE;
 
     /* With a large input the threads get going while the model loads; for a few articles they
      * would cost more than they save; for a pipe, they start with the first full batch. */

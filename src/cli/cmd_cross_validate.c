@@ -281,7 +281,8 @@ int cmd_cross_validate(int argc, char **argv)
     }
     if (optind >= argc)
         return cli_usage_error("cross-validate", "no corpus given");
-    if (cli_train_opts_check("cross-validate", &o) < 0)
+    if (cli_train_opts_check("cross-validate", &o) < 0 ||
+        cli_stdin_once("cross-validate", argv + optind, argc - optind) < 0)
         return CLI_EXIT_USAGE;
     inputs = argv + optind;
     ninputs = argc - optind;

@@ -558,6 +558,8 @@ int cmd_evaluate(int argc, char **argv)
     }
     if (optind >= argc)
         return cli_usage_error("evaluate", "no corpus given");
+    if (cli_stdin_once("evaluate", argv + optind, argc - optind) < 0)
+        return CLI_EXIT_USAGE;
     if (o.reliability && strcmp(o.reliability, "-") == 0)
         return cli_usage_error("evaluate", "--reliability needs a file name, not '-'");
     if (o.compare && (o.reliability || o.errors > 0))

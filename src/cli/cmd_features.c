@@ -251,11 +251,11 @@ int cmd_features(int argc, char **argv)
     nc_article a;
     nc_vector v;
     nc_error err = { 0 };
-    nc_outfile of = { 0 };
+    nc_outfile of = { 0 }, vf = { 0 };
     struct labelmap lm = { 0 };
     const char *output = "-", *vocab = NULL, *use_vocab = NULL, *target = NULL;
-    int tone = 0, linear = 0, quiet = 0, c, rc = CLI_EXIT_OK, out_open = 0;
-    size_t count = 0, nnz = 0, line_cap = 0;
+    int tone = 0, linear = 0, quiet = 0, c, rc = CLI_EXIT_OK, out_open = 0, vocab_open = 0;
+    size_t count = 0, nnz = 0, line_cap = 0, with_target = 0;
     char *line = NULL;
 
     cli_train_longopts_merge(longopts, sizeof longopts / sizeof longopts[0], own,
@@ -352,6 +352,19 @@ int cmd_features(int argc, char **argv)
             qsort(lm.names, lm.n, sizeof *lm.names, cmp_strp);
     }
 
+    /* the vocabulary is written (not yet renamed into place) before the vectors, so that a path
+     * it cannot go to is found before they stream out */
+    if (vocab) {
+        if (nc_outfile_open(&vf, vocab, &err) < 0) {
+            rc = cli_error("features", &err);
+            goto out;
+        }
+        vocab_open = 1;
+        if (nc_vectorizer_write(vec, vf.fp, &err) < 0) {
+            rc = cli_error("features", &err);
+            goto out;
+        }
+    }
     /* second pass: write vectors */
     if (nc_vector_reserve(&v, vec, &err) < 0 || nc_outfile_open(&of, output, &err) < 0) {
         rc = cli_error("features", &err);
@@ -387,6 +400,7 @@ int cmd_features(int argc, char **argv)
                 for (size_t t = 0; t < a.ntopics; t++)
                     has |= strcmp(a.topics[t], target) == 0;
                 fputs(has ? "+1" : "-1", of.fp);
+                with_target += has;
             } else if (a.ntopics == 0) {
                 fputs("0", of.fp);
             } else if (a.ntopics == 1) {
@@ -431,17 +445,25 @@ int cmd_features(int argc, char **argv)
             goto out;
         }
     }
+    /* a misspelt topic would give every article -1: when fitting, that is an error; on a test
+     * split (--use-vocab) a topic may be absent, so it is said but written */
+    if (target && with_target == 0) {
+        if (!use_vocab) {
+            rc = cli_errorf("features", "no article carries the topic '%s' (--target)", target);
+            goto out;
+        }
+        cli_info(0, "features", "warning: no article carries the topic '%s' (--target): every "
+                                "target is -1", target);
+    }
     out_open = 0;
     if (nc_outfile_commit(&of, &err) < 0) {
         rc = cli_error("features", &err);
         goto out;
     }
     if (vocab) {
-        nc_outfile vf;
         char lpath[4096];
-        if (nc_outfile_open(&vf, vocab, &err) < 0 ||
-            (nc_vectorizer_write(vec, vf.fp, &err) < 0 ? (nc_outfile_abort(&vf), 1) : 0) ||
-            nc_outfile_commit(&vf, &err) < 0) {
+        vocab_open = 0;
+        if (nc_outfile_commit(&vf, &err) < 0) {
             rc = cli_error("features", &err);
             goto out;
         }
@@ -456,6 +478,8 @@ int cmd_features(int argc, char **argv)
 out:
     if (out_open)
         nc_outfile_abort(&of);
+    if (vocab_open)
+        nc_outfile_abort(&vf);
     free(line);
     labelmap_free(&lm);
     nc_vector_finish(&v);

@@ -392,6 +392,8 @@ static int parse_args(int argc, char **argv, struct tl_opts *o)
             return cli_usage_error("timeline", "'--merge' needs partial files");
         o->to.from_partials = o->by_set ? 1 : 2;
     }
+    if (cli_stdin_once("timeline", argv + optind, argc - optind) < 0)
+        return CLI_EXIT_USAGE;
     return 0;
 }
 

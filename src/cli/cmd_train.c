@@ -172,8 +172,14 @@ int cmd_train(int argc, char **argv)
     }
     if (!output)
         return cli_usage_error("train", "missing required option '--output'");
-    if (cli_train_opts_check("train", &o) < 0)
+    if (cli_train_opts_check("train", &o) < 0 ||
+        cli_stdin_once("train", argv + optind, argc - optind) < 0)
         return CLI_EXIT_USAGE;
+    if (oof_path && strcmp(oof_path, output) == 0)
+        return cli_usage_error("train", "--tone-oof and --output both name '%s'", output);
+    /* a path the model cannot go to is found now, not after the training */
+    if (nc_model_save_check(output, &err) < 0)
+        return cli_error("train", &err);
     if (optind >= argc)
         return cli_usage_error("train", "no corpus given");
 

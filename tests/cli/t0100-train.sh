@@ -144,6 +144,35 @@ if cmp -s "$tmp/plain-stop.scores" "$tmp/plain-unk.scores"; then
     fail "without --topic-stopwords stop words should move topic scores"
 else ok; fi
 
+# a topic so rare that some folds have none of its positives: LIBLINEAR, asked to weight a
+# label it does not find, would warn on stderr past the print hook; -q leaves stderr empty
+awk 'NR == 1 { sub(/"topics": *\[[^]]*\]/, "\"topics\": [\"rare\"]") }
+     NR > 1  { sub(/"topics": *\[[^]]*\]/, "\"topics\": []") } { print }' \
+    "$DATA/tiny-train.jsonl" >"$tmp/onepos.jsonl"
+if grep -q '"rare"' "$tmp/onepos.jsonl" && [ "$(grep -c '"topics": \[\]' "$tmp/onepos.jsonl")" -eq 89 ]; then
+    ok; else fail "onepos.jsonl not made"; fi
+expect 0 train -q --folds 3 -o "$tmp/onepos" "$tmp/onepos.jsonl"
+if [ -s "$tmp/err" ]; then fail "train -q printed: $(head -c 200 "$tmp/err")"; else ok; fi
+expect 0 cross-validate -q -k 3 "$tmp/onepos.jsonl"
+if [ -s "$tmp/err" ]; then fail "cross-validate -q printed: $(head -c 200 "$tmp/err")"; else ok; fi
+
+# the output path is checked before the training: an interrupted save's leftovers in DIR.tmp
+# are cleared, anything of the user's there is refused, and so are paths no model can go to
+mkdir -p "$tmp/lo.tmp" && : >"$tmp/lo.tmp/weights.bin.tmp.999.2" && : >"$tmp/lo.tmp/vocab.tsv"
+expect 0 train -q --min-df 1 --folds 3 -o "$tmp/lo" "$DATA/tiny-train.jsonl"
+if [ -f "$tmp/lo/model.json" ] && [ ! -e "$tmp/lo.tmp" ]; then ok; else fail "leftovers in lo.tmp blocked the save"; fi
+mkdir -p "$tmp/lo.tmp" && : >"$tmp/lo.tmp/notes.txt"
+expect_error 1 "'$tmp/lo.tmp' holds 'notes.txt', which is not part of a model bundle" \
+    train -q --min-df 1 --folds 3 -o "$tmp/lo" "$DATA/tiny-train.jsonl"
+if [ -f "$tmp/lo.tmp/notes.txt" ] && [ -f "$tmp/lo/model.json" ]; then ok; else fail "a refused save touched lo or lo.tmp"; fi
+expect_error 1 "no model directory given" train -q -o '' "$DATA/tiny-train.jsonl"
+expect_error 1 "cannot write model to '$tmp/nodir/m': no directory '$tmp/nodir'" \
+    train -q -o "$tmp/nodir/m" "$DATA/tiny-train.jsonl"
+expect_error 1 "cannot write model to '$DATA/tiny-train.jsonl': not a directory" \
+    train -q -o "$DATA/tiny-train.jsonl" "$DATA/tiny-train.jsonl"
+expect_error 2 "--tone-oof and --output both name '$tmp/same'" \
+    train -q --tone-oof "$tmp/same" -o "$tmp/same" "$DATA/tiny-train.jsonl"
+
 # options that exclude each other are usage errors (2), caught before the corpus is read
 expect_error 2 '--topic-stopwords needs a vocabulary: not with --hash-bits' train -q \
     --topic-stopwords --hash-bits 12 -o "$tmp/th" "$DATA/tiny-train.jsonl"

@@ -33,4 +33,16 @@ if [ -d "$bbc" ] && command -v liblinear-train >/dev/null 2>&1; then
 else
     echo "BBC cross-check skipped: ../shared/corpora/bbc_news or liblinear-tools absent"
 fi
+# a vocabulary path that cannot be written is found before the vectors are: nothing written
+expect_error 1 "cannot create '$tmp/nodir/v'" features --target diplomacy --vocab "$tmp/nodir/v" \
+    -o "$tmp/t1.svm" "$DATA/tiny-train.jsonl"
+if [ -e "$tmp/t1.svm" ]; then fail "vectors written before the vocabulary failed"; else ok; fi
+# a topic no article carries: an error when fitting, a warning on a test split
+expect_error 1 "no article carries the topic 'nosuch' (--target)" features --target nosuch \
+    --vocab "$tmp/tv" -o "$tmp/t2.svm" "$DATA/tiny-train.jsonl"
+if [ -e "$tmp/t2.svm" ] || [ -e "$tmp/tv" ]; then fail "a refused --target wrote files"; else ok; fi
+expect 0 features -q --target diplomacy --vocab "$tmp/tv" -o "$tmp/t2.svm" "$DATA/tiny-train.jsonl"
+expect 0 features -q --target nosuch --use-vocab "$tmp/tv" "$DATA/tiny-test.jsonl"
+has "$tmp/err" "warning: no article carries the topic 'nosuch'"
+if grep -qv '^-1 ' "$tmp/out"; then fail "--target nosuch gave a +1"; else ok; fi
 finish
