@@ -603,10 +603,12 @@ fail:
 
 /* ---- load ---- */
 
+/* o's number k, def when absent, NaN when it is there but not a number (so that the range
+ * checks after it refuse it instead of a default standing in for what was written) */
 static double num_or(const cJSON *o, const char *k, double def)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-    return cJSON_IsNumber(v) ? v->valuedouble : def;
+    return cJSON_IsNumber(v) ? v->valuedouble : v ? NAN : def;
 }
 
 /* o's integer k (def when absent) into *out: 0, or -1 when k is not an integer in [lo, hi]
@@ -621,24 +623,25 @@ static int int_in(const cJSON *o, const char *k, double def, double lo, double h
     return 0;
 }
 
+/* o's boolean k, def when absent, -1 when it is there but not true or false */
 static int bool_or(const cJSON *o, const char *k, int def)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-    return cJSON_IsBool(v) ? cJSON_IsTrue(v) : def;
+    return cJSON_IsBool(v) ? cJSON_IsTrue(v) : v ? -1 : def;
 }
 
 /* Check the bytes of bundle file 'name' against model.json's "files" entry. */
-static int check_sum(const cJSON *files, const char *name, const char *buf, size_t len,
-                     nc_error *err)
+static int check_sum(const char *dir, const cJSON *files, const char *name, const char *buf,
+                     size_t len, nc_error *err)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(files, name);
     char got[32];
     if (!cJSON_IsString(v))
-        return nc_err(err, NC_EFORMAT, "model.json: no checksum for '%s'", name);
+        return nc_err(err, NC_EFORMAT, "%s/model.json: no checksum for '%s'", dir, name);
     snprintf(got, sizeof got, "nc64:%016llx", (unsigned long long)nc_checksum64(buf, len));
     if (strcmp(got, v->valuestring) != 0)
-        return nc_err(err, NC_EFORMAT, "%s: checksum mismatch (model.json says %s, file has %s)",
-                      name, v->valuestring, got);
+        return nc_err(err, NC_EFORMAT, "%s/%s: checksum mismatch (model.json says %s, file has "
+                      "%s)", dir, name, v->valuestring, got);
     return NC_OK;
 }
 
@@ -653,7 +656,7 @@ static int read_checked(const char *dir, const cJSON *files, const char *name, c
         return nc_err(err, NC_EINVAL, "model path '%s' is too long", dir);
     if ((rc = nc_read_file(path, buf, len, err)) < 0)
         return rc;
-    if ((rc = check_sum(files, name, *buf, *len, err)) < 0) {
+    if ((rc = check_sum(dir, files, name, *buf, *len, err)) < 0) {
         free(*buf);
         *buf = NULL;
     }
@@ -686,7 +689,7 @@ static int check_file(const char *dir, const cJSON *files, const char *name, nc_
         return nc_err(err, NC_EINVAL, "model path '%s' is too long", dir);
     if ((rc = nc_map_file(path, &f, err)) < 0)
         return rc;
-    rc = check_sum(files, name, f.data, f.len, err);
+    rc = check_sum(dir, files, name, f.data, f.len, err);
     nc_unmap_file(&f);
     return rc;
 }
@@ -712,7 +715,7 @@ static int load_index(const char *dir, const cJSON *files, const nc_feature_opts
         return 0;
     if ((rc = nc_map_file(path, &img, err)) < 0)
         return rc;
-    if ((rc = check_sum(files, "vocab.idx", img.data, img.len, err)) == NC_OK)
+    if ((rc = check_sum(dir, files, "vocab.idx", img.data, img.len, err)) == NC_OK)
         rc = nc_vectorizer_from_index(&img, path, fo, want, vec, err);
     nc_unmap_file(&img); /* nothing left to release when the vectorizer took it */
     return rc == NC_OK ? 1 : rc == NC_VIDX_UNUSABLE ? 0 : rc;
@@ -720,7 +723,7 @@ static int load_index(const char *dir, const cJSON *files, const nc_feature_opts
 
 int nc_model_load(const char *dir, nc_model **out, nc_error *err)
 {
-    char path[PATH_MAX];
+    char path[PATH_MAX], jpath[PATH_MAX];
     char *text = NULL, *vbuf = NULL;
     size_t len, vlen = 0, nfeatures = 0;
     nc_mapped wm = { 0 };
@@ -734,6 +737,7 @@ int nc_model_load(const char *dir, nc_model **out, nc_error *err)
     *out = NULL;
     if (snprintf(path, sizeof path, "%s/model.json", dir) >= (int)sizeof path)
         return nc_err(err, NC_EINVAL, "model path '%s' is too long", dir);
+    memcpy(jpath, path, sizeof jpath); /* for messages: path is reused for the other files */
     {
         struct stat st;
         if (stat(dir, &st) != 0)
@@ -744,6 +748,16 @@ int nc_model_load(const char *dir, nc_model **out, nc_error *err)
     if ((rc = nc_read_file(path, &text, &len, err)) < 0)
         return rc;
     card = cJSON_ParseWithLengthOpts(text, len, &end, 0);
+    if (card && end) { /* nothing but white space after the object (cJSON stops at its end) */
+        const char *q = end;
+        while (q < text + len && (*q == ' ' || *q == '\t' || *q == '\n' || *q == '\r'))
+            q++;
+        if (q < text + len) {
+            cJSON_Delete(card);
+            card = NULL;
+            end = q;
+        }
+    }
     if (!card || !cJSON_IsObject(card)) {
         long line = 1;
         for (const char *q = text; end && q < end; q++)
@@ -810,6 +824,11 @@ int nc_model_load(const char *dir, nc_model **out, nc_error *err)
     fo.stopwords = bool_or(feat, "stopwords", fo.stopwords);
     fo.stem = bool_or(feat, "stem", fo.stem);
     fo.sublinear_tf = bool_or(feat, "sublinear_tf", fo.sublinear_tf);
+    if (fo.title_features < 0 || fo.stopwords < 0 || fo.stem < 0 || fo.sublinear_tf < 0) {
+        rc = nc_err(err, NC_EFORMAT, "%s: 'features.title_features', 'stopwords', 'stem' and "
+                    "'sublinear_tf' must be true or false", path);
+        goto out;
+    }
     if (!(m = calloc(1, sizeof *m))) {
         rc = nc_err(err, NC_ENOMEM, "out of memory");
         goto out;
@@ -837,10 +856,10 @@ int nc_model_load(const char *dir, nc_model **out, nc_error *err)
         goto out;
     }
     if ((rc = nc_map_file(path, &wm, err)) < 0 ||
-        (rc = check_sum(files, "weights.bin", wm.data, wm.len, err)) < 0)
+        (rc = check_sum(dir, files, "weights.bin", wm.data, wm.len, err)) < 0)
         goto out;
     if (nfeatures != nc_vectorizer_size(m->vec)) {
-        rc = nc_err(err, NC_EFORMAT, "model.json: 'features' does not match vocab.tsv");
+        rc = nc_err(err, NC_EFORMAT, "%s: 'features' does not match vocab.tsv", jpath);
         goto out;
     }
     topics = cJSON_GetObjectItemCaseSensitive(card, "topics");
@@ -848,8 +867,16 @@ int nc_model_load(const char *dir, nc_model **out, nc_error *err)
         const cJSON *mode = cJSON_GetObjectItemCaseSensitive(topics, "mode");
         const cJSON *labels = cJSON_GetObjectItemCaseSensitive(topics, "labels"), *jl;
         size_t l = 0, n = (size_t)cJSON_GetArraySize(labels);
-        if (!cJSON_IsString(mode) || !cJSON_IsArray(labels) || n == 0) {
-            rc = nc_err(err, NC_EFORMAT, "model.json: bad 'topics' section");
+        /* (the bound keeps the check for repeated names below cheap; weights.bin, checked
+         * later, must hold a scorer per label anyway) */
+        if (!cJSON_IsString(mode) || !cJSON_IsArray(labels) || n == 0 || n > 65536) {
+            rc = nc_err(err, NC_EFORMAT, "%s: bad 'topics' section", jpath);
+            goto out;
+        }
+        if (strcmp(mode->valuestring, "multi-class") != 0 &&
+            strcmp(mode->valuestring, "multi-label") != 0) {
+            rc = nc_err(err, NC_EFORMAT, "%s: 'topics.mode' must be \"multi-label\" or "
+                        "\"multi-class\", not \"%s\"", jpath, mode->valuestring);
             goto out;
         }
         m->mode = strcmp(mode->valuestring, "multi-class") == 0 ? NC_TOPICS_MULTICLASS
@@ -868,9 +895,20 @@ int nc_model_load(const char *dir, nc_model **out, nc_error *err)
         {
             const cJSON *name = cJSON_GetObjectItemCaseSensitive(jl, "name");
             if (!cJSON_IsString(name) || !cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(jl, "platt_a"))) {
-                rc = nc_err(err, NC_EFORMAT, "model.json: label %zu lacks 'name' or 'platt_a'", l);
+                rc = nc_err(err, NC_EFORMAT, "%s: label %zu lacks 'name' or 'platt_a'", jpath, l);
                 goto out;
             }
+            /* a label names a key of classify's "scores": one per label, never empty */
+            if (!*name->valuestring) {
+                rc = nc_err(err, NC_EFORMAT, "%s: label %zu has an empty name", jpath, l);
+                goto out;
+            }
+            for (size_t k = 0; k < l; k++)
+                if (strcmp(m->labels[k], name->valuestring) == 0) {
+                    rc = nc_err(err, NC_EFORMAT, "%s: label '%s' is listed twice", jpath,
+                                name->valuestring);
+                    goto out;
+                }
             if (!(m->labels[l] = nc_strdup(name->valuestring))) {
                 rc = nc_err(err, NC_ENOMEM, "out of memory");
                 goto out;
@@ -880,8 +918,8 @@ int nc_model_load(const char *dir, nc_model **out, nc_error *err)
             m->threshold[l] = num_or(jl, "threshold", 0.5);
             if (!isfinite(m->platt_a[l]) || !isfinite(m->platt_b[l]) ||
                 !(m->threshold[l] >= 0 && m->threshold[l] <= 1)) {
-                rc = nc_err(err, NC_EFORMAT, "model.json: label '%s': 'platt_a' and 'platt_b' "
-                            "must be finite and 'threshold' in [0, 1]", name->valuestring);
+                rc = nc_err(err, NC_EFORMAT, "%s: label '%s': 'platt_a' and 'platt_b' "
+                            "must be finite and 'threshold' in [0, 1]", jpath, name->valuestring);
                 goto out;
             }
             l++;
@@ -893,12 +931,12 @@ int nc_model_load(const char *dir, nc_model **out, nc_error *err)
         m->has_tone = 1;
         m->tone_scale = num_or(tone, "scale", 1.0);
         if (!(isfinite(m->tone_scale) && m->tone_scale > 0)) {
-            rc = nc_err(err, NC_EFORMAT, "model.json: 'tone.scale' must be a positive number");
+            rc = nc_err(err, NC_EFORMAT, "%s: 'tone.scale' must be a positive number", jpath);
             goto out;
         }
         m->tone_q90 = num_or(tone, "interval90", 0.0);
         if (!(m->tone_q90 >= 0 && m->tone_q90 <= 2)) {
-            rc = nc_err(err, NC_EFORMAT, "model.json: 'tone.interval90' must be in [0, 2]");
+            rc = nc_err(err, NC_EFORMAT, "%s: 'tone.interval90' must be in [0, 2]", jpath);
             goto out;
         }
         if (stack) {
@@ -906,15 +944,15 @@ int nc_model_load(const char *dir, nc_model **out, nc_error *err)
              * stays 0, so it scores as it did) */
             int nst = cJSON_IsArray(stack) ? cJSON_GetArraySize(stack) : -1;
             if (nst != NC_STACK_N && nst != 2 + NC_LEX_NFEAT) {
-                rc = nc_err(err, NC_EFORMAT, "model.json: 'tone.stack' must be an array of %d "
-                            "numbers", NC_STACK_N);
+                rc = nc_err(err, NC_EFORMAT, "%s: 'tone.stack' must be an array of %d "
+                            "numbers", jpath, NC_STACK_N);
                 goto out;
             }
             for (int k = 0; k < nst; k++) {
                 const cJSON *x = cJSON_GetArrayItem(stack, k);
                 if (!cJSON_IsNumber(x) || !isfinite(x->valuedouble)) {
-                    rc = nc_err(err, NC_EFORMAT, "model.json: 'tone.stack' must be an array of "
-                                "%d numbers", NC_STACK_N);
+                    rc = nc_err(err, NC_EFORMAT, "%s: 'tone.stack' must be an array of "
+                                "%d numbers", jpath, NC_STACK_N);
                     goto out;
                 }
                 m->stack[k] = x->valuedouble;
@@ -931,8 +969,8 @@ int nc_model_load(const char *dir, nc_model **out, nc_error *err)
             const cJSON *jsh = cJSON_GetObjectItemCaseSensitive(tone, "lexicon_shift");
             double shift = cJSON_IsNumber(jsh) ? jsh->valuedouble : jsh ? -1.0 : 0.0;
             if (!(shift >= 0 && shift <= 2)) {
-                rc = nc_err(err, NC_EFORMAT, "model.json: 'tone.lexicon_shift' must be a number "
-                            "in [0, 2]");
+                rc = nc_err(err, NC_EFORMAT, "%s: 'tone.lexicon_shift' must be a number "
+                            "in [0, 2]", jpath);
                 goto out;
             }
             nc_lexicon_set_shift(m->lex, shift);

@@ -46,6 +46,18 @@ bad_setting 's/"features":[[:space:]]*[0-9][0-9]*/"features": -5/' "'features.fe
 bad_setting 's/"max_df":[[:space:]]*1/"max_df": 1e308/' "'features.max_df' must be a number in (0, 1]"
 bad_setting 's/"threshold":[[:space:]]*[0-9.e-]*/"threshold": 2/' "'platt_a' and 'platt_b' must be finite and 'threshold' in \[0, 1\]"
 bad_setting 's/"platt_a":[[:space:]]*[0-9.e-]*/"platt_a": 1e999/' "'platt_a' and 'platt_b' must be finite"
+# a value of the wrong type is refused, never replaced by a default; so are a mode, label
+# names and booleans that make no sense, and anything after the object; messages name the file
+bad_setting 's/"threshold":[[:space:]]*[0-9.e-]*/"threshold": "0.9"/' "$tmp/bs/model.json: label '[a-z]*': 'platt_a' and 'platt_b' must be finite and 'threshold' in \[0, 1\]"
+bad_setting 's/"platt_b":[[:space:]]*[-0-9.e]*/"platt_b": "x"/' "'platt_a' and 'platt_b' must be finite"
+bad_setting 's/"interval90":[[:space:]]*[0-9.e-]*/"interval90": "x"/' "$tmp/bs/model.json: 'tone.interval90' must be in \[0, 2\]"
+bad_setting 's/"mode":[[:space:]]*"multi-label"/"mode": "junk"/' "'topics.mode' must be \"multi-label\" or \"multi-class\", not \"junk\""
+bad_setting 's/"name":[[:space:]]*"diplomacy"/"name": "cybersecurity"/' "label 'cybersecurity' is listed twice"
+bad_setting 's/"name":[[:space:]]*"diplomacy"/"name": ""/' "label 1 has an empty name"
+bad_setting 's/"stem":[[:space:]]*false/"stem": 1/' "'sublinear_tf' must be true or false"
+bad_setting '$s/$/ junk/' "$tmp/bs/model.json:[0-9]*: malformed JSON"
+rm -rf "$tmp/bs" && cp -r "$tmp/m" "$tmp/bs" && echo x >>"$tmp/bs/weights.bin"
+expect_error 1 "$tmp/bs/weights.bin: checksum mismatch" info "$tmp/bs"
 sed 's/"stopword_list":[[:space:]]*2,//' "$tmp/m/model.json" >"$tmp/sl/model.json"
 expect 0 info "$tmp/sl"
 cp -r "$tmp/m" "$tmp/c"
