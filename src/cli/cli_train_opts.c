@@ -244,6 +244,10 @@ int cli_train_opt(const char *cmd, int c, const char *arg, nc_train_opts *o)
 
 int cli_train_opts_check(const char *cmd, const nc_train_opts *o)
 {
+    if (o->tone == NC_TONE_OFF && o->tone_lexicon)
+        return cli_usage_error(cmd, "--tone-lexicon is for the tone, which --no-tone leaves "
+                                    "out"),
+               -1;
     /* the library refuses these too (nc_train, exit 1 after reading the corpus); here they are
      * caught as the usage errors they are, before anything is read */
     if (o->topic_stopwords && o->features.hash_bits)

@@ -776,8 +776,13 @@ int cmd_classify(int argc, char **argv)
                                        optarg);
             break;
         case 'o': o.output = optarg; break;
-        case 'J': o.ro.format = NC_FORMAT_JSONL; break;
-        case 'T': o.ro.format = NC_FORMAT_TEXT; break;
+        case 'J':
+        case 'T':
+            if (o.ro.format != NC_FORMAT_AUTO &&
+                o.ro.format != (c == 'J' ? NC_FORMAT_JSONL : NC_FORMAT_TEXT))
+                return cli_usage_error("classify", "--jsonl and --text exclude each other");
+            o.ro.format = c == 'J' ? NC_FORMAT_JSONL : NC_FORMAT_TEXT;
+            break;
         case 'K': o.ro.keep_furniture = 1; break;
         case 'x':
             if (cli_parse_long(optarg, 1, 64, &l) < 0)
@@ -843,10 +848,12 @@ int cmd_classify(int argc, char **argv)
     src.inputs = inputs;
     src.ninputs = ninputs;
     src.ro = &o.ro;
+    /* a read error ends the input, but the articles read before it are still classified and
+     * written (to standard output; -o discards its file on any error) before it is reported */
     st = read_batch(&src, bufs[0], &err);
-    while (st >= 0 && bufs[0]->n > 0) {
+    while (bufs[0]->n > 0) {
         struct batch *b = bufs[0];
-        int st_next = 0;
+        int st_next = st;
         if (!pool.tried && b->n >= POOL_MIN_ARTICLES)
             pool_start(o.threads);
         batch_start(b, ws);

@@ -182,6 +182,8 @@ expect_error 2 '--topic-stopwords matches words, not stems: not with --stem' cro
     --stem --topic-stopwords "$DATA/tiny-train.jsonl"
 expect_error 2 '--multi-label and --multi-class exclude each other' train -q --multi-class \
     --multi-label -o "$tmp/th" "$DATA/tiny-train.jsonl"
+expect_error 2 '--tone-lexicon is for the tone, which --no-tone leaves out' train -q --no-tone \
+    --tone-lexicon "$tmp/none.tsv" -o "$tmp/th" "$DATA/tiny-train.jsonl"
 if [ -e "$tmp/th" ]; then fail "a refused training wrote $tmp/th"; else ok; fi
 
 # retraining in place replaces the whole bundle, its evaluation.json (which described the old

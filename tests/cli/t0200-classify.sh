@@ -198,4 +198,14 @@ expect_error 2 "tone-parts needs --format json" classify -m "$M" -f tsv --tone-p
 expect 0 train -q --min-df 1 --folds 3 --no-tone -o "$tmp/notone" "$DATA/tiny-train.jsonl"
 expect_error 1 "tone-parts: model '.*' has no tone" classify -m "$tmp/notone" -f json --tone-parts \
     "$DATA/tiny-test.jsonl"
+# a bad record ends the run (exit 1) after everything read before it is written, whatever the
+# batch it falls in and the number of threads
+awk 'BEGIN { for (i = 1; i <= 600; i++)
+    if (i == 300) print "{bad"; else printf "{\"id\": \"a%d\", \"text\": \"Ministers met to talk about trade.\"}\n", i }' \
+    >"$tmp/bad300.jsonl"
+for t in 1 2; do
+    "$NC" classify -t "$t" -f tsv "$tmp/bad300.jsonl" >"$tmp/out" 2>"$tmp/err"
+    if [ $? -eq 1 ] && [ "$(wc -l <"$tmp/out")" -eq 300 ] && grep -q "bad300.jsonl:300: malformed JSON" "$tmp/err"; then
+        ok; else fail "classify -t $t: the 299 articles before a bad line 300 not all written (got $(wc -l <"$tmp/out") lines)"; fi
+done
 finish
