@@ -83,6 +83,7 @@ int nc_lexicon_read(const char *path, nc_lexicon **out, nc_error *err)
 {
     char *buf = NULL, *line, *save = NULL;
     nc_lexicon *lx = NULL;
+    long *lines = NULL; /* each word's line, for the error on a duplicate */
     size_t cap = 0;
     long lineno = 0;
     int rc;
@@ -132,12 +133,24 @@ int nc_lexicon_read(const char *path, nc_lexicon **out, nc_error *err)
             goto out;
         }
         lx->val = pv;
+        void *pl = lines;
+        c2 = cap;
+        if (nc_grow(&pl, &c2, lx->n + 1, sizeof *lines) < 0) {
+            rc = nc_err(err, NC_ENOMEM, "out of memory");
+            goto out;
+        }
+        lines = pl;
         cap = c2;
         if (!(lx->words[lx->n] = nc_strdup(line))) {
             rc = nc_err(err, NC_ENOMEM, "out of memory");
             goto out;
         }
+        lines[lx->n] = lineno;
         lx->val[lx->n++] = v;
+    }
+    if (lx->n == 0) { /* an empty or all-comment file is surely the wrong one */
+        rc = nc_err(err, NC_EFORMAT, "%s: no words (expected 'word<TAB>valence' lines)", path);
+        goto out;
     }
     lx->nslots = 16;
     while (lx->nslots < lx->n * 2 + 2)
@@ -148,8 +161,10 @@ int nc_lexicon_read(const char *path, nc_lexicon **out, nc_error *err)
     }
     for (size_t i = 0; i < lx->n; i++) {
         size_t n = strlen(lx->words[i]);
-        if (find(lx, lx->words[i], n, h(lx->words[i], n)) >= 0) {
-            rc = nc_err(err, NC_EFORMAT, "%s: duplicate word '%s'", path, lx->words[i]);
+        long first = find(lx, lx->words[i], n, h(lx->words[i], n));
+        if (first >= 0) {
+            rc = nc_err(err, NC_EFORMAT, "%s:%ld: duplicate word '%s' (first on line %ld)", path,
+                        lines[i], lx->words[i], lines[first]);
             goto out;
         }
         size_t j = (size_t)h(lx->words[i], n) & (lx->nslots - 1);
@@ -161,6 +176,7 @@ int nc_lexicon_read(const char *path, nc_lexicon **out, nc_error *err)
     lx = NULL;
 out:
     nc_lexicon_free(lx);
+    free(lines);
     free(buf);
     return rc;
 }

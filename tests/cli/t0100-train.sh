@@ -214,6 +214,17 @@ expect_error 1 'tone file folds: 2 files carry tone, fewer than the 3 folds' \
     train -q --min-df 1 --folds 3 --tone-file-folds -o "$tmp/tff2" "$tmp/slice00.jsonl" "$tmp/slice01.jsonl"
 [ ! -e "$tmp/tff2" ] && ok || fail "a failed training left a model behind"
 
+# lexicon errors name the file and the line
+printf 'good\t0.5\nbad\t-0.5\ngood\t0.25\n' >"$tmp/duplex.tsv"
+expect_error 1 "duplex.tsv:3: duplicate word 'good' (first on line 1)$" \
+    train -q --min-df 1 --folds 3 --tone-lexicon "$tmp/duplex.tsv" -o "$tmp/bad" \
+    "$DATA/tiny-train.jsonl"
+printf '# no words\n' >"$tmp/nolex.tsv"
+expect_error 1 "nolex.tsv: no words" \
+    train -q --min-df 1 --folds 3 --tone-lexicon "$tmp/nolex.tsv" -o "$tmp/bad" \
+    "$DATA/tiny-train.jsonl"
+[ ! -e "$tmp/bad" ] && ok || fail "a failed training left a model behind"
+
 # change words are on with a lexicon, recorded in the card; --no-change-words turns them off
 printf 'unemployment\t-0.5\ndeaths\t-1\nprofits\t0.5\nwin\t0.5\ndefeat\t-0.5\n' >"$tmp/lex.tsv"
 expect 0 train -q --min-df 1 --folds 3 --tone-lexicon "$tmp/lex.tsv" -o "$tmp/cw1" "$DATA/tiny-train.jsonl"

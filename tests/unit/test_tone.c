@@ -573,6 +573,39 @@ static void test_baseline(void)
     rmdir(dir);
 }
 
+/* Errors in a lexicon file name the file and the line; a duplicate names both lines. */
+static void lexicon_fails(const char *dir, const char *text, const char *want_after_path)
+{
+    char path[128], want[256];
+    nc_lexicon *lx = (nc_lexicon *)&want; /* must be reset to NULL */
+    nc_error err = { 0 };
+    FILE *fp;
+
+    snprintf(path, sizeof path, "%s/lex.tsv", dir);
+    if ((fp = fopen(path, "w")) != NULL) {
+        fputs(text, fp);
+        fclose(fp);
+    }
+    snprintf(want, sizeof want, "%s%s", path, want_after_path);
+    CHECK_EQ_INT(nc_lexicon_read(path, &lx, &err), NC_EFORMAT);
+    CHECK(lx == NULL);
+    CHECK_STR(err.msg, want);
+    unlink(path);
+}
+
+static void test_lexicon_errors(void)
+{
+    char dir[] = "/tmp/nc-test-lexicon-XXXXXX";
+
+    CHECK(mkdtemp(dir) != NULL);
+    lexicon_fails(dir, "# header\ngood\t0.5\nbad\t-0.5\n\ngood\t0.25\n",
+                  ":5: duplicate word 'good' (first on line 2)");
+    lexicon_fails(dir, "", ": no words (expected 'word<TAB>valence' lines)");
+    lexicon_fails(dir, "# only a comment\n\n", ": no words (expected 'word<TAB>valence' lines)");
+    lexicon_fails(dir, "good 0.5\n", ":1: expected 'word<TAB>valence'");
+    rmdir(dir);
+}
+
 int main(void)
 {
     nc_set_log(NULL, NULL);
@@ -581,5 +614,6 @@ int main(void)
     test_change_words();
     test_scale_in_models();
     test_baseline();
+    test_lexicon_errors();
     return check_report();
 }
