@@ -37,6 +37,10 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)))
 #endif
     ;
+/* "newsclass CMD: no articles in 'A'" (or "in 'A', 'B' or 'C'", or "in 'A', 'B', 'C' or N more
+ * inputs"): an empty input is named, so that the user knows which file to look at; returns
+ * CLI_EXIT_ERROR. */
+int cli_no_articles(const char *cmd, char *const *inputs, int ninputs);
 /* Informational line on stderr unless quiet ("newsclass CMD: ..."). */
 void cli_info(int quiet, const char *cmd, const char *fmt, ...)
 #if defined(__GNUC__)

@@ -42,6 +42,20 @@ int cli_errorf(const char *cmd, const char *fmt, ...)
     return CLI_EXIT_ERROR;
 }
 
+int cli_no_articles(const char *cmd, char *const *inputs, int ninputs)
+{
+    enum { NAMES_MAX = 3 }; /* a long glob of empty files need not fill the screen */
+    int shown = ninputs > NAMES_MAX ? NAMES_MAX : ninputs;
+
+    fprintf(stderr, "newsclass %s: no articles in", cmd);
+    for (int i = 0; i < shown; i++)
+        fprintf(stderr, "%s'%s'", i == 0 ? " " : i + 1 < ninputs ? ", " : " or ", inputs[i]);
+    if (ninputs > shown)
+        fprintf(stderr, " or %d more inputs", ninputs - shown);
+    fputc('\n', stderr);
+    return CLI_EXIT_ERROR;
+}
+
 int cli_usage_error(const char *cmd, const char *fmt, ...)
 {
     va_list ap;

@@ -883,7 +883,7 @@ int cmd_classify(int argc, char **argv)
         goto out;
     }
     if (count == 0) {
-        rc = cli_errorf("classify", "no articles in the input");
+        rc = cli_no_articles("classify", inputs, ninputs);
         goto out;
     }
     out_open = 0;

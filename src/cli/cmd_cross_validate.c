@@ -325,6 +325,10 @@ int cmd_cross_validate(int argc, char **argv)
         if (any)
             o.topic_mode = all_single && two ? NC_TOPICS_MULTICLASS : NC_TOPICS_MULTILABEL;
     }
+    if (corpus.n == 0) {
+        rc = cli_no_articles("cross-validate", inputs, ninputs);
+        goto out;
+    }
     if (corpus.n < k) {
         rc = cli_errorf("cross-validate", "%zu articles are too few for %zu folds", corpus.n, k);
         goto out;

@@ -591,7 +591,7 @@ int cmd_evaluate(int argc, char **argv)
         goto out;
     }
     if (res.n_articles == 0) {
-        rc = cli_errorf("evaluate", "no articles in the input");
+        rc = cli_no_articles("evaluate", argv + optind, argc - optind);
         goto out;
     }
     if (res.n_evaluated == 0 && res.tone.n == 0) {

@@ -341,7 +341,7 @@ int cmd_features(int argc, char **argv)
             }
         }
         if (nc_vectorizer_ndocs(vec) == 0) {
-            rc = cli_errorf("features", "no articles in the corpus");
+            rc = cli_no_articles("features", argv + optind, argc - optind);
             goto out;
         }
         if (nc_vectorizer_finish(vec, &err) < 0) {

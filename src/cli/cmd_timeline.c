@@ -399,10 +399,12 @@ static int parse_args(int argc, char **argv, struct tl_opts *o)
 
 int cmd_timeline(int argc, char **argv)
 {
+    static char *stdin_only[] = { "-" };
     struct tl_opts o;
     struct run r;
     nc_error err = { 0 };
-    int rc;
+    char **inputs;
+    int rc, ninputs;
 
     memset(&o, 0, sizeof o);
     memset(&r, 0, sizeof r);
@@ -411,28 +413,29 @@ int cmd_timeline(int argc, char **argv)
     if ((rc = parse_args(argc, argv, &o)) != 0)
         return rc < 0 ? CLI_EXIT_OK : rc;
     r.o = &o;
+    inputs = optind < argc ? argv + optind : stdin_only;
+    ninputs = optind < argc ? argc - optind : 1;
     if (nc_timeline_new(&o.to, &r.t, &err) < 0) {
         rc = cli_error("timeline", &err);
         goto out;
     }
     if (o.merge) {
-        for (int i = optind; i < argc; i++) {
-            if (nc_timeline_merge_partial(r.t, argv[i], &err) < 0) {
+        for (int i = 0; i < ninputs; i++) {
+            if (nc_timeline_merge_partial(r.t, inputs[i], &err) < 0) {
                 rc = cli_error("timeline", &err);
                 goto out;
             }
         }
     } else {
-        static char *stdin_only[] = { "-" };
-        char **inputs = optind < argc ? argv + optind : stdin_only;
-        int ninputs = optind < argc ? argc - optind : 1;
         for (int i = 0; i < ninputs; i++)
             if ((rc = read_input(&r, inputs[i])) != 0)
                 goto out;
         nc_timeline_count_skipped(r.t, r.skipped);
     }
     if (nc_timeline_narticles(r.t) == 0) {
-        if (r.outside > 0)
+        if (r.outside == 0 && nc_timeline_nskipped(r.t) == 0)
+            rc = cli_no_articles("timeline", inputs, ninputs); /* none read at all */
+        else if (r.outside > 0)
             rc = cli_errorf("timeline", "no article dated within --since/--until (%llu outside, "
                             "%llu skipped)", (unsigned long long)r.outside,
                             (unsigned long long)nc_timeline_nskipped(r.t));

@@ -20,6 +20,8 @@ expect_error 1 'use --target' features --min-df 1 -o "$tmp/x.svm" "$DATA/tiny-tr
 [ -e "$tmp/x.svm" ] && fail "partial output left behind" || ok
 expect_error 2 'standard input can be read only once' features -
 expect_error 1 "cannot open" features --use-vocab "$tmp/none.tsv" "$DATA/tiny-test.jsonl"
+printf '\n \n' >"$tmp/blank.jsonl"
+expect_error 1 "no articles in '$tmp/blank.jsonl'$" features -o "$tmp/b.svm" "$tmp/blank.jsonl"
 
 bbc="$SRC/../shared/corpora/bbc_news"
 if [ -d "$bbc" ] && command -v liblinear-train >/dev/null 2>&1; then

@@ -135,6 +135,12 @@ printf 'binary\000data' >"$tmp/bin.txt"
 expect_error 1 "binary file" classify -m "$M" "$tmp/bin.txt"
 printf '\n\n  \n' >"$tmp/blank.txt"
 expect_error 1 "empty article" classify -m "$M" "$tmp/blank.txt"
+# an empty or blank JSON Lines input: the error names it
+printf '\n  \n' >"$tmp/blank.jsonl"
+: >"$tmp/empty.jsonl"
+expect_error 1 "no articles in '$tmp/blank.jsonl'$" classify -m "$M" "$tmp/blank.jsonl"
+expect_error 1 "no articles in '$tmp/empty.jsonl' or '$tmp/blank.jsonl'$" \
+    classify -m "$M" "$tmp/empty.jsonl" "$tmp/blank.jsonl"
 
 # The shipped default model: found without -m; a multi-topic article comes out multi-topic
 if [ -f "$SRC/models/default/model.json" ]; then

@@ -87,7 +87,7 @@ run_error 1 evaluate -q -m "$tmp/m" "$tmp/bad.jsonl"
 contains "$tmp/err" "bad.jsonl:2"
 : >"$tmp/empty.jsonl"
 run_error 1 evaluate -q -m "$tmp/m" "$tmp/empty.jsonl"
-contains "$tmp/err" "no articles"
+contains "$tmp/err" "no articles in '$tmp/empty.jsonl'"
 run_error 1 evaluate -q -m "$tmp/m" "$tmp/missing.jsonl"
 
 # multi-class: one label per article from the folder names

@@ -81,5 +81,8 @@ expect_error 2 "by-input needs at least two CORPUS operands" cross-validate --by
 : >"$tmp/empty.jsonl"
 expect_error 1 "no articles in '$tmp/empty.jsonl'" cross-validate --by-input --min-df 1 \
     "$tmp/a.jsonl" "$tmp/empty.jsonl"
+printf '\n \n' >"$tmp/blank.jsonl"
+expect_error 1 "no articles in '$tmp/empty.jsonl' or '$tmp/blank.jsonl'$" cross-validate \
+    --min-df 1 "$tmp/empty.jsonl" "$tmp/blank.jsonl"
 
 finish

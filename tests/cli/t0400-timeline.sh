@@ -231,5 +231,8 @@ printf 'Council approves new library\nBuilding work starts in the spring.\n' >"$
 expect 0 timeline -m "$tmp/m" --by month --date-from-name --csv "$tmp/dir"
 has "$tmp/out" '^all,2024-03,2024-03-01,2024-03-31,2,'
 has "$tmp/err" 'undated.txt: no date in the file name or the article, skipped'
+# nothing read at all: the error names the input
+printf '\n \n' >"$tmp/blank.jsonl"
+expect_error 1 "no articles in '$tmp/blank.jsonl'$" timeline -m "$tmp/m" "$tmp/blank.jsonl"
 
 finish
