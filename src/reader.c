@@ -67,6 +67,7 @@ struct nc_reader {
     char *label;             /* label_from_dir topic, or NULL */
     long lineno;
     int eof;
+    int skip_line;           /* discarding the rest of a line already reported (NUL byte) */
 
     char *buf;               /* unread data is buf[start..end); buf[end] is always writable */
     size_t cap, start, end, scan;
@@ -127,7 +128,7 @@ static void source_close(nc_reader *r)
     free(r->label);
     r->name = r->label = NULL;
     r->start = r->end = r->scan = 0;
-    r->eof = 0;
+    r->eof = r->skip_line = 0;
     r->lineno = 0;
 }
 
@@ -159,7 +160,7 @@ static int source_open(nc_reader *r, const char *path, enum src_kind kind, const
     }
     r->kind = kind;
     r->start = r->end = r->scan = 0;
-    r->eof = 0;
+    r->eof = r->skip_line = 0;
     r->lineno = 0;
     return NC_OK;
 }
@@ -207,13 +208,30 @@ static int source_fill(nc_reader *r, nc_error *err)
 }
 
 /* The next line of the current source, without its "\n" or "\r\n", NUL-terminated in place
- * (borrowed until the next call). Returns 1, 0 at the end, or a negative status. */
+ * (borrowed until the next call). Returns 1, 0 at the end, or a negative status.
+ * A line with a NUL byte is reported as soon as the chunk that holds the byte is read, not
+ * when the line ends: binary data may have no line end for gigabytes (/dev/zero, a gzip bomb),
+ * and buffering it whole would exhaust memory. The rest of that line is then read and dropped
+ * without being kept, and the next call goes on with the line after it. The check costs a
+ * memchr over the unfinished tail of each chunk only; whole lines are checked by article.c. */
 static int source_getline(nc_reader *r, char **line, size_t *len, nc_error *err)
 {
     for (;;) {
         char *nl = r->end > r->scan ? memchr(r->buf + r->scan, '\n', r->end - r->scan) : NULL;
         int n;
 
+        if (r->skip_line) {
+            r->start = r->scan = nl ? (size_t)(nl - r->buf) + 1 : r->end;
+            if (nl) {
+                r->skip_line = 0;
+                continue;
+            }
+            if (r->eof)
+                return 0;
+            if ((n = source_fill(r, err)) < 0)
+                return n;
+            continue;
+        }
         if (nl || (r->eof && r->start < r->end)) {
             char *s = r->buf + r->start, *e = nl ? nl : r->buf + r->end;
             r->start = r->scan = nl ? (size_t)(nl - r->buf) + 1 : r->end;
@@ -229,6 +247,12 @@ static int source_getline(nc_reader *r, char **line, size_t *len, nc_error *err)
         }
         if (r->eof)
             return 0;
+        if (r->end > r->scan && memchr(r->buf + r->scan, '\0', r->end - r->scan)) {
+            r->lineno++;
+            r->skip_line = 1;
+            r->start = r->scan = r->end;
+            return nc_err(err, NC_EFORMAT, "%s:%ld: NUL byte (binary file?)", r->name, r->lineno);
+        }
         r->scan = r->end;
         if ((n = source_fill(r, err)) < 0)
             return n;
@@ -267,15 +291,27 @@ static int source_sniff(nc_reader *r, nc_error *err)
 /* The next article of the current source: 1, 0 at its end, or a negative status. */
 static int source_next(nc_reader *r, nc_article *a, nc_error *err)
 {
-    char *line;
-    size_t len;
+    char *line = NULL; /* set when source_getline returns 1; GCC cannot tell */
+    size_t len = 0;
     int rc;
 
     if (r->kind == SRC_SNIFF && (rc = source_sniff(r, err)) < 0)
         return rc;
     if (r->kind == SRC_TEXT) { /* the whole source is one article; the caller closes it */
-        while ((rc = source_fill(r, err)) > 0)
-            ;
+        size_t done = 0; /* bytes after r->start checked for NUL: what sniffing read, then each
+                          * chunk as it comes, so a binary file is not read whole */
+        for (;;) {
+            const char *nul = r->end - r->start > done
+                                  ? memchr(r->buf + r->start + done, '\0',
+                                           r->end - r->start - done)
+                                  : NULL;
+            if (nul)
+                return nc_err(err, NC_EFORMAT, "'%s': binary file (NUL byte at offset %zu)",
+                              r->name, (size_t)(nul - (r->buf + r->start)));
+            done = r->end - r->start;
+            if ((rc = source_fill(r, err)) <= 0)
+                break;
+        }
         if (rc < 0)
             return rc;
         rc = nc_article_from_text(r->buf ? r->buf + r->start : "", r->end - r->start, r->name,
@@ -551,6 +587,19 @@ static int set_dir_label(nc_article *a, const char *label, nc_error *err)
     return NC_OK;
 }
 
+/* A folder name becomes a topic (label_from_dir) only without control bytes, as the topics of
+ * records (article.c): a tab or a line break would break TSV headers and vocab.tsv.labels. */
+static int check_dir_label(const char *path, const char *label, nc_error *err)
+{
+    for (const unsigned char *p = (const unsigned char *)label; *p; p++)
+        if (*p < 0x20 || *p == 0x7f)
+            return nc_err(err, NC_EFORMAT,
+                          "'%s': topic name (the folder's name) contains a control character "
+                          "(0x%02x)",
+                          path, (unsigned)*p);
+    return NC_OK;
+}
+
 int nc_reader_next(nc_reader *r, nc_article *a, nc_error *err)
 {
     nc_error local;
@@ -567,6 +616,10 @@ int nc_reader_next(nc_reader *r, nc_article *a, nc_error *err)
                 return 0;
             if (rc < 0)
                 return rc;
+            if (r->opts.label_from_dir && (rc = check_dir_label(path, label, e)) < 0) {
+                free(path);
+                return rc;
+            }
             rc = source_open(r, path, kind_by_name(path), r->opts.label_from_dir ? label : NULL,
                              e);
             free(path);

@@ -107,6 +107,20 @@ expect_error 1 "notext.jsonl:1: missing 'text' and 'title'" train -o "$tmp/bad" 
 expect_error 1 'no articles' train -o "$tmp/bad" "$tmp/empty.jsonl"
 printf 'abc\000def\n' >"$tmp/bin.jsonl"
 expect_error 1 'NUL byte' train -o "$tmp/bad" "$tmp/bin.jsonl"
+# topic names with control characters would break TSV headers, info's table, vocab.tsv.labels
+printf '{"title": "a", "text": "b", "topics": ["ok", "a\\tb"]}\n' >"$tmp/ctl.jsonl"
+expect_error 1 "ctl.jsonl:1: topic name contains a control character (0x09)" \
+    train -o "$tmp/bad" "$tmp/ctl.jsonl"
+printf '{"title": "a", "text": "b", "label": "x\\ny"}\n' >"$tmp/ctl2.jsonl"
+expect_error 1 "ctl2.jsonl:1: topic name contains a control character (0x0a)" \
+    train -o "$tmp/bad" "$tmp/ctl2.jsonl"
+printf '__label__ok text\n__label__a\033b text\n' >"$tmp/ctl.ft"
+expect_error 1 "ctl.ft:2: topic name contains a control character (0x1b)" \
+    train -o "$tmp/bad" "$tmp/ctl.ft"
+mkdir -p "$tmp/ctldir/$(printf 'a\tb')"
+printf 'Headline\nBody text.\n' >"$tmp/ctldir/$(printf 'a\tb')/1.txt"
+expect_error 1 "1.txt': topic name (the folder's name) contains a control character (0x09)" \
+    train --label-from-dir -o "$tmp/bad" "$tmp/ctldir"
 expect_error 1 "cannot open '$tmp/missing.jsonl'" train -o "$tmp/bad" "$tmp/missing.jsonl"
 mkdir "$tmp/dir.jsonl"
 expect_error 1 "dir.jsonl" train -o "$tmp/bad" --multi-label "$tmp/dir.jsonl"

@@ -141,6 +141,31 @@ printf '\n  \n' >"$tmp/blank.jsonl"
 expect_error 1 "no articles in '$tmp/blank.jsonl'$" classify -m "$M" "$tmp/blank.jsonl"
 expect_error 1 "no articles in '$tmp/empty.jsonl' or '$tmp/blank.jsonl'$" \
     classify -m "$M" "$tmp/empty.jsonl" "$tmp/blank.jsonl"
+# a known field twice (the second was never checked), \u0000 in one (it cut the string short)
+printf '{"text": "x", "tone": 0.1, "tone": 5}\n' >"$tmp/dup.jsonl"
+expect_error 1 "dup.jsonl:1: duplicate key 'tone'$" classify -m "$M" "$tmp/dup.jsonl"
+printf '{"text": "x", "date": "2024-01-01\\u0000junk"}\n' >"$tmp/nul.jsonl"
+expect_error 1 "nul.jsonl:1: 'date' contains a NUL character" classify -m "$M" "$tmp/nul.jsonl"
+# binary data without a line end is refused after its first chunk, not read whole (it used to
+# take gigabytes of memory); timeout's 124 would mean it is still reading
+if command -v timeout >/dev/null 2>&1; then
+    timeout 60 "$NC" classify -m "$M" /dev/zero >"$tmp/out" 2>"$tmp/err"
+    st=$?
+    [ "$st" -eq 1 ] && ok || fail "classify /dev/zero exited $st"
+    contains "$tmp/err" "'/dev/zero': binary file (NUL byte at offset 0)"
+    timeout 60 "$NC" classify -m "$M" --jsonl /dev/zero >"$tmp/out" 2>"$tmp/err"
+    st=$?
+    [ "$st" -eq 1 ] && ok || fail "classify --jsonl /dev/zero exited $st"
+    contains "$tmp/err" "/dev/zero:1: NUL byte (binary file?)"
+    # 200,000 topics on one line: linear time (the scan for duplicates took minutes)
+    awk 'BEGIN { printf "{\"id\":\"L\",\"text\":\"y\",\"topics\":[";
+                 for (i = 0; i < 200000; i++) printf "%s\"t%d\"", i ? "," : "", i % 150000;
+                 print "]}" }' >"$tmp/topics.jsonl"
+    timeout 60 "$NC" classify -m "$M" -f json "$tmp/topics.jsonl" >"$tmp/out" 2>"$tmp/err"
+    st=$?
+    [ "$st" -eq 0 ] && ok || fail "classify of 200,000 topics exited $st"
+    has "$tmp/out" '^\{"id":"L",'
+fi
 
 # The shipped default model: found without -m; a multi-topic article comes out multi-topic
 if [ -f "$SRC/models/default/model.json" ]; then

@@ -7,6 +7,7 @@
 #include <newsclass/article.h>
 
 #include "check.h"
+#include "util.h"
 
 static void clean(const char *in, const char *want)
 {
@@ -233,6 +234,15 @@ static void test_from_json(void)
     CHECK_EQ_INT(json("{\"id\":42,\"title\":\"t\",\"tone\":1}", &a, &err), NC_OK);
     CHECK_STR(a.id, "42");
     CHECK_NEAR(a.tone, 1.0, 0);
+    /* other keys may repeat and hold \u0000; "\\u0000" is a backslash and text, no escape */
+    CHECK_EQ_INT(json("{\"text\":\"x\",\"n\":1,\"n\":2,\"e\":\"a\\u0000b\","
+                      "\"o\":{\"date\":\"\\u0000\"},\"date\":\"2024-01-01\\\\u0000\","
+                      "\"topics\":[\"\\\\u0000\"]}",
+                      &a, &err),
+                 NC_OK);
+    CHECK_STR(a.date, "2024-01-01\\u0000");
+    CHECK_STR(a.topics[0], "\\u0000");
+    CHECK_STR(nc_article_field(&a, "e"), "a");
     nc_article_finish(&a);
 
     json_fails("{\"title\":\"t\",", "c.jsonl:7: malformed JSON at column 13");
@@ -262,6 +272,39 @@ static void test_from_json(void)
     json_fails("{\"title\":\"t\",\"tone\":\"0.5\"}",
                "c.jsonl:7: 'tone' must be a number in [-1, 1]");
     json_fails("{\"id\":\"x\"}", "c.jsonl:7: missing 'text' and 'title'");
+    /* topic names: no control characters, which would break TSV headers and tables */
+    json_fails("{\"text\":\"x\",\"topics\":[\"ok\",\"a\\tb\"]}",
+               "c.jsonl:7: topic name contains a control character (0x09)");
+    json_fails("{\"text\":\"x\",\"topics\":[\"a\\u007fb\"]}",
+               "c.jsonl:7: topic name contains a control character (0x7f)");
+    json_fails("{\"text\":\"x\",\"label\":\"x\\ny\"}",
+               "c.jsonl:7: topic name contains a control character (0x0a)");
+    json_fails("{\"text\":\"x\",\"label\":\"x\\u001by\",\"topics\":[\"a\"]}",
+               "c.jsonl:7: topic name contains a control character (0x1b)");
+    json_fails("{\"text\":\"x\",\"o\":{},\"topics\":[\"a\\rb\"]}",
+               "c.jsonl:7: topic name contains a control character (0x0d)");
+    /* a known field twice: cJSON would read the first and never check the second */
+    json_fails("{\"text\":\"x\",\"tone\":0.1,\"tone\":5}", "c.jsonl:7: duplicate key 'tone'");
+    json_fails("{\"text\":\"x\",\"tone\":5,\"tone\":0.1}", "c.jsonl:7: duplicate key 'tone'");
+    json_fails("{\"title\":\"a\",\"text\":\"x\",\"title\":\"b\"}",
+               "c.jsonl:7: duplicate key 'title'");
+    json_fails("{\"text\":\"x\",\"t\\u0065xt\":\"y\"}", "c.jsonl:7: duplicate key 'text'");
+    json_fails("{\"text\":\"x\",\"id\":1,\"o\":[],\"id\":\"b\"}", "c.jsonl:7: duplicate key 'id'");
+    json_fails("{\"text\":\"x\",\"topics\":[],\"date\":null,\"topics\":[\"a\"],\"date\":\"d\"}",
+               "c.jsonl:7: duplicate key 'topics'");
+    json_fails("{\"text\":\"x\",\"label\":\"a\",\"label\":\"a\"}",
+               "c.jsonl:7: duplicate key 'label'");
+    /* \u0000 would end a known field's string early */
+    json_fails("{\"text\":\"x\",\"date\":\"2024-01-01\\u0000junk\"}",
+               "c.jsonl:7: 'date' contains a NUL character (\\u0000)");
+    json_fails("{\"title\":\"a\\u0000\",\"o\":{\"p\":\"\\u0000\"}}",
+               "c.jsonl:7: 'title' contains a NUL character (\\u0000)");
+    json_fails("{\"text\":\"x\",\"topics\":[\"a\",\"\\u0000b\"]}",
+               "c.jsonl:7: 'topics' contains a NUL character (\\u0000)");
+    json_fails("{\"text\":\"x\\\\\\u0000\"}",
+               "c.jsonl:7: 'text' contains a NUL character (\\u0000)");
+    json_fails("{\"tone\\u0000x\":0.5,\"text\":\"x\"}",
+               "c.jsonl:7: 'tone' contains a NUL character (\\u0000)");
     json_fails("{\"title\":\"\",\"text\":\"  \"}", "c.jsonl:7: missing 'text' and 'title'");
     json_fails("{}", "c.jsonl:7: missing 'text' and 'title'");
     {
@@ -346,6 +389,49 @@ static int ft(const char *line, nc_article *a, nc_error *err)
     return nc_article_from_fasttext(line, strlen(line), "d.ft", 3, a, err);
 }
 
+/* Many topics: duplicates dropped in first-seen order past the scan's range too (the hash
+ * table), the same on the fast path, the cJSON path (a nested object) and fastText; and in
+ * linear time: 200,000 topics took minutes with a scan for duplicates. */
+static void test_many_topics(void)
+{
+    enum { N = 200000 };
+    nc_strbuf js = NC_STRBUF_INIT, ft = NC_STRBUF_INIT;
+    nc_article a;
+    nc_error err = { 0 };
+
+    nc_article_init(&a);
+    nc_strbuf_add(&js, "{\"text\":\"x\",\"topics\":[", 22);
+    for (int i = 0; i < N; i++) { /* t0 .. t99999, then all again in reverse, then t0 */
+        int k = i < N / 2 ? i : N - 1 - i;
+        nc_strbuf_addf(&js, "%s\"t%d\"", i ? "," : "", k);
+        nc_strbuf_addf(&ft, "__label__t%d ", k);
+    }
+    nc_strbuf_add(&js, ",\"t0\"]}", 7);
+    nc_strbuf_add(&ft, "__label__t0 text", 16);
+    for (int pass = 0; pass < 3; pass++) {
+        int rc;
+        if (pass == 0) {
+            rc = nc_article_from_json(js.buf, js.len, "c.jsonl", 7, &a, &err);
+        } else if (pass == 1) { /* a nested object: the cJSON path */
+            js.len -= 1;
+            nc_strbuf_add(&js, ",\"o\":{}}", 8);
+            rc = nc_article_from_json(js.buf, js.len, "c.jsonl", 7, &a, &err);
+        } else {
+            rc = nc_article_from_fasttext(ft.buf, ft.len, "d.ft", 3, &a, &err);
+        }
+        CHECK_EQ_INT(rc, NC_OK);
+        CHECK_EQ_INT(a.ntopics, N / 2);
+        if (a.ntopics == N / 2) {
+            CHECK_STR(a.topics[0], "t0");
+            CHECK_STR(a.topics[1], "t1");
+            CHECK_STR(a.topics[N / 2 - 1], "t99999");
+        }
+    }
+    nc_article_finish(&a);
+    nc_strbuf_finish(&js);
+    nc_strbuf_finish(&ft);
+}
+
 static void test_from_fasttext(void)
 {
     nc_article a;
@@ -371,6 +457,12 @@ static void test_from_fasttext(void)
     CHECK_STR(err.msg, "d.ft:3: empty label '__label__'");
     CHECK_EQ_INT(ft("__label__a \xFF", &a, &err), NC_EFORMAT);
     CHECK_STR(err.msg, "d.ft:3: invalid UTF-8 at byte 12");
+    /* topic names go into TSV headers and tables: no control bytes (white space splits) */
+    CHECK_EQ_INT(ft("__label__a\x01" "b text", &a, &err), NC_EFORMAT);
+    CHECK_STR(err.msg, "d.ft:3: topic name contains a control character (0x01)");
+    CHECK_EQ_INT(ft("__label__ok __label__a\x7f text", &a, &err), NC_EFORMAT);
+    CHECK_STR(err.msg, "d.ft:3: topic name contains a control character (0x7f)");
+    CHECK(a.topics == NULL && a.ntopics == 0);
     nc_article_finish(&a);
 }
 
@@ -384,6 +476,7 @@ int main(void)
     test_from_json();
     test_json_fast_path();
     test_from_fasttext();
+    test_many_topics();
     nc_article_init(&a);
     nc_article_finish(&a); /* finish on an empty article is harmless */
     nc_article_finish(NULL);

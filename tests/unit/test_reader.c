@@ -4,9 +4,11 @@
  * SPDX-License-Identifier: MIT */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -208,6 +210,26 @@ static void test_directory(void)
            "a-b.txt [tree]\na.txt [tree]\na/1.txt [a]\nx1 [sub]\nx2 [sub]\nb/2.txt [b]\n"
            "c.ft:1 [tree]\n");
     expect(DATA "/tree/a/", &by_dir, DATA "/tree/a/", "1.txt [a]\nx1 [sub]\nx2 [sub]\n");
+    /* a folder name with a control byte is no topic (it would break TSV headers); each of
+     * its files is an error, and the walk goes on */
+    {
+        char want[1600];
+        CHECK_EQ_INT(mkdir(tmp_path("labels"), 0700), 0);
+        CHECK_EQ_INT(mkdir(tmp_path("labels/a\tb"), 0700), 0);
+        CHECK_EQ_INT(mkdir(tmp_path("labels/ok"), 0700), 0);
+        write_file(tmp_path("labels/a\tb/1.txt"), "Head\nBody\n", 0);
+        write_file(tmp_path("labels/a\tb/2.jsonl"), "{\"id\":\"j\",\"text\":\"x\"}\n", 0);
+        write_file(tmp_path("labels/ok/3.txt"), "Head\nBody\n", 0);
+        snprintf(want, sizeof want,
+                 "! '%s/a\tb/1.txt': topic name (the folder's name) contains a control "
+                 "character (0x09)\n"
+                 "! '%s/a\tb/2.jsonl': topic name (the folder's name) contains a control "
+                 "character (0x09)\n"
+                 "%s/ok/3.txt [ok]\n",
+                 tmp_path("labels"), tmp_path("labels"), tmp_path("labels"));
+        expect(tmp_path("labels"), &by_dir, NULL, want);
+        expect(tmp_path("labels/a\tb/"), &dir, tmp_path("labels/a\tb/"), "1.txt\nj\n");
+    }
 }
 
 static void test_open_errors(void)
@@ -271,6 +293,108 @@ static void test_bad_bytes(void)
     write_file(tmp_path("blank.jsonl"), "\n \r\n\t\n", 0);
     expect(tmp_path("blank.jsonl"), NULL, NULL, "");
     expect(tmp_path("empty.jsonl"), NULL, NULL, "");
+}
+
+/* A NUL byte is found in the chunk that brings it, even in a line far longer than a chunk; the
+ * rest of that line is dropped and reading goes on with the next one. */
+static void test_nul_in_long_line(void)
+{
+    static const char tail[] = "\"}\n{\"id\":\"after\",\"text\":\"x\"}\n";
+    const size_t n = 300 * 1024, nt = sizeof tail - 1; /* several chunks */
+    char *big = malloc(n + nt), want[1600];
+    gzFile gz;
+
+    CHECK(big != NULL);
+    if (!big)
+        return;
+    /* JSON Lines and fastText: the NUL near the start of a long line 2, then line 3 */
+    memset(big, 'a', n);
+    memcpy(big, "{\"text\":\"", 9);
+    big[1000] = '\0';
+    memcpy(big + n, tail, nt);
+    {
+        FILE *fp = fopen(tmp_path("long-nul.jsonl"), "wb");
+        CHECK(fp != NULL);
+        if (fp) {
+            fputs("{\"id\":\"before\",\"text\":\"x\"}\n", fp);
+            fwrite(big, 1, n + nt, fp);
+            fclose(fp);
+        }
+    }
+    snprintf(want, sizeof want, "before\n! %s:2: NUL byte (binary file?)\nafter\n",
+             tmp_path("long-nul.jsonl"));
+    expect(tmp_path("long-nul.jsonl"), NULL, NULL, want);
+    /* the same through gzip */
+    if ((gz = gzopen(tmp_path("long-nul.jsonl.gz"), "wb")) != NULL) {
+        gzputs(gz, "{\"id\":\"before\",\"text\":\"x\"}\n");
+        gzwrite(gz, big, (unsigned)(n + nt));
+        CHECK_EQ_INT(gzclose(gz), Z_OK);
+    }
+    snprintf(want, sizeof want, "before\n! %s:2: NUL byte (binary file?)\nafter\n",
+             tmp_path("long-nul.jsonl.gz"));
+    expect(tmp_path("long-nul.jsonl.gz"), NULL, NULL, want);
+    /* a final line without a line end: nothing after it */
+    write_file(tmp_path("tail-nul.ft"), big, n);
+    snprintf(want, sizeof want, "! %s:1: NUL byte (binary file?)\n", tmp_path("tail-nul.ft"));
+    expect(tmp_path("tail-nul.ft"), NULL, NULL, want);
+    /* plain text: the offset counts from the start of the file, chunks before it included */
+    big[1000] = 'a';
+    big[n - 7] = '\0';
+    write_file(tmp_path("late-nul.txt"), big, n);
+    snprintf(want, sizeof want, "! '%s': binary file (NUL byte at offset %zu)\n",
+             tmp_path("late-nul.txt"), n - 7);
+    expect(tmp_path("late-nul.txt"), NULL, NULL, want);
+    free(big);
+}
+
+/* Endless NUL bytes without a line end (/dev/zero, a gzip bomb) are refused after the first
+ * chunk, not read whole: the writer is cut off (EPIPE) long before its 64 MB are through. */
+static void nul_flood(const nc_reader_opts *o, const char *head, int nok, const char *want)
+{
+    int fds[2], saved = dup(0), status = 0;
+    pid_t pid;
+    nc_reader *r = NULL;
+    nc_article a;
+    nc_error err = { 0 };
+
+    CHECK(saved >= 0 && pipe(fds) == 0);
+    if ((pid = fork()) == 0) {
+        static char zeros[65536];
+        signal(SIGPIPE, SIG_IGN);
+        close(fds[0]);
+        if (write(fds[1], head, strlen(head)) < 0)
+            _exit(1);
+        for (int i = 0; i < 1024; i++)
+            if (write(fds[1], zeros, sizeof zeros) < 0)
+                _exit(1); /* EPIPE: the reader stopped */
+        _exit(0);
+    }
+    CHECK(pid > 0);
+    close(fds[1]);
+    CHECK(dup2(fds[0], 0) == 0);
+    close(fds[0]);
+    nc_article_init(&a);
+    CHECK_EQ_INT(nc_reader_open("-", o, &r, &err), NC_OK);
+    for (int i = 0; i < nok; i++)
+        CHECK_EQ_INT(nc_reader_next(r, &a, &err), 1);
+    CHECK_EQ_INT(nc_reader_next(r, &a, &err), NC_EFORMAT);
+    CHECK_STR(err.msg, want);
+    nc_reader_free(r);
+    dup2(saved, 0); /* the last read end closes */
+    close(saved);
+    CHECK(waitpid(pid, &status, 0) == pid);
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 1);
+    nc_article_finish(&a);
+}
+
+static void test_nul_flood(void)
+{
+    nc_reader_opts jl = { NC_FORMAT_JSONL, 0, 0 }, ft = { NC_FORMAT_FASTTEXT, 0, 0 };
+
+    nul_flood(NULL, "", 0, "'-': binary file (NUL byte at offset 0)");
+    nul_flood(NULL, "Headline\n", 0, "'-': binary file (NUL byte at offset 9)");
+    nul_flood(&jl, "{\"text\":\"x\"}\n{\"text\":\"", 1, "-:2: NUL byte (binary file?)");
+    nul_flood(&ft, "", 0, "-:1: NUL byte (binary file?)");
 }
 
 /* A 20 MB line followed by a short one without a final newline. */
@@ -497,6 +621,8 @@ int main(void)
     test_symlinks();
     test_directory_errors();
     test_stdin();
+    test_nul_in_long_line();
+    test_nul_flood();
     nc_reader_free(NULL);
     rm_rf(tmpdir);
     return check_report();
