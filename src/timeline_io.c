@@ -2,11 +2,21 @@
  * as JSON Lines and merged back exactly) and a reader for `newsclass classify --format json`
  * output (nc_scored_*). Both read plain or gzip JSON Lines, "-" being standard input.
  *
- * Partials ("newsclass-timeline-partial", version 1): a header line with the settings (period,
+ * Partials ("newsclass-timeline-partial", version 2): a header line with the settings (period,
  * topic, weighting, grouping), the statistics settings (scale bits, bins, exact maximum), the
- * period range, the article and skipped counts, the model, the inputs and the series names;
- * then one line per series and non-empty period. The integer sums are written as decimal
- * strings, as a JSON number (a double) cannot hold 64- and 128-bit integers exactly.
+ * period range, the article and skipped counts, the model, the inputs, the series names and,
+ * per series, how many records follow and the articles they hold; then one line per series and
+ * non-empty period. The integer sums are written as decimal strings, as a JSON number (a
+ * double) cannot hold 64- and 128-bit integers exactly.
+ *
+ * The per-series counts (new in version 2) are what make a damaged file detectable: a file
+ * cut at a line boundary, or with a record repeated, is still valid JSON Lines whose every
+ * record is plausible on its own, and merging it would silently report fewer (or twice as
+ * many) articles. So a merge checks, per file, that every record's series is declared in the
+ * header, that no (series, period) comes twice, that every key lies in the header's range,
+ * and that each series' records and articles add up to the header's counts (without a topic,
+ * also that the series together hold the header's 'articles'). Version 1 files (no
+ * per-series counts) are still read, with every check but the per-series counts.
  *
  * Invariants. Saving writes exactly the integers held in memory and merging adds them back
  * (nc_tl_period_merge), so a merge of shards equals one run over all of them, bit for bit and
@@ -33,7 +43,8 @@
 #include "util.h"
 
 #define PARTIAL_FORMAT "newsclass-timeline-partial"
-#define PARTIAL_VERSION 1
+#define PARTIAL_VERSION 2
+#define PARTIAL_VERSION_MIN 1 /* version 1: no per-series counts in the header */
 
 static int is_digit(char c)
 {
@@ -189,7 +200,7 @@ static int write_json_line(FILE *fp, cJSON *o)
 
 static cJSON *partial_header(const nc_timeline *t)
 {
-    cJSON *h = cJSON_CreateObject(), *a;
+    cJSON *h = cJSON_CreateObject(), *a, *an;
     int ok = h != NULL;
 
     ok = ok && cJSON_AddStringToObject(h, "format", PARTIAL_FORMAT);
@@ -216,6 +227,24 @@ static cJSON *partial_header(const nc_timeline *t)
     ok = ok && (a = cJSON_AddArrayToObject(h, "series"));
     for (size_t i = 0; ok && i < t->nseries; i++)
         ok = cJSON_AddItemToArray(a, cJSON_CreateString(t->series[t->order[i]].name));
+    /* per series: the records written below (its non-empty periods) and their articles */
+    ok = ok && (a = cJSON_AddArrayToObject(h, "series_records")) &&
+         (an = cJSON_AddArrayToObject(h, "series_n"));
+    for (size_t i = 0; ok && i < t->nseries; i++) {
+        const tl_series *s = &t->series[t->order[i]];
+        uint64_t nrec = 0;
+        u128 n = 0;
+        char num[48];
+        for (size_t j = 0; j < s->cap; j++) {
+            if (s->periods[j]) {
+                nrec++;
+                n += s->periods[j]->n;
+            }
+        }
+        i128_format((i128)n, num);
+        ok = cJSON_AddItemToArray(a, cJSON_CreateNumber((double)nrec)) &&
+             cJSON_AddItemToArray(an, cJSON_CreateString(num));
+    }
     if (!ok) {
         cJSON_Delete(h);
         return NULL;
@@ -301,10 +330,14 @@ fail:
     return rc;
 }
 
+static const char *strv_or_null(const cJSON *v)
+{
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
 static const char *jstr(const cJSON *o, const char *name)
 {
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-    return cJSON_IsString(v) ? v->valuestring : NULL;
+    return strv_or_null(cJSON_GetObjectItemCaseSensitive(o, name));
 }
 
 static int jnum(const cJSON *o, const char *name, double *out)
@@ -321,9 +354,172 @@ static int same_str(const char *a, const char *b)
     return (!a && !b) || (a && b && strcmp(a, b) == 0);
 }
 
-/* Check (or, the first time with from_partials, adopt) the settings of a partial header. */
+/* What one partial's header declares, to check its records against (see the top of the file). */
+typedef struct decl_series {
+    size_t s;                     /* t's series index */
+    uint64_t want_records, records;
+    u128 want_n, n;
+} decl_series;
+
+typedef struct seen_rec {
+    size_t pos1; /* the series' position in the header + 1; 0: an empty slot */
+    long key, line;
+} seen_rec;
+
+typedef struct part_decl {
+    int counted;            /* the header has per-series counts (version 2) */
+    int have_range;         /* the header's range, in the partial's own periods */
+    double first, last;
+    u128 articles;          /* the header's 'articles' */
+    decl_series *ser;       /* in the header's order */
+    size_t nser;
+    size_t *pos;            /* t's series index -> position in the header + 1 (0: absent) */
+    size_t npos;
+    seen_rec *seen;         /* (series, key) of the records read: open addressing */
+    size_t nseen, seencap;
+} part_decl;
+
+static void decl_free(part_decl *d)
+{
+    free(d->ser);
+    free(d->pos);
+    free(d->seen);
+    memset(d, 0, sizeof *d);
+}
+
+static size_t seen_slot(const seen_rec *tab, size_t cap, size_t pos1, long key)
+{
+    size_t k = (size_t)nc_mix64((uint64_t)pos1 << 40 ^ (uint64_t)key) & (cap - 1);
+    while (tab[k].pos1 && !(tab[k].pos1 == pos1 && tab[k].key == key))
+        k = (k + 1) & (cap - 1);
+    return k;
+}
+
+/* Note the record of header position 'pos' for 'key' read on 'line': 1 when new, 0 when that
+ * series and period came before (*first: its line), -1 when out of memory. */
+static int seen_add(part_decl *d, size_t pos, long key, long line, long *first)
+{
+    size_t k;
+
+    if ((d->nseen + 1) * 2 > d->seencap) {
+        size_t cap = d->seencap ? d->seencap * 2 : 64;
+        seen_rec *tab = calloc(cap, sizeof *tab);
+        if (!tab)
+            return -1;
+        for (size_t i = 0; i < d->seencap; i++)
+            if (d->seen[i].pos1)
+                tab[seen_slot(tab, cap, d->seen[i].pos1, d->seen[i].key)] = d->seen[i];
+        free(d->seen);
+        d->seen = tab;
+        d->seencap = cap;
+    }
+    k = seen_slot(d->seen, d->seencap, pos + 1, key);
+    if (d->seen[k].pos1) {
+        *first = d->seen[k].line;
+        return 0;
+    }
+    d->seen[k].pos1 = pos + 1;
+    d->seen[k].key = key;
+    d->seen[k].line = line;
+    d->nseen++;
+    return 1;
+}
+
+/* The header's series (distinct names) and, from version 2, their counts: add the series to t
+ * and note them in d. */
+static int decl_series_read(nc_timeline *t, const cJSON *h, int version, const char *where,
+                            part_decl *d, nc_error *err)
+{
+    const cJSON *names = cJSON_GetObjectItemCaseSensitive(h, "series");
+    const cJSON *recs = cJSON_GetObjectItemCaseSensitive(h, "series_records");
+    const cJSON *ns = cJSON_GetObjectItemCaseSensitive(h, "series_n");
+    const cJSON *e, *r = NULL, *c = NULL;
+    size_t n = 0;
+    int oom = 0;
+
+    if (!cJSON_IsArray(names))
+        return nc_err(err, NC_EFORMAT, "%s: malformed partial header: 'series' must be an array "
+                      "of names", where);
+    n = (size_t)cJSON_GetArraySize(names);
+    d->counted = version >= 2;
+    if (d->counted &&
+        (!cJSON_IsArray(recs) || !cJSON_IsArray(ns) || (size_t)cJSON_GetArraySize(recs) != n ||
+         (size_t)cJSON_GetArraySize(ns) != n))
+        return nc_err(err, NC_EFORMAT, "%s: malformed partial header: 'series_records' and "
+                      "'series_n' must be arrays as long as 'series'", where);
+    if (n && !(d->ser = calloc(n, sizeof *d->ser)))
+        return nc_err(err, NC_ENOMEM, "out of memory");
+    /* the three arrays side by side (--group-by id can make a million series: no indexing) */
+    if (d->counted) {
+        r = recs->child;
+        c = ns->child;
+    }
+    for (e = names->child; e; e = e->next) {
+        decl_series *ds = &d->ser[d->nser++];
+        if (!cJSON_IsString(e))
+            return nc_err(err, NC_EFORMAT, "%s: malformed partial header: 'series' must be an "
+                          "array of names", where);
+        if ((ds->s = nc_tl_series_find(t, e->valuestring, 1, &oom)) == (size_t)-1)
+            return nc_err(err, NC_ENOMEM, "out of memory");
+        if (d->counted) {
+            i128 v;
+            if (!cJSON_IsNumber(r) || r->valuedouble < 0 || r->valuedouble > 0x1p53 ||
+                r->valuedouble != floor(r->valuedouble) ||
+                i128_parse(strv_or_null(c), &v) < 0 || v < 0)
+                return nc_err(err, NC_EFORMAT, "%s: malformed partial header: 'series_records' "
+                              "must hold counts and 'series_n' counts written as strings", where);
+            ds->want_records = (uint64_t)r->valuedouble;
+            ds->want_n = (u128)v;
+            r = r->next;
+            c = c->next;
+        }
+    }
+    /* t's series so far (later files may add more, never during this one) */
+    d->npos = t->nseries;
+    if (d->npos && !(d->pos = calloc(d->npos, sizeof *d->pos)))
+        return nc_err(err, NC_ENOMEM, "out of memory");
+    for (size_t i = 0; i < d->nser; i++) {
+        if (d->pos[d->ser[i].s])
+            return nc_err(err, NC_EFORMAT, "%s: malformed partial header: series '%s' is listed "
+                          "twice", where, t->series[d->ser[i].s].name);
+        d->pos[d->ser[i].s] = i + 1;
+    }
+    return NC_OK;
+}
+
+/* At the end of a partial: its records against its header's counts. */
+static int decl_check_counts(const nc_timeline *t, const part_decl *d, const char *where,
+                             nc_error *err)
+{
+    char a[48], b[48];
+    u128 total = 0;
+
+    for (size_t i = 0; i < d->nser; i++) {
+        const decl_series *ds = &d->ser[i];
+        total += ds->n;
+        if (d->counted && (ds->records != ds->want_records || ds->n != ds->want_n)) {
+            i128_format((i128)ds->n, a);
+            i128_format((i128)ds->want_n, b);
+            return nc_err(err, NC_EFORMAT, "%s: series '%s' has %llu records with %s articles, "
+                          "but the header says %llu with %s (the file was cut short or edited)",
+                          where, t->series[ds->s].name, (unsigned long long)ds->records, a,
+                          (unsigned long long)ds->want_records, b);
+        }
+    }
+    /* without a topic every article is in exactly one series */
+    if (!t->topic && total != d->articles) {
+        i128_format((i128)total, a);
+        i128_format((i128)d->articles, b);
+        return nc_err(err, NC_EFORMAT, "%s: the records hold %s articles, but the header says "
+                      "%s (the file was cut short or edited)", where, a, b);
+    }
+    return NC_OK;
+}
+
+/* Check (or, the first time with from_partials, adopt) the settings of a partial header, and
+ * note in d what it declares. */
 static int merge_header(nc_timeline *t, const cJSON *h, const char *where, nc_period *pby,
-                        nc_error *err)
+                        part_decl *d, nc_error *err)
 {
     const char *fmt = jstr(h, "format"), *by = jstr(h, "by"), *topic = jstr(h, "topic");
     const char *group = jstr(h, "group_by"), *model = jstr(h, "model");
@@ -331,11 +527,15 @@ static int merge_header(nc_timeline *t, const cJSON *h, const char *where, nc_pe
     const cJSON *a;
     double v, first, last;
     uint64_t n;
+    int version;
 
     if (!fmt || strcmp(fmt, PARTIAL_FORMAT) != 0)
         return nc_err(err, NC_EFORMAT, "%s: not a newsclass timeline partial", where);
-    if (jnum(h, "version", &v) < 0 || v != PARTIAL_VERSION)
-        return nc_err(err, NC_EVERSION, "%s: unsupported partial version", where);
+    if (jnum(h, "version", &v) < 0 || v != floor(v) || v < PARTIAL_VERSION_MIN ||
+        v > PARTIAL_VERSION)
+        return nc_err(err, NC_EVERSION, "%s: unsupported partial version (this newsclass reads "
+                      "versions %d to %d)", where, PARTIAL_VERSION_MIN, PARTIAL_VERSION);
+    version = (int)v;
     if (jnum(h, "scale_bits", &v) < 0 || v != NC_TL_SCALE_BITS || jnum(h, "bins", &v) < 0 ||
         v != NC_TL_BINS || jnum(h, "exact_max", &v) < 0 || v != NC_TL_EXACT_MAX)
         return nc_err(err, NC_EVERSION, "%s: partial written with other statistics settings",
@@ -363,6 +563,9 @@ static int merge_header(nc_timeline *t, const cJSON *h, const char *where, nc_pe
         if (!nc_tl_key_valid(*pby, first) || !nc_tl_key_valid(*pby, last) || first > last)
             return nc_err(err, NC_EFORMAT, "%s: partial header's 'first' and 'last' are not "
                           "periods between 0001-01-01 and 9999-12-31", where);
+        d->have_range = 1;
+        d->first = first;
+        d->last = last;
         if (nc_tl_extend_range(t, *pby == t->o.by ? (long)first
                                                   : nc_period_key(t->o.by, (int32_t)first),
                                err) < 0 ||
@@ -374,6 +577,7 @@ static int merge_header(nc_timeline *t, const cJSON *h, const char *where, nc_pe
     if (u64_parse(jstr(h, "articles"), &n) < 0)
         return nc_err(err, NC_EFORMAT, "%s: malformed partial header", where);
     t->narticles += n;
+    d->articles = n;
     if (u64_parse(jstr(h, "skipped"), &n) < 0)
         return nc_err(err, NC_EFORMAT, "%s: malformed partial header", where);
     t->nskipped += n;
@@ -383,11 +587,7 @@ static int merge_header(nc_timeline *t, const cJSON *h, const char *where, nc_pe
     for (const cJSON *e = cJSON_IsArray(a) ? a->child : NULL; e; e = e->next)
         if (cJSON_IsString(e) && nc_timeline_add_input(t, e->valuestring, err) < 0)
             return err ? err->code : NC_ENOMEM;
-    a = cJSON_GetObjectItemCaseSensitive(h, "series");
-    for (const cJSON *e = cJSON_IsArray(a) ? a->child : NULL; e; e = e->next)
-        if (cJSON_IsString(e) && nc_timeline_add_series(t, e->valuestring, err) < 0)
-            return err ? err->code : NC_ENOMEM;
-    return NC_OK;
+    return decl_series_read(t, h, version, where, d, err);
 }
 
 /* Parse one record into a fresh period (p zeroed by the caller): NULL, or what is wrong. */
@@ -460,6 +660,9 @@ int nc_timeline_merge_partial(nc_timeline *t, const char *path, nc_error *err)
     nc_period pby = t->o.by;
     int rc, have_header = 0, oom = 0;
     tl_value ex[NC_TL_EXACT_MAX];
+    part_decl d;
+
+    memset(&d, 0, sizeof d);
 
     if ((rc = lines_open(&l, path, err)) < 0)
         return rc;
@@ -467,8 +670,8 @@ int nc_timeline_merge_partial(nc_timeline *t, const char *path, nc_error *err)
         tl_period rec, *dst;
         const char *name, *bad;
         double key;
-        long k;
-        size_t s;
+        long k, first;
+        size_t s, pos;
         int nex;
 
         if (is_blank(l.sb.buf))
@@ -480,7 +683,7 @@ int nc_timeline_merge_partial(nc_timeline *t, const char *path, nc_error *err)
             goto out;
         }
         if (!have_header) {
-            if ((rc = merge_header(t, o, path, &pby, err)) < 0)
+            if ((rc = merge_header(t, o, path, &pby, &d, err)) < 0)
                 goto out;
             have_header = 1;
             continue;
@@ -502,13 +705,39 @@ int nc_timeline_merge_partial(nc_timeline *t, const char *path, nc_error *err)
                         "9999-12-31", path, l.line, nc_period_name(pby));
             goto out;
         }
+        if (!d.have_range || key < d.first || key > d.last) {
+            rc = nc_err(err, NC_EFORMAT, "%s:%ld: 'key' is outside the header's range ('first' "
+                        "to 'last')", path, l.line);
+            goto out;
+        }
+        s = nc_tl_series_find(t, name, 0, &oom);
+        pos = s < d.npos ? d.pos[s] : 0;
+        if (pos == 0) {
+            rc = nc_err(err, NC_EFORMAT, "%s:%ld: series '%s' is not among the header's series",
+                        path, l.line, name);
+            goto out;
+        }
+        pos--;
+        switch (seen_add(&d, pos, (long)key, l.line, &first)) {
+        case 0: {
+            char label[16];
+            nc_period_label(pby, (long)key, label, sizeof label);
+            rc = nc_err(err, NC_EFORMAT, "%s:%ld: a second record for series '%s', period %s "
+                        "(the first is on line %ld)", path, l.line, name, label, first);
+            goto out;
+        }
+        case -1:
+            rc = nc_err(err, NC_ENOMEM, "out of memory");
+            goto out;
+        }
+        d.ser[pos].records++;
+        d.ser[pos].n += rec.n;
         k = pby == t->o.by ? (long)key : nc_period_key(t->o.by, (int32_t)key);
         if ((rc = nc_tl_extend_range(t, k, err)) < 0) {
             nc_err_prefix(err, "%s:%ld", path, l.line);
             goto out;
         }
-        s = nc_tl_series_find(t, name, 1, &oom);
-        if (s == (size_t)-1 || !(dst = nc_tl_period_get(&t->series[s], k))) {
+        if (!(dst = nc_tl_period_get(&t->series[s], k))) {
             rc = nc_err(err, NC_ENOMEM, "out of memory");
             goto out;
         }
@@ -526,9 +755,12 @@ int nc_timeline_merge_partial(nc_timeline *t, const char *path, nc_error *err)
         goto out;
     if (!have_header)
         rc = nc_err(err, NC_EFORMAT, "%s: empty partial file", path);
+    else
+        rc = decl_check_counts(t, &d, path, err);
 out:
     cJSON_Delete(o);
     lines_close(&l);
+    decl_free(&d);
     return rc < 0 ? rc : NC_OK;
 }
 

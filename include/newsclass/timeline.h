@@ -151,11 +151,14 @@ void nc_timeline_count_skipped(nc_timeline *t, uint64_t n);
 int nc_timeline_add(nc_timeline *t, const nc_tl_item *item, nc_error *err);
 
 /* Save the sufficient statistics as JSON Lines (one header line, then one line per series and
- * non-empty period; format "newsclass-timeline-partial" version 1) to 'path' ("-" is stdout),
- * atomically. */
+ * non-empty period; format "newsclass-timeline-partial" version 2, whose header counts each
+ * series' records and articles) to 'path' ("-" is stdout), atomically. */
 int nc_timeline_save_partial(const nc_timeline *t, const char *path, nc_error *err);
 /* Add a partial file ("-" is stdin) to t. Its settings must match t's (with from_partials, the
- * first partial sets them); a partial by day can be merged into weeks or months. */
+ * first partial sets them); a partial by day can be merged into weeks or months. The file must
+ * be whole: every record of a series its header declares, none twice, and (version 2) as many
+ * records and articles per series as the header says; else NC_EFORMAT naming the file (and
+ * line). On any error t is partly merged and should be discarded. Versions 1 and 2 are read. */
 int nc_timeline_merge_partial(nc_timeline *t, const char *path, nc_error *err);
 
 /* ---- results ---- */

@@ -139,7 +139,7 @@ head -n 3 "$C" >"$tmp/c1.jsonl"
 tail -n +4 "$C" >"$tmp/c2.jsonl"
 expect 0 timeline --by day --topic sport --weighted --partial "$tmp/c1.part" "$tmp/c1.jsonl"
 expect 0 timeline --by day --topic sport --weighted --partial "$tmp/c2.part" "$tmp/c2.jsonl"
-has "$tmp/c1.part" '^\{"format":"newsclass-timeline-partial","version":1,"by":"day","topic":"sport"'
+has "$tmp/c1.part" '^\{"format":"newsclass-timeline-partial","version":2,"by":"day","topic":"sport"'
 expect 0 timeline --by week --topic sport --weighted --csv "$C"
 cp "$tmp/out" "$tmp/whole.csv"
 expect 0 timeline --merge --by week --csv "$tmp/c2.part" "$tmp/c1.part"
@@ -149,30 +149,89 @@ expect_error 1 'partial is by week; cannot merge it by day' timeline --merge --b
 expect_error 1 'not a newsclass timeline partial' timeline --merge "$tmp/c1.part" "$C"
 expect_error 1 'partial has other settings' timeline --merge "$tmp/c1.part" "$tmp/w.part"
 # a damaged partial is refused with the line and what is wrong, never a crash or a huge
-# allocation: a key beyond 9999-12-31, sums that do not add up, sums that would overflow
+# allocation: a key beyond 9999-12-31, sums that do not add up, sums that would overflow (three
+# days of one month, merged by month; the header's counts made to match the records)
 python3 - "$tmp/c1.part" "$tmp" <<'PY'
-import json, sys
+import datetime, json, sys
 lines = open(sys.argv[1]).read().splitlines()
-head, rec = lines[0], json.loads(lines[1])
+head, rec = json.loads(lines[0]), json.loads(lines[1])
 def write(name, recs, h=head):
+    h = dict(h, series_records=[len(recs)], series_n=[str(sum(int(r["n"]) for r in recs))])
     with open(sys.argv[2] + "/" + name, "w") as f:
-        f.write(h + "\n" + "".join(json.dumps(r) + "\n" for r in recs))
+        f.write(json.dumps(h) + "\n" + "".join(json.dumps(r) + "\n" for r in recs))
 write("farkey.part", [rec, dict(rec, key=2 ** 40)])
 write("badsum.part", [dict(rec, sw=str(int(rec["sw"]) + 1))])
+epoch = datetime.date(1970, 1, 1)
+k0 = ((epoch + datetime.timedelta(rec["key"])).replace(day=1) - epoch).days
 big = dict(rec, n=str(2 ** 40), sw=str(2 ** 63), sw2="0", swx="0", swx2="0",
            classes=["0", str(2 ** 63), "0"], hist=[[0, str(2 ** 63)]])
-write("overflow.part", [big] * 3)
-h = json.loads(head); h["last"] = 10 ** 12
-write("farhead.part", [rec], json.dumps(h))
+write("overflow.part", [dict(big, key=k0 + i) for i in range(3)], dict(head, first=k0, last=k0 + 2))
+write("farhead.part", [rec], dict(head, last=10 ** 12))
 PY
 expect_error 1 "farkey.part:3: 'key' is not a day between 0001-01-01 and 9999-12-31" \
     timeline --merge "$tmp/farkey.part"
 expect_error 1 "badsum.part:2: malformed partial record: its class weights or histogram do not add up to 'sw'" \
     timeline --merge "$tmp/badsum.part"
 expect_error 1 "overflow.part:3: sums too large: merging this record would overflow" \
-    timeline --merge "$tmp/overflow.part"
+    timeline --merge --by month "$tmp/overflow.part"
 expect_error 1 "farhead.part: partial header's 'first' and 'last' are not periods" \
     timeline --merge "$tmp/farhead.part"
+# a partial that is valid line by line but not whole is refused too: its header counts the
+# records and articles of every series (version 2), so a file cut at any line boundary, a
+# record repeated or a record of a series the header does not declare all fail, where they
+# once merged silently into wrong counts
+expect 0 timeline --partial "$tmp/all.part" "$C"
+has "$tmp/all.part" '"series":\["all"\],"series_records":\[3\],"series_n":\["8"\]\}$'
+head -n 1 "$tmp/all.part" >"$tmp/cut.part"
+expect_error 1 "cut.part: series 'all' has 0 records with 0 articles, but the header says 3 with 8 (the file was cut short or edited)" \
+    timeline --merge "$tmp/cut.part"
+nlines=$(wc -l <"$tmp/all.part")
+i=2
+while [ "$i" -lt "$nlines" ]; do
+    head -n "$i" "$tmp/all.part" >"$tmp/cut.part"
+    expect_error 1 "cut.part: series 'all' has $((i - 1)) records with [0-9]* articles, but the header says 3 with 8" \
+        timeline --merge "$tmp/cut.part"
+    i=$((i + 1))
+done
+i=2
+while [ "$i" -le "$nlines" ]; do
+    { cat "$tmp/all.part"; sed -n "${i}p" "$tmp/all.part"; } >"$tmp/twice.part"
+    expect_error 1 "twice.part:$((nlines + 1)): a second record for series 'all', period 2024-W[0-9]* (the first is on line $i)" \
+        timeline --merge "$tmp/twice.part"
+    i=$((i + 1))
+done
+sed '2s/"series":"all"/"series":"other"/' "$tmp/all.part" >"$tmp/undeclared.part"
+expect_error 1 "undeclared.part:2: series 'other' is not among the header's series" \
+    timeline --merge "$tmp/undeclared.part"
+# with several series each is counted: one series' record dropped (--topic all, one run)
+expect 0 timeline --topic all --partial "$tmp/topics.part" "$C"
+grep -v '"series":"sport","key":2827' "$tmp/topics.part" >"$tmp/nosport.part"
+if cmp -s "$tmp/topics.part" "$tmp/nosport.part"; then fail "no sport record in 2024-W10"; else ok; fi
+expect_error 1 "nosport.part: series 'sport' has 2 records with 4 articles, but the header says 3 with 5" \
+    timeline --merge "$tmp/nosport.part"
+# a record outside the header's range; a header listing a series twice or miscounting them
+sed '2s/"key":2826,/"key":2830,/' "$tmp/all.part" >"$tmp/outside.part"
+expect_error 1 "outside.part:2: 'key' is outside the header's range" timeline --merge "$tmp/outside.part"
+sed '1s/"series":\["all"\],"series_records":\[3\],"series_n":\["8"\]/"series":["all","all"],"series_records":[3,0],"series_n":["8","0"]/' \
+    "$tmp/all.part" >"$tmp/twicehead.part"
+expect_error 1 "twicehead.part: malformed partial header: series 'all' is listed twice" \
+    timeline --merge "$tmp/twicehead.part"
+sed '1s/"series_records":\[3\]/"series_records":[]/' "$tmp/all.part" >"$tmp/nocount.part"
+expect_error 1 "nocount.part: malformed partial header: 'series_records' and 'series_n' must be arrays as long as 'series'" \
+    timeline --merge "$tmp/nocount.part"
+# version 1 partials (no per-series counts) still merge, with the other checks: without a
+# topic the records must still hold the header's articles; unknown versions are refused
+sed '1s/"version":2,/"version":1,/; 1s/,"series_records":.*\}$/}/' "$tmp/all.part" >"$tmp/v1.part"
+expect 0 timeline --merge --csv "$tmp/v1.part"
+cp "$tmp/out" "$tmp/v1.csv"
+expect 0 timeline --merge --csv "$tmp/all.part"
+same "$tmp/v1.csv" "$tmp/out" "--merge of a version 1 and a version 2 partial"
+head -n 2 "$tmp/v1.part" >"$tmp/v1cut.part"
+expect_error 1 "v1cut.part: the records hold 4 articles, but the header says 8 (the file was cut short or edited)" \
+    timeline --merge "$tmp/v1cut.part"
+sed '1s/"version":2,/"version":3,/' "$tmp/all.part" >"$tmp/v3.part"
+expect_error 1 "v3.part: unsupported partial version (this newsclass reads versions 1 to 2)" \
+    timeline --merge "$tmp/v3.part"
 
 # ---- with a model: score articles, bad dates, merge equality
 if ! "$NC" train -q --min-df 1 --folds 3 -o "$tmp/m" "$DATA/tiny-train.jsonl" 2>"$tmp/train.err"; then

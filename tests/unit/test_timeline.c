@@ -519,6 +519,25 @@ static void test_merge(void)
     CHECK_EQ_INT(nc_timeline_merge_partial(m, tmp_path("junk.partial"), &err), NC_EFORMAT);
     CHECK_EQ_INT(nc_timeline_merge_partial(m, tmp_path("missing.partial"), &err), NC_EIO);
     CHECK(strstr(err.msg, "cannot open") != NULL);
+    /* a partial cut at a line boundary (here: after its header) is still JSON Lines of
+     * plausible records: the header's per-series counts tell it from a whole one */
+    {
+        FILE *in = fopen(tmp_path("a.partial"), "r"), *out = fopen(tmp_path("cut.partial"), "w");
+        char line[4096];
+        if (in && out && fgets(line, sizeof line, in))
+            fputs(line, out);
+        if (in)
+            fclose(in);
+        if (out)
+            fclose(out);
+    }
+    nc_timeline_free(m);
+    o.from_partials = 2;
+    CHECK_EQ_INT(nc_timeline_new(&o, &m, NULL), NC_OK);
+    CHECK_EQ_INT(nc_timeline_merge_partial(m, tmp_path("cut.partial"), &err), NC_EFORMAT);
+    CHECK(strstr(err.msg, "cut.partial: series 'sport' has 0 records") != NULL);
+    CHECK(strstr(err.msg, "(the file was cut short or edited)") != NULL);
+    unlink(tmp_path("cut.partial"));
     unlink(tmp_path("a.partial"));
     unlink(tmp_path("b.partial"));
     unlink(tmp_path("w.partial"));
