@@ -52,6 +52,12 @@ void cli_info(int quiet, const char *cmd, const char *fmt, ...)
  * 'cmd' (standard input can be read only once). */
 int cli_stdin_once(const char *cmd, char *const *argv, int n);
 
+/* Flush standard output and check that everything printed reached it: 0, or (after
+ * "newsclass CMD: cannot write standard output: REASON" on stderr) CLI_EXIT_ERROR. stdio
+ * buffers small outputs until exit, where a failure (a full disk, /dev/full, a closed pipe)
+ * would otherwise go unnoticed and the command report success. */
+int cli_flush_stdout(const char *cmd);
+
 /* Strict number parsing: the whole string must be a number in [min, max]. 0 or -1. */
 int cli_parse_long(const char *s, long min, long max, long *out);
 int cli_parse_double(const char *s, double min, double max, double *out);

@@ -56,6 +56,19 @@ int cli_no_articles(const char *cmd, char *const *inputs, int ninputs)
     return CLI_EXIT_ERROR;
 }
 
+int cli_flush_stdout(const char *cmd)
+{
+    int e = fflush(stdout) != 0 ? errno : 0;
+
+    /* an earlier write may have failed with its buffer dropped, so fflush now succeeds: the
+     * error flag still says so (errno then no longer says why) */
+    if (e == 0 && !ferror(stdout))
+        return CLI_EXIT_OK;
+    if (e)
+        return cli_errorf(cmd, "cannot write standard output: %s", strerror(e));
+    return cli_errorf(cmd, "cannot write standard output");
+}
+
 int cli_usage_error(const char *cmd, const char *fmt, ...)
 {
     va_list ap;

@@ -461,11 +461,12 @@ int cmd_timeline(int argc, char **argv)
         rc = cli_error("timeline", &err);
         goto out;
     }
-    if (nc_timeline_write(r.t, o.format, stdout, &err) < 0 || fflush(stdout) != 0) {
+    if (nc_timeline_write(r.t, o.format, stdout, &err) < 0) {
         rc = cli_error("timeline", &err);
         goto out;
     }
-    rc = CLI_EXIT_OK;
+    /* the table fits stdio's buffer, so a write error usually shows only here */
+    rc = cli_flush_stdout("timeline");
 out:
     free(r.labels);
     nc_model_free(r.model);

@@ -233,6 +233,18 @@ sed '1s/"version":2,/"version":3,/' "$tmp/all.part" >"$tmp/v3.part"
 expect_error 1 "v3.part: unsupported partial version (this newsclass reads versions 1 to 2)" \
     timeline --merge "$tmp/v3.part"
 
+# a write error on standard output is reported as such (the table fits stdio's buffer, so it
+# shows only when flushed)
+if [ -w /dev/full ]; then
+    for fmt in "" --csv --json; do
+        # shellcheck disable=SC2086
+        "$NC" timeline $fmt "$C" >/dev/full 2>"$tmp/err"
+        rc=$?
+        [ "$rc" -eq 1 ] && ok || fail "timeline $fmt >/dev/full exited $rc, expected 1"
+        has "$tmp/err" '^newsclass timeline: cannot write standard output: No space left on device$'
+    done
+fi
+
 # ---- with a model: score articles, bad dates, merge equality
 if ! "$NC" train -q --min-df 1 --folds 3 -o "$tmp/m" "$DATA/tiny-train.jsonl" 2>"$tmp/train.err"; then
     echo "SKIP: cannot train a model for the scoring tests" >&2
