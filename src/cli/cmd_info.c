@@ -308,6 +308,8 @@ int cmd_info(int argc, char **argv)
         if (ev)
             print_evaluation(ev, j);
     }
+    /* the card fits stdio's buffer: a write error (a full disk) shows only when flushed */
+    rc = cli_flush_stdout("info");
 out:
     cJSON_Delete(ev);
     cJSON_Delete(j);

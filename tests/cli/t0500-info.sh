@@ -118,6 +118,17 @@ expect_error 1 "evaluation.json: set 'dev' is not an object" info "$tmp/e"
 # present but unreadable (a directory): an error, not silently "no evaluation"
 rm "$tmp/e/evaluation.json" && mkdir "$tmp/e/evaluation.json"
 expect_error 1 'evaluation.json' info "$tmp/e"
+# a write error on standard output is an error (the card fits stdio's buffer, so it shows only
+# when flushed), in both forms
+if [ -w /dev/full ]; then
+    for opt in "" --json; do
+        # shellcheck disable=SC2086
+        "$NC" info $opt "$tmp/m" >/dev/full 2>"$tmp/err"
+        rc=$?
+        [ "$rc" -eq 1 ] && ok || fail "info $opt >/dev/full exited $rc, expected 1"
+        has "$tmp/err" '^newsclass info: cannot write standard output: No space left on device$'
+    done
+fi
 # counts print whole, whatever their size (%g once printed a seed of 2147483647 as 2.14748e+09)
 expect 0 train -q --min-df 1 --folds 2 --seed 2147483647 -o "$tmp/big" "$DATA/tiny-train.jsonl"
 expect 0 info "$tmp/big"
