@@ -27,6 +27,11 @@ const char cmd_info_usage[] =
     "  -j, --json             print model.json itself\n"
     "  -h, --help             show this help\n";
 
+/* The card's descriptive fields (scores, counts, the training corpus's statistics) are not
+ * checked when the model loads, as classify does not use them, and model.json can be edited
+ * by hand: so every value printed here goes through these helpers, which print "?" for a
+ * missing value or one of the wrong kind, rather than "nan" or a NULL string. */
+
 static double numv(const cJSON *v)
 {
     return cJSON_IsNumber(v) ? v->valuedouble : NAN;
@@ -37,10 +42,40 @@ static double num(const cJSON *o, const char *k)
     return numv(cJSON_GetObjectItemCaseSensitive(o, k));
 }
 
+static const char *strv(const cJSON *v)
+{
+    return cJSON_IsString(v) && v->valuestring ? v->valuestring : "?";
+}
+
 static const char *str(const cJSON *o, const char *k)
 {
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-    return cJSON_IsString(v) ? v->valuestring : "?";
+    return strv(cJSON_GetObjectItemCaseSensitive(o, k));
+}
+
+/* x as text in one of the card's styles: 'c' a count ("%.0f"), 'g' ("%g"), '2' or '3'
+ * decimals; "?" when x is not a finite number. A ring of buffers, as one printf takes up to 9
+ * of these (its arguments are all evaluated before it prints); the CLI has one thread. */
+static const char *fmt(double x, char style)
+{
+    static char ring[16][320]; /* "%.0f" of the largest double has 309 digits */
+    static unsigned next;
+    char *b = ring[next++ % NC_ARRAY_SIZE(ring)];
+
+    if (!isfinite(x))
+        return "?";
+    switch (style) {
+    case 'c': snprintf(b, sizeof ring[0], "%.0f", x); break;
+    case '2': snprintf(b, sizeof ring[0], "%.2f", x); break;
+    case '3': snprintf(b, sizeof ring[0], "%.3f", x); break;
+    default: snprintf(b, sizeof ring[0], "%g", x); break;
+    }
+    return b;
+}
+
+/* The number o.k as fmt() writes it. */
+static const char *nf(const cJSON *o, const char *k, char style)
+{
+    return fmt(num(o, k), style);
 }
 
 static void print_text(const char *dir, const cJSON *j)
@@ -51,11 +86,11 @@ static void print_text(const char *dir, const cJSON *j)
     const cJSON *tr = cJSON_GetObjectItemCaseSensitive(j, "training"), *it;
 
     printf("model:      %s\n", dir);
-    printf("format:     %s version %g (written by newsclass %s)\n", str(j, "format"),
-           num(j, "format_version"), str(j, "newsclass_version"));
-    printf("features:   %.0f (word 1..%.0f-grams, min-df %.0f, max-df %g, %s, %s%s%s)\n",
-           num(f, "features"), num(f, "ngram_max"), num(f, "min_df"), num(f, "max_df"),
-           num(f, "hash_bits") > 0 ? "hashed" : "vocabulary",
+    printf("format:     %s version %s (written by newsclass %s)\n", str(j, "format"),
+           nf(j, "format_version", 'g'), str(j, "newsclass_version"));
+    printf("features:   %s (word 1..%s-grams, min-df %s, max-df %s, %s, %s%s%s)\n",
+           nf(f, "features", 'c'), nf(f, "ngram_max", 'c'), nf(f, "min_df", 'c'),
+           nf(f, "max_df", 'g'), num(f, "hash_bits") > 0 ? "hashed" : "vocabulary",
            cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(f, "sublinear_tf")) ? "sublinear tf-idf"
                                                                               : "tf-idf",
            cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(f, "stopwords")) ? ", stop words removed" : "",
@@ -64,19 +99,20 @@ static void print_text(const char *dir, const cJSON *j)
         printf("topics:     %s, solver %s, class weights %s, calibration %s", str(t, "mode"),
                str(t, "solver"), str(t, "class_weight"), str(t, "calibration"));
         if (cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(t, "threshold_window")))
-            printf(", thresholds on the F1 curve averaged over -+%g",
-                   num(t, "threshold_window"));
+            printf(", thresholds on the F1 curve averaged over -+%s",
+                   nf(t, "threshold_window", 'g'));
         if (cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(t, "fold_assignments")))
-            printf(", fitted on %.0f fold assignments", num(t, "fold_assignments"));
+            printf(", fitted on %s fold assignments", nf(t, "fold_assignments", 'c'));
         printf("\n");
         printf("  %-18s %8s %8s %9s %7s %7s %7s %7s %7s\n", "label", "examples", "C", "threshold",
                "cv-P", "cv-R", "cv-F1", "cv-ECE", "cv-AUC");
         cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(t, "labels"))
         {
             const cJSON *cv = cJSON_GetObjectItemCaseSensitive(it, "cv");
-            printf("  %-18s %8.0f %8g %9.3f %7.3f %7.3f %7.3f %7.3f %7.3f\n", str(it, "name"),
-                   num(it, "articles"), num(it, "C"), num(it, "threshold"), num(cv, "precision"),
-                   num(cv, "recall"), num(cv, "f1"), num(cv, "ece"), num(cv, "roc_auc"));
+            printf("  %-18s %8s %8s %9s %7s %7s %7s %7s %7s\n", str(it, "name"),
+                   nf(it, "articles", 'c'), nf(it, "C", 'g'), nf(it, "threshold", '3'),
+                   nf(cv, "precision", '3'), nf(cv, "recall", '3'), nf(cv, "f1", '3'),
+                   nf(cv, "ece", '3'), nf(cv, "roc_auc", '3'));
         }
     } else {
         printf("topics:     none\n");
@@ -84,16 +120,16 @@ static void print_text(const char *dir, const cJSON *j)
     if (tone) {
         const cJSON *cv = cJSON_GetObjectItemCaseSensitive(tone, "cv");
         const cJSON *fb = cJSON_GetObjectItemCaseSensitive(tone, "folds_by");
-        printf("tone:       %s (C %g) on %.0f examples; cv%s Pearson %.3f, MAE %.3f, 3-class "
-               "accuracy %.3f\n",
-               str(tone, "method"), num(tone, "C"), num(tone, "articles"),
+        printf("tone:       %s (C %s) on %s examples; cv%s Pearson %s, MAE %s, 3-class "
+               "accuracy %s\n",
+               str(tone, "method"), nf(tone, "C", 'g'), nf(tone, "articles", 'c'),
                cJSON_IsString(fb) && strcmp(fb->valuestring, "file") == 0 ? " (folds by file)"
                                                                           : "",
-               num(cv, "pearson"), num(cv, "mae"), num(cv, "accuracy3"));
+               nf(cv, "pearson", '3'), nf(cv, "mae", '3'), nf(cv, "accuracy3", '3'));
         if (cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(tone, "interval90")))
-            printf("            90%% interval: tone -+ %.3f (split conformal on the "
+            printf("            90%% interval: tone -+ %s (split conformal on the "
                    "cross-validated residuals)\n",
-                   num(tone, "interval90"));
+                   nf(tone, "interval90", '3'));
         const cJSON *st = cJSON_GetObjectItemCaseSensitive(tone, "stack");
         int nst = cJSON_IsArray(st) ? cJSON_GetArraySize(st) : 0;
         if (nst >= 2) {
@@ -101,42 +137,47 @@ static void print_text(const char *dir, const cJSON *j)
              * words): 0.5 for a sentence of 20, 1/16 for a long article of 300 */
             double w = numv(cJSON_GetArrayItem(st, 1));
             double ws = nst >= 7 ? numv(cJSON_GetArrayItem(st, 6)) : 0.0;
-            printf("            lexicon stack (%.0f words, change-word rules %s): regression "
-                   "weight %.3f", num(tone, "lexicon_words"),
-                   num(tone, "lexicon_shift") > 0 ? "on" : "off", w);
-            if (ws != 0)
+            printf("            lexicon stack (%s words, change-word rules %s): regression "
+                   "weight %s", nf(tone, "lexicon_words", 'c'),
+                   num(tone, "lexicon_shift") > 0 ? "on" : "off", fmt(w, '3'));
+            if (ws != 0 && isfinite(ws) && isfinite(w))
                 printf(" %+.3f x shortness (%.2f for a sentence of 20 distinct words, %.2f for "
                        "a long article of 300)", ws, w + ws * 0.5, w + ws / 16);
             printf("\n");
         }
         const cJSON *bl = cJSON_GetObjectItemCaseSensitive(tone, "baseline");
         if (cJSON_IsObject(bl))
-            printf("            the regression learnt the label less %g x a lexicon-only "
+            printf("            the regression learnt the label less %s x a lexicon-only "
                    "fit of it\n",
-                   num(bl, "weight"));
+                   nf(bl, "weight", 'g'));
     } else {
         printf("tone:       none\n");
     }
     if (tr) {
-        const cJSON *dr = cJSON_GetObjectItemCaseSensitive(tr, "date_range");
-        printf("training:   %.0f articles (%.0f with topics, %.0f of them with none; %.0f with "
-               "tone), seed %.0f, %.0f folds\n",
-               num(tr, "articles"), num(tr, "articles_with_topics"),
-               num(tr, "articles_without_topic"), num(tr, "articles_with_tone"), num(tr, "seed"),
-               num(tr, "folds"));
+        const cJSON *dr = cJSON_GetObjectItemCaseSensitive(tr, "date_range"), *o;
+        printf("training:   %s articles (%s with topics, %s of them with none; %s with "
+               "tone), seed %s, %s folds\n",
+               nf(tr, "articles", 'c'), nf(tr, "articles_with_topics", 'c'),
+               nf(tr, "articles_without_topic", 'c'), nf(tr, "articles_with_tone", 'c'),
+               nf(tr, "seed", 'c'), nf(tr, "folds", 'c'));
         if (cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(tr, "lead_views")))
-            printf("            plus %.0f lead views (a long article's headline and first "
+            printf("            plus %s lead views (a long article's headline and first "
                    "sentence, with its labels); the examples above count both\n",
-                   num(tr, "lead_views"));
-        if (cJSON_GetArraySize(dr) == 2)
-            printf("dates:      %s .. %s\n", cJSON_GetArrayItem(dr, 0)->valuestring,
-                   cJSON_GetArrayItem(dr, 1)->valuestring);
+                   nf(tr, "lead_views", 'c'));
+        if (cJSON_IsArray(dr) && cJSON_GetArraySize(dr) == 2)
+            printf("dates:      %s .. %s\n", strv(cJSON_GetArrayItem(dr, 0)),
+                   strv(cJSON_GetArrayItem(dr, 1)));
+        /* objects of counts by name: anything else (an array has no names) prints nothing */
         printf("per label: ");
-        cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(tr, "articles_per_label"))
-            printf(" %s %.0f", it->string, it->valuedouble);
+        o = cJSON_GetObjectItemCaseSensitive(tr, "articles_per_label");
+        o = cJSON_IsObject(o) ? o : NULL;
+        cJSON_ArrayForEach(it, o)
+            printf(" %s %s", it->string, fmt(numv(it), 'c'));
         printf("\ntone steps:");
-        cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(tr, "tone_distribution"))
-            printf(" %s: %.0f", it->string, it->valuedouble);
+        o = cJSON_GetObjectItemCaseSensitive(tr, "tone_distribution");
+        o = cJSON_IsObject(o) ? o : NULL;
+        cJSON_ArrayForEach(it, o)
+            printf(" %s: %s", it->string, fmt(numv(it), 'c'));
         printf("\ncorpus:     %s\n", str(tr, "checksum"));
     }
 }
@@ -173,10 +214,10 @@ static void print_measure(const cJSON *set, const cJSON *v)
             printf("%s %.3f", v->string, v->valuedouble);
         print_ci(set, v->string);
     } else if (cJSON_IsObject(v) && cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(v, "f1"))) {
-        printf("%s F1 %.3f", v->string, num(v, "f1"));
+        printf("%s F1 %s", v->string, nf(v, "f1", '3'));
         print_ci(v, "f1");
-        printf(" (P %.3f, R %.3f, n %.0f)", num(v, "precision"), num(v, "recall"),
-               num(v, "support"));
+        printf(" (P %s, R %s, n %s)", nf(v, "precision", '3'), nf(v, "recall", '3'),
+               nf(v, "support", 'c'));
     } else if (cJSON_IsString(v)) {
         printf("%s %s", v->string, v->valuestring);
     } else {

@@ -118,6 +118,30 @@ expect_error 1 "evaluation.json: set 'dev' is not an object" info "$tmp/e"
 # present but unreadable (a directory): an error, not silently "no evaluation"
 rm "$tmp/e/evaluation.json" && mkdir "$tmp/e/evaluation.json"
 expect_error 1 'evaluation.json' info "$tmp/e"
+# the card's descriptive fields are not checked on load (classify does not use them), so a
+# hand-edited one may hold anything there: info prints "?" for a value of the wrong kind, never
+# "(null)" (a NULL string given to printf) or "nan"
+cp -r "$tmp/m" "$tmp/card"
+python3 - "$tmp/m/model.json" "$tmp/card/model.json" <<'PY'
+import json, sys
+card = json.load(open(sys.argv[1]))
+tr = card["training"]
+tr.update(date_range=[1, 2], articles="many", seed=None, articles_per_label=[1, 2],
+          tone_distribution={"-1": "x", "1": 4})
+card["tone"].update(method=["svr"], articles={"n": 90})
+card["tone"]["cv"]["pearson"] = "0.5"
+card["topics"]["labels"][0]["cv"]["f1"] = [0.9]
+card["topics"]["labels"][0]["articles"] = True
+json.dump(card, open(sys.argv[2], "w"), indent=1)
+PY
+expect 0 info "$tmp/card"
+has "$tmp/out" '^dates:      \? \.\. \?$'
+has "$tmp/out" '^training:   \? articles \(90 with topics, [0-9]+ of them with none; 90 with tone\), seed \?, 3 folds$'
+has "$tmp/out" '^tone:       \? \(C [0-9.]+\) on \? examples; cv Pearson \?, MAE [0-9.]+,'
+has "$tmp/out" '^  [a-z]+ +\? +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9.]+ +\? '
+has "$tmp/out" '^per label: $'
+has "$tmp/out" '^tone steps: -1: \? 1: 4$'
+if grep -q -e '(null)' -e 'nan' "$tmp/out"; then fail "info printed (null) or nan"; else ok; fi
 # a write error on standard output is an error (the card fits stdio's buffer, so it shows only
 # when flushed), in both forms
 if [ -w /dev/full ]; then
