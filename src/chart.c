@@ -520,29 +520,6 @@ static double fc(const frame *f, double c)
     return f->y1 - c / f->cmax * (f->y1 - f->y0);
 }
 
-static void xml_text(FILE *fp, const char *s)
-{
-    for (; *s; s++) {
-        switch (*s) {
-        case '&':
-            fputs("&amp;", fp);
-            break;
-        case '<':
-            fputs("&lt;", fp);
-            break;
-        case '>':
-            fputs("&gt;", fp);
-            break;
-        case '"':
-            fputs("&quot;", fp);
-            break;
-        default:
-            if ((unsigned char)*s >= 0x20 || *s == '\t')
-                fputc(*s, fp);
-        }
-    }
-}
-
 /* A "nice" step (1, 2, 2.5 or 5 times a power of ten) near range/target. */
 static double nice_step(double range, int target)
 {
@@ -694,7 +671,7 @@ static void legend_item(FILE *fp, double *x, double *y, double x0, double xmax,
     if (strcmp(kind, "none") == 0)
         *x -= 28;
     fprintf(fp, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"12\">", *x + 28, ly + 4);
-    xml_text(fp, label);
+    nc_xml_text(fp, label);
     fputs("</text>\n", fp);
     *x += w;
 }
@@ -827,7 +804,7 @@ int nc_timeline_write_svg(const nc_timeline *t, FILE *fp, nc_error *err)
         join_inputs(t, &sb, 64);
         fputs("<text x=\"78\" y=\"30\" font-size=\"18\" font-weight=\"bold\">Tone over time: ",
               fp);
-        xml_text(fp, sb.buf ? sb.buf : "");
+        nc_xml_text(fp, sb.buf ? sb.buf : "");
         fputs("</text>\n", fp);
         nc_strbuf_reset(&sb);
         describe(t, &sb);
@@ -835,7 +812,7 @@ int nc_timeline_write_svg(const nc_timeline *t, FILE *fp, nc_error *err)
                        nc_period_name(o->by), nc_timeline_model(t) ? nc_timeline_model(t) : "-",
                        (unsigned long long)nc_timeline_narticles(t));
         fputs("<text x=\"78\" y=\"52\" font-size=\"13\" fill=\"#444\">", fp);
-        xml_text(fp, sb.buf ? sb.buf : "");
+        nc_xml_text(fp, sb.buf ? sb.buf : "");
         fputs("</text>\n", fp);
 
         /* count axis (right) and bars */

@@ -65,6 +65,13 @@ int nc_outfile_open(nc_outfile *o, const char *path, nc_error *err);
 int nc_outfile_commit(nc_outfile *o, nc_error *err);  /* flush, fsync, close, rename */
 void nc_outfile_abort(nc_outfile *o);                 /* close and remove the temporary */
 
+/* Write s to fp as XML 1.0 character data (for SVG text and attribute values): '&', '<', '>'
+ * and '"' escaped; C0 controls other than tab dropped (a chart's text is one line); and what XML
+ * 1.0 cannot hold at all replaced by U+FFFD: bytes that are not well-formed UTF-8 and the
+ * noncharacters U+FFFE and U+FFFF. The strings come from users' data (a record's source, a
+ * label, a file name), so without this one odd value would make the whole file unreadable. */
+void nc_xml_text(FILE *fp, const char *s);
+
 /* A fast 64-bit checksum of bytes ("nc64": four lanes of multiply-xorshift over little-endian
  * 8-byte words, then the tail and the length), for model files: it catches damaged or edited
  * files at several GB/s, where CRC-32 took a fifth of a one-article classify. Not

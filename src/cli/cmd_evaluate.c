@@ -241,19 +241,6 @@ static void print_report(FILE *fp, const char *model_dir, const nc_eval_result *
 
 /* ---- reliability diagram ---- */
 
-static void svg_text(FILE *fp, const char *s)
-{
-    for (; *s; s++) {
-        switch (*s) {
-        case '&': fputs("&amp;", fp); break;
-        case '<': fputs("&lt;", fp); break;
-        case '>': fputs("&gt;", fp); break;
-        case '"': fputs("&quot;", fp); break;
-        default: fputc(*s, fp);
-        }
-    }
-}
-
 /* Plot area: x0..x0+S (probability 0..1), y0+S..y0 (frequency 0..1). */
 #define SVG_X0 70.0
 #define SVG_Y0 50.0
@@ -328,7 +315,7 @@ static void write_svg(FILE *fp, const nc_eval_result *r)
                 continue;
             fprintf(fp, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3.5\" fill=\"%s\"><title>",
                     px(c->mean_pred[b]), py(c->frac_pos[b]), col);
-            svg_text(fp, r->labels[j].label);
+            nc_xml_text(fp, r->labels[j].label);
             fprintf(fp, ": %zu in bin %.1f-%.1f</title></circle>\n", c->count[b],
                     (double)b / NC_CALIB_BINS, (double)(b + 1) / NC_CALIB_BINS);
         }
@@ -346,7 +333,7 @@ static void write_svg(FILE *fp, const nc_eval_result *r)
                         "stroke-width=\"2\"/>\n",
                     lx, y, lx + 24, y, colors[j % NC_ARRAY_SIZE(colors)]);
             fprintf(fp, "<text x=\"%.1f\" y=\"%.1f\">", lx + 30, y + 4);
-            svg_text(fp, r->labels[j].label);
+            nc_xml_text(fp, r->labels[j].label);
             if (!isnan(r->labels[j].calib.ece))
                 fprintf(fp, " (ECE %.3f)", r->labels[j].calib.ece);
             fputs("</text>\n", fp);

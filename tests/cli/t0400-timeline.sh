@@ -245,6 +245,23 @@ if [ -w /dev/full ]; then
     done
 fi
 
+# text the SVG cannot hold as XML 1.0 (U+FFFE, a control character, bytes that are not UTF-8)
+# becomes U+FFFD; markup characters are escaped
+sed '1s/"Lakeside Ledger"/"Lake\\ufffeside\\u0001 \& <Ledger>"/' "$C" >"$tmp/oddsrc.jsonl"
+printf '{"date":"2024-03-01","source":"bad \377\376 bytes","scores":{},"labels":[],"tone":0.1}\n' \
+    >>"$tmp/oddsrc.jsonl"
+expect 0 timeline --group-by source --svg "$tmp/oddsrc.svg" "$tmp/oddsrc.jsonl"
+contains "$tmp/oddsrc.svg" "$(printf 'Lake\357\277\275side &amp; &lt;Ledger&gt;')" \
+    "$(printf 'bad \357\277\275\357\277\275 bytes')"
+if LC_ALL=C grep -q "$(printf '\357\277\276')" "$tmp/oddsrc.svg"; then
+    fail "U+FFFE written to the SVG"
+else ok; fi
+if command -v python3 >/dev/null 2>&1; then
+    if python3 -c 'import sys, xml.dom.minidom as m; m.parse(sys.argv[1])' "$tmp/oddsrc.svg"; then
+        ok
+    else fail "the SVG of odd sources is not well-formed XML"; fi
+fi
+
 # ---- with a model: score articles, bad dates, merge equality
 if ! "$NC" train -q --min-df 1 --folds 3 -o "$tmp/m" "$DATA/tiny-train.jsonl" 2>"$tmp/train.err"; then
     echo "SKIP: cannot train a model for the scoring tests" >&2
