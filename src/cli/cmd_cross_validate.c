@@ -401,8 +401,7 @@ int cmd_cross_validate(int argc, char **argv)
         if (by_input)
             print_inputs(stdout, inputs, results, k);
     }
-    if (fflush(stdout) != 0 || ferror(stdout))
-        rc = cli_errorf("cross-validate", "cannot write to standard output");
+    rc = cli_flush_stdout("cross-validate");
 out:
     free(json);
     nc_eval_summary_finish(&summary);

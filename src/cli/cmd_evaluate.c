@@ -612,8 +612,7 @@ int cmd_evaluate(int argc, char **argv)
         } else {
             print_comparison(stdout, &o, res.n_articles, diffs, ndiffs);
         }
-        if (fflush(stdout) != 0 || ferror(stdout))
-            rc = cli_errorf("evaluate", "cannot write to standard output");
+        rc = cli_flush_stdout("evaluate");
         goto out;
     }
     if (o.json && nc_eval_result_to_json(&res, 1, &json, &err) < 0) {
@@ -636,8 +635,7 @@ int cmd_evaluate(int argc, char **argv)
         if (o.errors > 0 && res.mode != NC_TOPICS_NONE)
             print_errors(stdout, &res);
     }
-    if (fflush(stdout) != 0 || ferror(stdout))
-        rc = cli_errorf("evaluate", "cannot write to standard output");
+    rc = cli_flush_stdout("evaluate");
 out:
     free(json);
     free(diffs);
