@@ -82,5 +82,12 @@ int main(int argc, char **argv)
         main_usage(stderr);
         return CLI_EXIT_USAGE;
     }
+    {
+        /* getopt_long names argv[0] in its own messages ("newsclass classify: unrecognized
+         * option '--x'"), so it gets the full command, as every other message has */
+        static char name[64];
+        snprintf(name, sizeof name, "newsclass %s", argv[1]);
+        argv[1] = name;
+    }
     return cmd->fn(argc - 1, argv + 1);
 }

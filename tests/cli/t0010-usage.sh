@@ -16,6 +16,7 @@ for cmd in train classify info features; do
     expect 0 "$cmd" --help
     has "$tmp/out" "^usage: newsclass $cmd"
     expect_error 2 "try 'newsclass help $cmd'" "$cmd" --no-such-flag
+    has "$tmp/err" "^newsclass $cmd: unrecognized option '--no-such-flag'$"
 done
 expect_error 2 "missing required option '--output'" train "$DATA/tiny-train.jsonl"
 expect_error 2 'no corpus given' train -o "$tmp/m"
