@@ -1288,12 +1288,20 @@ int nc_vectorizer_transform(const nc_vectorizer *v, const nc_article *a, nc_weig
 
 /* ---- vocabulary file ---- */
 
-int nc_vectorizer_write(const nc_vectorizer *v, FILE *fp, nc_error *err)
+/* The settings recorded by nc_vectorizer_write_settings, after the header's mode (older
+ * readers' sscanf stops before them) */
+#define SETTINGS_FMT " ngrams=%d title=%d stopwords=%d stoplist=%d stem=%d"
+
+static int write_vocab(const nc_vectorizer *v, FILE *fp, int settings, nc_error *err)
 {
     if (!v->finished)
         return nc_err(err, NC_EINVAL, "vectorizer is not finished");
-    fprintf(fp, "# newsclass-vocab 1 docs=%zu features=%zu mode=%s\n", v->ndocs, v->nfeat,
+    fprintf(fp, "# newsclass-vocab 1 docs=%zu features=%zu mode=%s", v->ndocs, v->nfeat,
             v->o.hash_bits ? "hash" : "vocab");
+    if (settings)
+        fprintf(fp, SETTINGS_FMT, v->o.ngram_max, v->o.title_features, v->o.stopwords,
+                v->o.stopword_list, v->o.stem);
+    fputc('\n', fp);
     for (size_t i = 0; i < v->nfeat; i++) {
         if (v->o.hash_bits) {
             if (v->df[i])
@@ -1304,6 +1312,53 @@ int nc_vectorizer_write(const nc_vectorizer *v, FILE *fp, nc_error *err)
     }
     if (ferror(fp))
         return nc_err(err, NC_EIO, "cannot write vocabulary: %s", strerror(errno));
+    return NC_OK;
+}
+
+int nc_vectorizer_write(const nc_vectorizer *v, FILE *fp, nc_error *err)
+{
+    return write_vocab(v, fp, 0, err);
+}
+
+int nc_vectorizer_write_settings(const nc_vectorizer *v, FILE *fp, nc_error *err)
+{
+    return write_vocab(v, fp, 1, err);
+}
+
+/* A header's recorded settings (nc_vectorizer_write_settings) against 'o': NC_OK when there are
+ * none or they agree, else an error listing the options that differ. */
+static int check_settings(const char *buf, size_t len, const char *path, const nc_feature_opts *o,
+                          nc_error *err)
+{
+    const char *nl = memchr(buf, '\n', len), *s;
+    char line[256], diff[256] = "";
+    size_t ll = nl ? (size_t)(nl - buf) : len, dl = 0;
+    int ng, title, stop, list, stem;
+
+    if (ll >= sizeof line)
+        ll = sizeof line - 1;
+    memcpy(line, buf, ll);
+    line[ll] = '\0';
+    if (!(s = strstr(line, " ngrams=")))
+        return NC_OK; /* a vocabulary of an older build, or of a model bundle */
+    if (sscanf(s, SETTINGS_FMT, &ng, &title, &stop, &list, &stem) != 5)
+        return nc_err(err, NC_EFORMAT, "%s:1: bad settings on the header line", path);
+#define DIFF(...) (dl < sizeof diff ? dl += (size_t)snprintf(diff + dl, sizeof diff - dl, __VA_ARGS__) : 0)
+    if (ng != o->ngram_max)
+        DIFF(", --ngrams %d (here %d)", ng, o->ngram_max);
+    if (title != o->title_features)
+        DIFF(", %s", title ? "headline features (here --no-title-features)"
+                           : "--no-title-features (here without)");
+    if (stop != o->stopwords)
+        DIFF(", %s", stop ? "--stopwords (here without)" : "no --stopwords (here with)");
+    if (stop && o->stopwords && list != o->stopword_list)
+        DIFF(", stop-word list %d (here %d)", list, o->stopword_list);
+    if (stem != o->stem)
+        DIFF(", %s", stem ? "--stem (here without)" : "no --stem (here with)");
+#undef DIFF
+    if (*diff)
+        return nc_err(err, NC_EINVAL, "%s:1: the vocabulary was fitted with other feature options: "
+                      "%s; give the options it was fitted with", path, diff + 2);
     return NC_OK;
 }
 
@@ -1359,6 +1414,8 @@ int nc_vectorizer_parse(char *buf, size_t len, const char *path, const nc_featur
                     path, nfeat);
         goto out;
     }
+    if ((rc = check_settings(buf, len, path, o, err)) < 0)
+        goto out;
     if ((strcmp(mode, "hash") == 0) != (o->hash_bits != 0)) {
         rc = nc_err(err, NC_EFORMAT, "%s:1: mode '%s' does not match the feature settings (%s)",
                     path, mode, o->hash_bits ? "hashed features need a hashed vocabulary"

@@ -112,6 +112,11 @@ uint32_t nc_vectorizer_df(const nc_vectorizer *v, size_t index);
 
 /* Save as TSV ("index<TAB>term<TAB>df" after one "# newsclass-vocab" header line) to 'fp'. */
 int nc_vectorizer_write(const nc_vectorizer *v, FILE *fp, nc_error *err);
+/* As nc_vectorizer_write, with the tokenizer settings (n-grams, headline features, stop words,
+ * stemming) recorded on the header line, for a vocabulary file that has no model.json beside
+ * it (`newsclass features --vocab`); nc_vectorizer_read and _parse refuse such a file when 'o'
+ * differs from them, instead of vectorising differently from the fit. */
+int nc_vectorizer_write_settings(const nc_vectorizer *v, FILE *fp, nc_error *err);
 /* Load a vocabulary written by nc_vectorizer_write; 'o' gives the tokenizer options that were
  * used (ngram_max, hash_bits, stopwords, stem, sublinear_tf...). Errors name path:line. */
 int nc_vectorizer_read(const char *path, const nc_feature_opts *o, nc_vectorizer **out,

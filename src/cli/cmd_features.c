@@ -360,7 +360,7 @@ int cmd_features(int argc, char **argv)
             goto out;
         }
         vocab_open = 1;
-        if (nc_vectorizer_write(vec, vf.fp, &err) < 0) {
+        if (nc_vectorizer_write_settings(vec, vf.fp, &err) < 0) {
             rc = cli_error("features", &err);
             goto out;
         }

@@ -7,7 +7,7 @@
 
 expect 0 features -q --min-df 1 --vocab "$tmp/v.tsv" -o "$tmp/train.svm" --target sport "$DATA/tiny-train.jsonl"
 [ "$(wc -l <"$tmp/train.svm")" -eq "$(grep -c . "$DATA/tiny-train.jsonl")" ] && ok || fail "one line per article"
-has "$tmp/v.tsv" '^# newsclass-vocab 1 docs=[0-9]+ features=[0-9]+ mode=vocab$'
+has "$tmp/v.tsv" '^# newsclass-vocab 1 docs=[0-9]+ features=[0-9]+ mode=vocab ngrams=2 title=1 stopwords=0 stoplist=2 stem=0$'
 # every line: label, then strictly ascending 1-based indices
 if awk '{ if ($1 != "+1" && $1 != "-1") exit 1; p = 0
           for (i = 2; i <= NF; i++) { split($i, a, ":"); if (a[1] + 0 <= p) exit 1; p = a[1] + 0 } }' "$tmp/train.svm"
@@ -47,4 +47,15 @@ expect 0 features -q --target diplomacy --vocab "$tmp/tv" -o "$tmp/t2.svm" "$DAT
 expect 0 features -q --target nosuch --use-vocab "$tmp/tv" "$DATA/tiny-test.jsonl"
 has "$tmp/err" "warning: no article carries the topic 'nosuch'"
 if grep -qv '^-1 ' "$tmp/out"; then fail "--target nosuch gave a +1"; else ok; fi
+# a vocabulary file records the tokenizer options it was fitted with; --use-vocab with other
+# options is refused, naming them (it would vectorise differently from the fit)
+expect 0 features -q --target diplomacy --stem --ngrams 1 --vocab "$tmp/vs" -o "$tmp/vs.svm" "$DATA/tiny-train.jsonl"
+has "$tmp/vs" '^# newsclass-vocab 1 docs=90 features=[0-9]+ mode=vocab ngrams=1 title=1 stopwords=0 stoplist=2 stem=1$'
+expect_error 1 "$tmp/vs:1: the vocabulary was fitted with other feature options: --ngrams 1 (here 2), --stem (here without)" \
+    features -q --target diplomacy --use-vocab "$tmp/vs" "$DATA/tiny-test.jsonl"
+expect 0 features -q --target diplomacy --stem --ngrams 1 --use-vocab "$tmp/vs" "$DATA/tiny-train.jsonl"
+if cmp -s "$tmp/out" "$tmp/vs.svm"; then ok; else fail "--use-vocab with the fit's options: other vectors"; fi
+# a vocabulary without recorded settings (a model bundle's, an older build's) is taken as it is
+sed '1s/ ngrams=.*//' "$tmp/vs" >"$tmp/vs-old"
+expect 0 features -q --target diplomacy --stem --ngrams 1 --use-vocab "$tmp/vs-old" "$DATA/tiny-train.jsonl"
 finish
