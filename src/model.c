@@ -466,7 +466,10 @@ static int swap_into_place(const char *tmp, const char *dir, const char *old, in
 #if defined(__linux__) && defined(RENAME_EXCHANGE)
     /* one step: there is never a moment without a bundle at dir; tmp then holds the old one */
     if (renameat2(AT_FDCWD, tmp, AT_FDCWD, dir, RENAME_EXCHANGE) == 0) {
-        remove_bundle_dir(tmp);
+        /* files of the user's in the old bundle keep it: it goes aside, as the two-step
+         * swap leaves it, so that tmp is free for the next save */
+        if (remove_bundle_dir(tmp) != 0)
+            rename(tmp, old);
         return 0;
     }
     if (errno != EINVAL && errno != ENOSYS && errno != ENOTSUP)

@@ -179,6 +179,11 @@ mkdir -p "$tmp/lo.tmp" && : >"$tmp/lo.tmp/notes.txt"
 expect_error 1 "'$tmp/lo.tmp' holds 'notes.txt', which is not part of a model bundle" \
     train -q --min-df 1 --folds 3 -o "$tmp/lo" "$DATA/tiny-train.jsonl"
 if [ -f "$tmp/lo.tmp/notes.txt" ] && [ -f "$tmp/lo/model.json" ]; then ok; else fail "a refused save touched lo or lo.tmp"; fi
+# a file of the user's inside the old bundle is not deleted: the old bundle goes aside with it
+rm -r "$tmp/lo.tmp" && : >"$tmp/lo/notes.txt"
+expect 0 train -q --min-df 1 --folds 3 -o "$tmp/lo" "$DATA/tiny-train.jsonl"
+if [ -f "$tmp/lo/model.json" ] && [ ! -e "$tmp/lo/notes.txt" ] && [ ! -e "$tmp/lo.tmp" ] &&
+    ls "$tmp"/lo.old.*/notes.txt >/dev/null 2>&1; then ok; else fail "notes.txt in the old bundle lost or in the way"; fi
 expect_error 1 "no model directory given" train -q -o '' "$DATA/tiny-train.jsonl"
 expect_error 1 "cannot write model to '$tmp/nodir/m': no directory '$tmp/nodir'" \
     train -q -o "$tmp/nodir/m" "$DATA/tiny-train.jsonl"
