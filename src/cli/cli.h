@@ -52,6 +52,10 @@ void cli_info(int quiet, const char *cmd, const char *fmt, ...)
  * 'cmd' (standard input can be read only once). */
 int cli_stdin_once(const char *cmd, char *const *argv, int n);
 
+/* When no operand was given and standard input is a terminal, say on stderr that the command is
+ * reading it (a command that waits silently looks hung). */
+void cli_stdin_hint(const char *cmd, int noperands);
+
 /* Flush standard output and check that everything printed reached it: 0, or (after
  * "newsclass CMD: cannot write standard output: REASON" on stderr) CLI_EXIT_ERROR. stdio
  * buffers small outputs until exit, where a failure (a full disk, /dev/full, a closed pipe)

@@ -169,3 +169,10 @@ int cli_stdin_once(const char *cmd, char *const *argv, int n)
                    -1;
     return 0;
 }
+
+void cli_stdin_hint(const char *cmd, int noperands)
+{
+    if (noperands == 0 && isatty(0))
+        fprintf(stderr, "newsclass %s: reading articles from standard input (end with Ctrl-D; "
+                        "'newsclass help %s' for usage)\n", cmd, cmd);
+}

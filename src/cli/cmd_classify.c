@@ -810,6 +810,7 @@ int cmd_classify(int argc, char **argv)
                                       "NEWSCLASS_MODEL or use -m DIR)");
     inputs = optind < argc ? argv + optind : stdin_only;
     ninputs = optind < argc ? argc - optind : 1;
+    cli_stdin_hint("classify", argc - optind);
     if (cli_stdin_once("classify", inputs, ninputs) < 0)
         return CLI_EXIT_USAGE;
 

@@ -415,6 +415,8 @@ int cmd_timeline(int argc, char **argv)
     r.o = &o;
     inputs = optind < argc ? argv + optind : stdin_only;
     ninputs = optind < argc ? argc - optind : 1;
+    if (!o.merge)
+        cli_stdin_hint("timeline", argc - optind);
     if (nc_timeline_new(&o.to, &r.t, &err) < 0) {
         rc = cli_error("timeline", &err);
         goto out;

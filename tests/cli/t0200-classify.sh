@@ -239,4 +239,13 @@ for t in 1 2; do
     if [ $? -eq 1 ] && [ "$(wc -l <"$tmp/out")" -eq 300 ] && grep -q "bad300.jsonl:300: malformed JSON" "$tmp/err"; then
         ok; else fail "classify -t $t: the 299 articles before a bad line 300 not all written (got $(wc -l <"$tmp/out") lines)"; fi
 done
+# no FILE and a terminal on standard input: classify says it is reading it (not a silent wait);
+# from a pipe or a file it says nothing
+if command -v script >/dev/null 2>&1; then
+    script -qec "'$NC' classify -f json" /dev/null </dev/null >"$tmp/tty.out" 2>&1
+    if grep -q "newsclass classify: reading articles from standard input (end with Ctrl-D" "$tmp/tty.out"; then
+        ok; else fail "no hint on a terminal: $(head -c 300 "$tmp/tty.out")"; fi
+fi
+"$NC" classify -f json <"$DATA/tiny-test.jsonl" >/dev/null 2>"$tmp/err"
+if grep -q 'reading articles' "$tmp/err"; then fail "hint printed for a redirected stdin"; else ok; fi
 finish
