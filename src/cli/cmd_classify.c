@@ -379,6 +379,13 @@ static void format_tsv(struct out *o, const nc_model *m, const nc_article *a,
  * with the header. */
 static int topics_width = 16;
 
+/* A label's score column: its whole name up to 16 characters (at least 8, for "0.000") */
+static int score_width(const char *label)
+{
+    size_t n = strlen(label);
+    return n < 8 ? 8 : n > 16 ? 16 : (int)n;
+}
+
 static void print_table_header(FILE *fp, const nc_model *m)
 {
     size_t all = 0, longest = 0;
@@ -392,7 +399,10 @@ static void print_table_header(FILE *fp, const nc_model *m)
     topics_width = all < 16 ? 16 : all > 48 ? 48 : (int)all;
     fprintf(fp, "%-32s %-*s", "article", topics_width, "topics");
     for (size_t l = 0; l < nc_model_nlabels(m); l++)
-        fprintf(fp, " %*.*s", 8, 8, nc_model_label(m, l));
+    {
+        int w = score_width(nc_model_label(m, l));
+        fprintf(fp, " %*.*s", w, w, nc_model_label(m, l));
+    }
     if (nc_model_has_tone(m))
         fprintf(fp, " %6s %-8s", "tone", "");
     fputc('\n', fp);
@@ -418,7 +428,7 @@ static void format_table(struct out *o, const nc_model *m, const nc_article *a,
         putf(o, "%-32s", id);
     putf(o, " %-*s", topics_width, labels);
     for (size_t l = 0; l < nc_model_nlabels(m); l++)
-        putf(o, " %8.3f", p->scores[l]);
+        putf(o, " %*.3f", score_width(nc_model_label(m, l)), p->scores[l]);
     if (p->has_tone)
         putf(o, " %+6.2f %-8s", fabs(p->tone) < 0.005 ? 0.0 : p->tone, /* never "-0.00" */
              nc_tone_label(p->tone));
