@@ -244,6 +244,41 @@ int main(void)
         CHECK(none == NULL);
     }
 
+    /* where a bundle can go (nc_model_save_check), and what a save clears and what it refuses */
+    {
+        char c_[96], ct[96], f[128];
+        snprintf(c_, sizeof c_, "%s/c", dir);
+        snprintf(ct, sizeof ct, "%s/c.tmp", dir);
+        CHECK_EQ_INT(nc_model_save_check(c_, &err), NC_OK);      /* absent: fine */
+        CHECK_EQ_INT(nc_model_save_check(a, &err), NC_OK);       /* a bundle: replaced */
+        CHECK(nc_model_save_check("", &err) < 0 && strstr(err.msg, "an empty path"));
+        snprintf(f, sizeof f, "%s/nodir/m", dir);
+        CHECK(nc_model_save_check(f, &err) < 0 && strstr(err.msg, "no directory"));
+        CHECK(mkdir(c_, 0755) == 0);
+        CHECK_EQ_INT(nc_model_save_check(c_, &err), NC_OK);      /* empty: fine */
+        snprintf(f, sizeof f, "%s/notes.txt", c_);
+        write_file(f, "mine");
+        CHECK(nc_model_save_check(c_, &err) < 0 && strstr(err.msg, "is not a model"));
+        CHECK(nc_model_save(m, c_, &err) < 0 && access(f, F_OK) == 0); /* never deleted */
+        unlink(f);
+        rmdir(c_);
+        /* an interrupted save's leftovers in c.tmp are cleared; a file of the user's is not */
+        CHECK(mkdir(ct, 0755) == 0);
+        snprintf(f, sizeof f, "%s/weights.bin.tmp.99999.3", ct);
+        write_file(f, "half");
+        CHECK_EQ_INT(nc_model_save_check(c_, &err), NC_OK);
+        snprintf(f, sizeof f, "%s/notes.txt", ct);
+        write_file(f, "mine");
+        CHECK(nc_model_save_check(c_, &err) < 0 && strstr(err.msg, "holds 'notes.txt'"));
+        unlink(f);
+        CHECK_EQ_INT(nc_model_save(m, c_, &err), NC_OK);
+        CHECK(access(ct, F_OK) != 0);
+        /* saved over a bundle: the old one is gone, nothing left beside it */
+        CHECK_EQ_INT(nc_model_save(m, c_, &err), NC_OK);
+        CHECK(access(ct, F_OK) != 0);
+        rm_bundle(c_);
+    }
+
     rm_bundle(a);
     rm_bundle(b);
     rmdir(dir);
