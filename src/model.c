@@ -331,9 +331,16 @@ static int is_bundle_entry(const char *name)
     return 0;
 }
 
-/* Whether directory 'dir' holds only bundle entries (so that clearing it loses nothing of the
- * user's). Returns 1, 0 (something else is there: *other names it), or -1 (cannot read it). */
-static int only_bundle_entries(const char *dir, char *other, size_t cap)
+static int no_entry(const char *name)
+{
+    (void)name;
+    return 0;
+}
+
+/* Whether directory 'dir' holds only entries 'allowed' accepts (is_bundle_entry: clearing it
+ * loses nothing of the user's; no_entry: it is empty). Returns 1, 0 (something else is there:
+ * other[0..cap) names it), or -1 (cannot read it). */
+static int only_entries(const char *dir, int (*allowed)(const char *), char *other, size_t cap)
 {
     DIR *d = opendir(dir);
     struct dirent *de;
@@ -342,26 +349,13 @@ static int only_bundle_entries(const char *dir, char *other, size_t cap)
         return -1;
     while (ok && (de = readdir(d)) != NULL) {
         if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0 ||
-            is_bundle_entry(de->d_name))
+            allowed(de->d_name))
             continue;
         snprintf(other, cap, "%s", de->d_name);
         ok = 0;
     }
     closedir(d);
     return ok;
-}
-
-static int dir_is_empty(const char *dir)
-{
-    DIR *d = opendir(dir);
-    struct dirent *de;
-    int empty = 1;
-    if (!d)
-        return 0;
-    while (empty && (de = readdir(d)) != NULL)
-        empty = strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0;
-    closedir(d);
-    return empty;
 }
 
 /* Remove a bundle directory: the files a bundle holds and the temporaries an interrupted save
@@ -422,7 +416,7 @@ int nc_model_save_check(const char *dir_in, nc_error *err)
         if (!S_ISDIR(st.st_mode))
             return nc_err(err, NC_EIO, "cannot write model to '%s': not a directory", dir);
         /* only ever replace a bundle, or an empty directory */
-        if (access(probe, F_OK) != 0 && !dir_is_empty(dir))
+        if (access(probe, F_OK) != 0 && only_entries(dir, no_entry, other, sizeof other) != 1)
             return nc_err(err, NC_EIO,
                           "cannot write model to '%s': directory exists and is not a model", dir);
     } else if (errno != ENOENT) {
@@ -446,7 +440,7 @@ int nc_model_save_check(const char *dir_in, nc_error *err)
         if (!S_ISDIR(st.st_mode))
             return nc_err(err, NC_EIO, "cannot write model to '%s': '%s' is in the way (not a "
                                        "directory)", dir, tmp);
-        rc = only_bundle_entries(tmp, other, sizeof other);
+        rc = only_entries(tmp, is_bundle_entry, other, sizeof other);
         if (rc < 0)
             return nc_err(err, NC_EIO, "cannot clear '%s': %s", tmp, strerror(errno));
         if (rc == 0)
@@ -543,9 +537,11 @@ int nc_model_save(const nc_model *m, const char *dir_in, nc_error *err)
     if (snprintf(tmp, sizeof tmp, "%s.tmp", dir) >= (int)sizeof tmp ||
         snprintf(old, sizeof old, "%s.old.%ld", dir, (long)getpid()) >= (int)sizeof old)
         return nc_err(err, NC_EINVAL, "model path '%s' is too long", dir);
-    /* an empty directory goes (nc_model_save_check let nothing else through) */
-    if (stat(dir, &st) == 0 && snprintf(path, sizeof path, "%s/model.json", dir) > 0 &&
-        access(path, F_OK) != 0 && rmdir(dir) != 0)
+    /* a directory without model.json is empty (nc_model_save_check let nothing else through):
+     * it goes, so that the new bundle can take its name */
+    if (snprintf(path, sizeof path, "%s/model.json", dir) >= (int)sizeof path)
+        return nc_err(err, NC_EINVAL, "model path '%s' is too long", dir);
+    if (stat(dir, &st) == 0 && access(path, F_OK) != 0 && rmdir(dir) != 0)
         return nc_err(err, NC_EIO,
                       "cannot write model to '%s': directory exists and is not a model", dir);
     if (remove_bundle_dir(tmp) != 0)
@@ -740,7 +736,7 @@ int nc_model_load(const char *dir, nc_model **out, nc_error *err)
     *out = NULL;
     if (snprintf(path, sizeof path, "%s/model.json", dir) >= (int)sizeof path)
         return nc_err(err, NC_EINVAL, "model path '%s' is too long", dir);
-    memcpy(jpath, path, sizeof jpath); /* for messages: path is reused for the other files */
+    strcpy(jpath, path); /* for messages: path is reused for the other files */
     {
         struct stat st;
         if (stat(dir, &st) != 0)

@@ -14,6 +14,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <utf8proc.h>
+
 void *nc_alloc_array(size_t n, size_t size)
 {
     if (size && n > SIZE_MAX / size)
@@ -343,53 +345,17 @@ int nc_file_checksum(const char *path, uint64_t *out, nc_error *err)
     return NC_OK;
 }
 
-/* Length of the well-formed UTF-8 sequence at s (1 to 4) with its code point in *cp, or 0 when
- * the bytes there are not one (a stray continuation byte, an overlong form, a surrogate, a
- * value above U+10FFFF, a sequence cut short). */
-static int utf8_seq(const unsigned char *s, uint32_t *cp)
-{
-    int n, i;
-    uint32_t c = s[0], min;
-
-    if (c < 0x80) {
-        *cp = c;
-        return 1;
-    }
-    if (c >= 0xc2 && c <= 0xdf) {
-        n = 2;
-        c &= 0x1f;
-        min = 0x80;
-    } else if (c >= 0xe0 && c <= 0xef) {
-        n = 3;
-        c &= 0x0f;
-        min = 0x800;
-    } else if (c >= 0xf0 && c <= 0xf4) {
-        n = 4;
-        c &= 0x07;
-        min = 0x10000;
-    } else {
-        return 0;
-    }
-    for (i = 1; i < n; i++) {
-        if ((s[i] & 0xc0) != 0x80) /* also stops at the terminating NUL */
-            return 0;
-        c = c << 6 | (s[i] & 0x3f);
-    }
-    if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-        return 0;
-    *cp = c;
-    return n;
-}
-
 void nc_xml_text(FILE *fp, const char *s)
 {
-    const unsigned char *p = (const unsigned char *)s;
+    const unsigned char *p = (const unsigned char *)s, *end = p + strlen(s);
 
-    while (*p) {
-        uint32_t cp = 0;
-        int n = utf8_seq(p, &cp);
+    while (p < end) {
+        utf8proc_int32_t cp = 0;
+        /* utf8proc refuses stray continuation bytes, overlong forms, surrogates and code
+         * points above U+10FFFF */
+        utf8proc_ssize_t n = utf8proc_iterate(p, end - p < 4 ? end - p : 4, &cp);
 
-        if (n == 0) { /* one replacement per bad byte: the next byte may start a good one */
+        if (n <= 0) { /* one replacement per bad byte: the next byte may start a good one */
             fputs("\xef\xbf\xbd", fp);
             p++;
             continue;

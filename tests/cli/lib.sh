@@ -73,6 +73,19 @@ has() {
     if grep -q -E -- "$2" "$1"; then ok; else fail "$1 lacks /$2/"; fi
 }
 
+# xml_clean FILE WHAT: FILE holds no U+FFFE (XML 1.0 cannot) and parses as XML (when python3 is
+# there); WHAT names it in a failure
+xml_clean() {
+    if LC_ALL=C grep -q "$(printf '\357\277\276')" "$1"; then
+        fail "U+FFFE written to $2"
+    else ok; fi
+    if command -v python3 >/dev/null 2>&1; then
+        if python3 -c 'import sys, xml.dom.minidom as m; m.parse(sys.argv[1])' "$1"; then
+            ok
+        else fail "$2 is not well-formed XML"; fi
+    fi
+}
+
 finish() {
     echo "$checks passed, $failures failed"
     [ "$failures" -eq 0 ]

@@ -76,14 +76,7 @@ sed 's/"sport"/"sp\\ufffeort \& <x>"/g' "$DATA/tiny-test.jsonl" >"$tmp/oddlab-te
 run 0 train -q --min-df 1 --folds 3 --no-tone -o "$tmp/oddlab" "$tmp/oddlab-train.jsonl"
 run 0 evaluate -q -m "$tmp/oddlab" --reliability "$tmp/oddlab.svg" "$tmp/oddlab-test.jsonl"
 contains "$tmp/oddlab.svg" "$(printf 'sp\357\277\275ort &amp; &lt;x&gt;')"
-if LC_ALL=C grep -q "$(printf '\357\277\276')" "$tmp/oddlab.svg"; then
-    fail "U+FFFE written to the reliability diagram"
-else ok; fi
-if command -v python3 >/dev/null 2>&1; then
-    if python3 -c 'import sys, xml.dom.minidom as m; m.parse(sys.argv[1])' "$tmp/oddlab.svg"; then
-        ok
-    else fail "the reliability diagram is not well-formed XML"; fi
-fi
+xml_clean "$tmp/oddlab.svg" "the reliability diagram"
 
 # gold data the model cannot score: an unknown label, an article without topics
 cat >"$tmp/odd.jsonl" <<'EOF'
