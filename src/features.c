@@ -9,6 +9,11 @@
  * the n-gram as fastText does, picks one of 2^hash_bits buckets, and document frequencies are
  * kept per bucket.
  *
+ * Character n-grams (char_min..char_max > 0) are interned as tokens of their own, "~<dip", and
+ * counted as unigrams of them: '~' starts no word, so their terms sort together after the
+ * words' ASCII terms, one range of feature ids (char_lo..char_hi) that weighting normalises
+ * apart from the word features.
+ *
  * transform() collects the n-gram keys of the article, looks them up in one prefetched pass,
  * and folds repeated features into counts: with per-feature counters when the vector was
  * prepared by nc_vector_reserve (reused for many articles), by sorting otherwise. It only
@@ -30,6 +35,8 @@
 
 #define NO_TID 0xFFFFFFFFu
 #define TITLE_MARK '^'
+#define CHAR_MARK '~'
+#define CHAR_MAX_N 8
 
 void nc_feature_opts_default(nc_feature_opts *o)
 {
@@ -44,6 +51,7 @@ void nc_feature_opts_default(nc_feature_opts *o)
     o->stopword_list = 2;
     o->stem = 0;
     o->sublinear_tf = 1;
+    o->char_min = o->char_max = 0;
 }
 
 void nc_vector_init(nc_vector *v)
@@ -478,6 +486,9 @@ struct nc_vectorizer {
     nc_mapped image;
     const uint32_t *term_off;
     const char *term_text;
+    /* after finish: the character n-grams' feature ids are char_lo..char_hi (none when
+     * char_lo > char_hi) */
+    size_t char_lo, char_hi;
 };
 
 static void vidx_release(nc_vectorizer *v);
@@ -514,6 +525,13 @@ int nc_vectorizer_new(const nc_feature_opts *o, nc_vectorizer **out, nc_error *e
         return nc_err(err, NC_EINVAL, "max-df must be in (0, 1] (got %g)", o->max_df);
     if (o->hash_bits && (o->hash_bits < 10 || o->hash_bits > 28))
         return nc_err(err, NC_EINVAL, "hash bits must be in 10..28 (got %d)", o->hash_bits);
+    if ((o->char_min || o->char_max) &&
+        (o->char_min < 1 || o->char_max < o->char_min || o->char_max > CHAR_MAX_N))
+        return nc_err(err, NC_EINVAL, "character n-grams must be MIN-MAX with 1 <= MIN <= MAX "
+                      "<= %d (got %d-%d)", CHAR_MAX_N, o->char_min, o->char_max);
+    if (o->char_max && o->hash_bits)
+        return nc_err(err, NC_EINVAL, "character n-grams need a vocabulary (not hashed "
+                      "features)");
     v = calloc(1, sizeof *v);
     if (!v)
         return nc_err(err, NC_ENOMEM, "out of memory");
@@ -580,6 +598,35 @@ uint32_t nc_vectorizer_df(const nc_vectorizer *v, size_t index)
     if (index < 1 || index > v->nfeat)
         return 0;
     return v->df[index - 1];
+}
+
+/* Find the character n-grams' id range (their terms start with CHAR_MARK and sort together).
+ * NULL, or what is wrong: such terms without character n-gram settings, or not together (a
+ * vocabulary file edited out of order). */
+static const char *set_char_range(nc_vectorizer *v)
+{
+    size_t lo = 0, hi = 0;
+    v->char_lo = 1;
+    v->char_hi = 0;
+    if (v->o.hash_bits)
+        return NULL;
+    for (size_t i = 1; i <= v->nfeat; i++) {
+        const char *t = nc_vectorizer_term(v, i);
+        if (!t || t[0] != CHAR_MARK)
+            continue;
+        if (!lo)
+            lo = i;
+        else if (hi != i - 1)
+            return "character n-gram terms are not together";
+        hi = i;
+    }
+    if (lo && !v->o.char_max)
+        return "character n-gram terms, but the settings have none";
+    if (lo) {
+        v->char_lo = lo;
+        v->char_hi = hi;
+    }
+    return NULL;
 }
 
 /* Walks the n-grams of an article. mode FIT interns tokens and counts df; mode TRANSFORM looks
@@ -711,6 +758,53 @@ static int use_bucket(struct walk *w, uint64_t h)
     return push_index(w, (int)b + 1);
 }
 
+/* The character n-grams of a word: FIT interns and counts each as a unigram of its own
+ * token "~<dip"; TRANSFORM looks it up and appends its feature. Not for stop words (the
+ * function words --topic-stopwords ignores) or shape tokens ("<dddd>"). Lengths count
+ * characters (UTF-8 sequences), not bytes. */
+static int char_grams(struct walk *w, const nc_token *tok)
+{
+    const nc_vectorizer *v = w->v;
+    char pad[2 + 4 * 64 + 2], g[1 + 4 * CHAR_MAX_N];
+    size_t starts[4 * 64 + 4], nch = 0, plen;
+    int rc;
+
+    if (tok->len == 0 || tok->len > 4 * 64 || tok->text[0] == '<' ||
+        nc_is_stopword(tok->text, tok->len))
+        return NC_OK;
+    pad[0] = '<';
+    memcpy(pad + 1, tok->text, tok->len);
+    pad[tok->len + 1] = '>';
+    plen = tok->len + 2;
+    for (size_t i = 0; i < plen; i++)
+        if (((unsigned char)pad[i] & 0xC0) != 0x80)
+            starts[nch++] = i;
+    starts[nch] = plen;
+    g[0] = CHAR_MARK;
+    for (int k = v->o.char_min; k <= v->o.char_max && (size_t)k <= nch; k++) {
+        for (size_t i = 0; i + (size_t)k <= nch; i++) {
+            size_t glen = starts[i + (size_t)k] - starts[i];
+            uint32_t tid;
+            memcpy(g + 1, pad + starts[i], glen);
+            glen++;
+            if (w->mode == WALK_FIT) {
+                uint32_t t[3] = { 0, NO_TID, NO_TID };
+                if ((rc = tokdict_add(&w->vw->dict, g, glen, &tid)) < 0)
+                    return rc;
+                t[0] = tid;
+                if ((rc = use_gram(w, t, 0)) < 0)
+                    return rc;
+            } else {
+                int32_t f;
+                tid = tokdict_find(&v->dict, g, glen, tok_hash(g, glen));
+                if (tid != NO_TID && (f = v->uni[2 * (size_t)tid]) && (rc = push_index(w, f)) < 0)
+                    return rc;
+            }
+        }
+    }
+    return NC_OK;
+}
+
 static int on_token(const nc_token *tok, void *ctx)
 {
     struct walk *w = ctx;
@@ -740,6 +834,8 @@ static int on_token(const nc_token *tok, void *ctx)
     }
 
     uint32_t tid;
+    if (v->o.char_max && (rc = char_grams(w, tok)) < 0)
+        return w->rc = rc;
     if (w->mode == WALK_TRANSFORM) {
         /* kept for one prefetched pass over the article (resolve_tokens) */
         nc_vector *o = w->out;
@@ -1096,6 +1192,7 @@ int nc_vectorizer_finish(nc_vectorizer *v, nc_error *err)
         rc = nc_err(err, NC_ENOMEM, "out of memory");
         goto out;
     }
+    (void)set_char_range(v); /* cannot fail: the terms are sorted, the settings are v's own */
     v->finished = 1;
     gramtab_free(&v->grams); /* the counts are no longer needed */
     free(v->fk);
@@ -1271,6 +1368,25 @@ int nc_vector_weight(const nc_vectorizer *v, const nc_vector *counts, nc_weighti
             norm += out->val[i] * out->val[i];
         }
     }
+    if (v->char_lo <= v->char_hi) {
+        /* the character n-grams (ids char_lo..char_hi, a run of the sorted vector) and the
+         * words are normalised apart, each block to length 1/sqrt(2) when both are there, so
+         * that the many character n-grams of a word do not drown its word features */
+        size_t a = 0, b;
+        double nw = 0.0, nch = 0.0;
+        while (a < out->n && (size_t)out->idx[a] < v->char_lo)
+            a++;
+        for (b = a; b < out->n && (size_t)out->idx[b] <= v->char_hi; b++)
+            nch += out->val[b] * out->val[b];
+        for (size_t i = 0; i < out->n; i++) /* summed apart, not norm - nch: exact */
+            if (i < a || i >= b)
+                nw += out->val[i] * out->val[i];
+        double sw = nw > 0.0 ? 1.0 / sqrt(nch > 0.0 ? 2.0 * nw : nw) : 0.0;
+        double sc = nch > 0.0 ? 1.0 / sqrt(nw > 0.0 ? 2.0 * nch : nch) : 0.0;
+        for (size_t i = 0; i < out->n; i++)
+            out->val[i] *= i >= a && i < b ? sc : sw;
+        return NC_OK;
+    }
     if (norm > 0.0) {
         norm = 1.0 / sqrt(norm);
         for (size_t i = 0; i < out->n; i++)
@@ -1298,9 +1414,12 @@ static int write_vocab(const nc_vectorizer *v, FILE *fp, int settings, nc_error 
         return nc_err(err, NC_EINVAL, "vectorizer is not finished");
     fprintf(fp, "# newsclass-vocab 1 docs=%zu features=%zu mode=%s", v->ndocs, v->nfeat,
             v->o.hash_bits ? "hash" : "vocab");
-    if (settings)
+    if (settings) {
         fprintf(fp, SETTINGS_FMT, v->o.ngram_max, v->o.title_features, v->o.stopwords,
                 v->o.stopword_list, v->o.stem);
+        if (v->o.char_max) /* only then: vocabularies without them read as before */
+            fprintf(fp, " chars=%d-%d", v->o.char_min, v->o.char_max);
+    }
     fputc('\n', fp);
     for (size_t i = 0; i < v->nfeat; i++) {
         if (v->o.hash_bits) {
@@ -1333,7 +1452,7 @@ static int check_settings(const char *buf, size_t len, const char *path, const n
     const char *nl = memchr(buf, '\n', len), *s;
     char line[256], diff[256] = "";
     size_t ll = nl ? (size_t)(nl - buf) : len, dl = 0;
-    int ng, title, stop, list, stem;
+    int ng, title, stop, list, stem, cmin = 0, cmax = 0;
 
     if (ll >= sizeof line)
         ll = sizeof line - 1;
@@ -1341,7 +1460,8 @@ static int check_settings(const char *buf, size_t len, const char *path, const n
     line[ll] = '\0';
     if (!(s = strstr(line, " ngrams=")))
         return NC_OK; /* a vocabulary of an older build, or of a model bundle */
-    if (sscanf(s, SETTINGS_FMT, &ng, &title, &stop, &list, &stem) != 5)
+    if (sscanf(s, SETTINGS_FMT, &ng, &title, &stop, &list, &stem) != 5 ||
+        (strstr(s, " chars=") && sscanf(strstr(s, " chars="), " chars=%d-%d", &cmin, &cmax) != 2))
         return nc_err(err, NC_EFORMAT, "%s:1: bad settings on the header line", path);
 #define DIFF(...) (dl < sizeof diff ? dl += (size_t)snprintf(diff + dl, sizeof diff - dl, __VA_ARGS__) : 0)
     if (ng != o->ngram_max)
@@ -1355,6 +1475,14 @@ static int check_settings(const char *buf, size_t len, const char *path, const n
         DIFF(", stop-word list %d (here %d)", list, o->stopword_list);
     if (stem != o->stem)
         DIFF(", %s", stem ? "--stem (here without)" : "no --stem (here with)");
+    if (cmin != o->char_min || cmax != o->char_max) {
+        if (!cmax)
+            DIFF(", no --char-ngrams (here %d-%d)", o->char_min, o->char_max);
+        else if (!o->char_max)
+            DIFF(", --char-ngrams %d-%d (here without)", cmin, cmax);
+        else
+            DIFF(", --char-ngrams %d-%d (here %d-%d)", cmin, cmax, o->char_min, o->char_max);
+    }
 #undef DIFF
     if (*diff)
         return nc_err(err, NC_EINVAL, "%s:1: the vocabulary was fitted with other feature options: "
@@ -1511,6 +1639,12 @@ int nc_vectorizer_parse(char *buf, size_t len, const char *path, const nc_featur
             uint64_t k1;
             uint32_t k2;
             v->terms[idx - 1] = term;
+            if (term[0] == CHAR_MARK && (!o->char_max || strchr(term, ' '))) {
+                rc = nc_err(err, NC_EFORMAT, "%s:%ld: term '%s' does not fit the settings (%s)",
+                            path, lineno + 1, term, o->char_max ? "a character n-gram is one word"
+                                                           : "no character n-grams");
+                goto out;
+            }
             if (term[0] == TITLE_MARK) {
                 title = 1;
                 tok++;
@@ -1554,6 +1688,13 @@ int nc_vectorizer_parse(char *buf, size_t len, const char *path, const nc_featur
          build_unigram_index(v) < 0)) {
         rc = nc_err(err, NC_ENOMEM, "out of memory");
         goto out;
+    }
+    {
+        const char *why = set_char_range(v);
+        if (why) {
+            rc = nc_err(err, NC_EFORMAT, "%s: %s", path, why);
+            goto out;
+        }
     }
     v->finished = 1;
     if (!o->hash_bits) {
@@ -1911,6 +2052,8 @@ int nc_vectorizer_from_index(nc_mapped *img, const char *path, const nc_feature_
         }
         if (!why && used != nfeat)
             why = "a bad feature slot count";
+        if (!why)
+            why = set_char_range(v);
         if (why) {
             rc = nc_err(err, NC_EFORMAT, "%s: malformed index (%s)", path, why);
             vidx_forget(v);

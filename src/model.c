@@ -102,6 +102,10 @@ static cJSON *features_json(const nc_feature_opts *o, size_t nfeat)
     cJSON_AddBoolToObject(f, "stopwords", o->stopwords);
     cJSON_AddNumberToObject(f, "stopword_list", o->stopword_list);
     cJSON_AddBoolToObject(f, "stem", o->stem);
+    if (o->char_max) { /* only then: bundles without them are written as before */
+        cJSON_AddNumberToObject(f, "char_ngram_min", o->char_min);
+        cJSON_AddNumberToObject(f, "char_ngram_max", o->char_max);
+    }
     cJSON_AddBoolToObject(f, "sublinear_tf", o->sublinear_tf);
     cJSON_AddStringToObject(f, "idf", "smooth: ln((1+N)/(1+df))+1");
     cJSON_AddStringToObject(f, "norm", "l2");
@@ -794,7 +798,8 @@ int nc_model_load(const char *dir, nc_model **out, nc_error *err)
             double def, lo, hi;
         } ints[] = { { "ngram_max", 2, 1, 3 },       { "min_df", 2, 1, 2147483647.0 },
                      { "max_features", 0, 0, 1e12 }, { "hash_bits", 0, 0, 28 },
-                     { "stopword_list", 1, 0, 1e9 },  { "features", -1, 0, 1e12 } };
+                     { "stopword_list", 1, 0, 1e9 },  { "features", -1, 0, 1e12 },
+                     { "char_ngram_min", 0, 0, 8 },   { "char_ngram_max", 0, 0, 8 } };
         double iv[sizeof ints / sizeof ints[0]];
         for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++)
             if (int_in(feat, ints[i].key, ints[i].def, ints[i].lo, ints[i].hi, &iv[i]) < 0) {
@@ -808,6 +813,14 @@ int nc_model_load(const char *dir, nc_model **out, nc_error *err)
         fo.hash_bits = (int)iv[3];
         fo.stopword_list = (int)iv[4];
         nfeatures = (size_t)iv[5];
+        fo.char_min = (int)iv[6];
+        fo.char_max = (int)iv[7];
+    }
+    if ((fo.char_min || fo.char_max) &&
+        (fo.char_min < 1 || fo.char_max < fo.char_min || fo.hash_bits)) {
+        rc = nc_err(err, NC_EFORMAT, "%s: 'features.char_ngram_min' and 'char_ngram_max' must "
+                    "be 1 <= min <= max <= 8, without 'hash_bits'", path);
+        goto out;
     }
     if (fo.stopword_list != 1 && fo.stopword_list != 2) {
         rc = nc_err(err, NC_EFORMAT, "%s: unknown stop-word list %d (this newsclass knows 1 and 2)",

@@ -32,6 +32,11 @@ typedef struct nc_feature_opts {
                                "says" (kept so that those bundles score as they did) */
     int stem;               /* 1: Snowball English stemming; default 0 */
     int sublinear_tf;       /* 1: tf -> 1 + ln(tf); default 1 */
+    int char_min, char_max; /* character n-grams of char_min..char_max characters (1..8) within
+                               each word but stop words and shapes, the word's ends marked '<'
+                               and '>', as features "~<dip" beside the word n-grams; the two
+                               blocks are L2-normalised apart and weigh alike; 0 0: none
+                               (default); not in hashed mode */
 } nc_feature_opts;
 
 /* Fill 'o' with the defaults above. */
@@ -104,8 +109,8 @@ size_t nc_vectorizer_size(const nc_vectorizer *v);
 /* Number of articles it was fitted on. */
 size_t nc_vectorizer_ndocs(const nc_vectorizer *v);
 const nc_feature_opts *nc_vectorizer_opts(const nc_vectorizer *v);
-/* The text of feature 'index' (1-based): "word", "two words", "^headline-word", or
- * "#bucket" in hashed mode. Borrowed; NULL when out of range. */
+/* The text of feature 'index' (1-based): "word", "two words", "^headline-word", "~<char" (a
+ * character n-gram), or "#bucket" in hashed mode. Borrowed; NULL when out of range. */
 const char *nc_vectorizer_term(const nc_vectorizer *v, size_t index);
 /* Document frequency of feature 'index'. */
 uint32_t nc_vectorizer_df(const nc_vectorizer *v, size_t index);
@@ -113,8 +118,8 @@ uint32_t nc_vectorizer_df(const nc_vectorizer *v, size_t index);
 /* Save as TSV ("index<TAB>term<TAB>df" after one "# newsclass-vocab" header line) to 'fp'. */
 int nc_vectorizer_write(const nc_vectorizer *v, FILE *fp, nc_error *err);
 /* As nc_vectorizer_write, with the tokenizer settings (n-grams, headline features, stop words,
- * stemming) recorded on the header line, for a vocabulary file that has no model.json beside
- * it (`newsclass features --vocab`); nc_vectorizer_read and _parse refuse such a file when 'o'
+ * stemming, character n-grams) recorded on the header line, for a vocabulary file that has no
+ * model.json beside it (`newsclass features --vocab`); nc_vectorizer_read and _parse refuse such a file when 'o'
  * differs from them, instead of vectorising differently from the fit. */
 int nc_vectorizer_write_settings(const nc_vectorizer *v, FILE *fp, nc_error *err);
 /* Load a vocabulary written by nc_vectorizer_write; 'o' gives the tokenizer options that were

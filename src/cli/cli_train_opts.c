@@ -13,7 +13,7 @@ enum {
     OPT_NO_SUBLINEAR, OPT_NO_BALANCE, OPT_NO_CALIBRATE, OPT_NO_THRESHOLDS, OPT_NO_TONE,
     OPT_MULTILABEL, OPT_MULTICLASS, OPT_LEAD_VIEWS, OPT_LEXICON, OPT_PRIOR, OPT_THREADS,
     OPT_TONE_FILE_FOLDS, OPT_NO_CHANGE_WORDS, OPT_TONE_BASELINE,
-    OPT_THRESHOLD_WINDOW, OPT_THRESHOLD_REPEATS
+    OPT_THRESHOLD_WINDOW, OPT_THRESHOLD_REPEATS, OPT_CHAR_NGRAMS
 };
 
 const struct option cli_train_longopts[] = {
@@ -31,6 +31,7 @@ const struct option cli_train_longopts[] = {
     { "stopwords", no_argument, NULL, OPT_STOPWORDS },
     { "topic-stopwords", no_argument, NULL, OPT_TOPIC_STOPWORDS },
     { "stem", no_argument, NULL, OPT_STEM },
+    { "char-ngrams", required_argument, NULL, OPT_CHAR_NGRAMS },
     { "no-sublinear-tf", no_argument, NULL, OPT_NO_SUBLINEAR },
     { "no-class-weights", no_argument, NULL, OPT_NO_BALANCE },
     { "no-calibration", no_argument, NULL, OPT_NO_CALIBRATE },
@@ -98,6 +99,9 @@ const char cli_train_opts_help[] =
     "      --topic-stopwords  keep stop words, but the topic models ignore the features made\n"
     "                         only of them (tone still uses them); not with --stem or --hash-bits\n"
     "      --stem             Snowball English stemming\n"
+    "      --char-ngrams=M-N  also character n-grams of M to N characters within words\n"
+    "                         (not stop words), 1 <= M <= N <= 8 (3-5 is usual; off); each\n"
+    "                         block normalised apart; not with --hash-bits\n"
     "      --no-sublinear-tf  raw term counts instead of 1 + ln(tf)\n";
 
 size_t cli_train_longopts_merge(struct option *dst, size_t cap, const struct option *own,
@@ -189,6 +193,27 @@ int cli_train_opt(const char *cmd, int c, const char *arg, nc_train_opts *o)
     case OPT_STOPWORDS: o->features.stopwords = 1; return 1;
     case OPT_TOPIC_STOPWORDS: o->topic_stopwords = 1; return 1;
     case OPT_STEM: o->features.stem = 1; return 1;
+    case OPT_CHAR_NGRAMS: {
+        /* "M-N" or "N" (N-N) */
+        char lo[16], *dash;
+        long m, n;
+        if (strlen(arg) >= sizeof lo)
+            goto bad_chars;
+        strcpy(lo, arg);
+        dash = strchr(lo, '-');
+        if (dash)
+            *dash = '\0';
+        if (cli_parse_long(lo, 1, 8, &m) < 0 || cli_parse_long(dash ? dash + 1 : lo, 1, 8, &n) < 0 ||
+            m > n)
+            goto bad_chars;
+        o->features.char_min = (int)m;
+        o->features.char_max = (int)n;
+        return 1;
+    bad_chars:
+        return cli_usage_error(cmd, "--char-ngrams needs M-N with 1 <= M <= N <= 8 (as 3-5), "
+                                    "not '%s'", arg),
+               -1;
+    }
     case OPT_NO_SUBLINEAR: o->features.sublinear_tf = 0; return 1;
     case OPT_NO_BALANCE: o->balanced = 0; return 1;
     case OPT_NO_CALIBRATE: o->calibrate = 0; return 1;
@@ -253,6 +278,9 @@ int cli_train_opts_check(const char *cmd, const nc_train_opts *o)
     if (o->topic_stopwords && o->features.hash_bits)
         return cli_usage_error(cmd, "--topic-stopwords needs a vocabulary: not with "
                                     "--hash-bits"),
+               -1;
+    if (o->features.char_max && o->features.hash_bits)
+        return cli_usage_error(cmd, "--char-ngrams needs a vocabulary: not with --hash-bits"),
                -1;
     if (o->topic_stopwords && o->features.stem)
         return cli_usage_error(cmd, "--topic-stopwords matches words, not stems: not with "

@@ -44,7 +44,8 @@ const char cmd_features_usage[] =
     "  -h, --help             show this help\n"
     "\n"
     "feature options (as in `newsclass train`): --ngrams=N --min-df=N --max-df=F\n"
-    "  --max-features=N --hash-bits=B --no-title-features --stopwords --stem --no-sublinear-tf\n";
+    "  --max-features=N --hash-bits=B --no-title-features --stopwords --stem --char-ngrams=M-N\n"
+    "  --no-sublinear-tf\n";
 
 struct labelmap {
     char **names;

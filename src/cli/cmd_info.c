@@ -88,8 +88,12 @@ static void print_text(const char *dir, const cJSON *j)
     printf("model:      %s\n", dir);
     printf("format:     %s version %s (written by newsclass %s)\n", str(j, "format"),
            nf(j, "format_version", 'g'), str(j, "newsclass_version"));
-    printf("features:   %s (word 1..%s-grams, min-df %s, max-df %s, %s, %s%s%s)\n",
-           nf(f, "features", 'c'), nf(f, "ngram_max", 'c'), nf(f, "min_df", 'c'),
+    char chars[64] = "";
+    if (num(f, "char_ngram_max") > 0)
+        snprintf(chars, sizeof chars, " and character %s-%s-grams", nf(f, "char_ngram_min", 'c'),
+                 nf(f, "char_ngram_max", 'c'));
+    printf("features:   %s (word 1..%s-grams%s, min-df %s, max-df %s, %s, %s%s%s)\n",
+           nf(f, "features", 'c'), nf(f, "ngram_max", 'c'), chars, nf(f, "min_df", 'c'),
            nf(f, "max_df", 'g'), num(f, "hash_bits") > 0 ? "hashed" : "vocabulary",
            cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(f, "sublinear_tf")) ? "sublinear tf-idf"
                                                                               : "tf-idf",
