@@ -318,6 +318,40 @@ expect_error 1 "tone-oof: --no-tone trains no tone" train -q --min-df 1 --folds 
     --tone-oof "$tmp/oof2.jsonl" -o "$tmp/oofm2" "$DATA/tiny-train.jsonl"
 if [ ! -e "$tmp/oof2.jsonl" ] && [ ! -e "$tmp/oofm2" ]; then ok; else fail "--tone-oof error left files"; fi
 
+# --char-ngrams: character n-grams beside the words, recorded in the card, shown by info,
+# byte-identical on rerun; classify scores the same from vocab.idx and from vocab.tsv; bad
+# values and --hash-bits refused before reading
+expect 0 train -q --min-df 1 --folds 3 --char-ngrams 3-5 -o "$tmp/ch1" "$DATA/tiny-train.jsonl"
+has "$tmp/ch1/model.json" '"char_ngram_min":[[:space:]]*3,'
+has "$tmp/ch1/model.json" '"char_ngram_max":[[:space:]]*5,'
+has "$tmp/ch1/vocab.tsv" '	~<'
+if grep -q '"char_ngram' "$tmp/m1/model.json"; then fail "a model without them records them"; else ok; fi
+expect 0 info "$tmp/ch1"
+has "$tmp/out" 'word 1\.\.2-grams and character 3-5-grams,'
+expect 0 train -q --min-df 1 --folds 3 --char-ngrams 3-5 -o "$tmp/ch2" "$DATA/tiny-train.jsonl"
+for f in model.json vocab.tsv vocab.idx weights.bin; do
+    if cmp -s "$tmp/ch1/$f" "$tmp/ch2/$f"; then ok; else fail "--char-ngrams: $f differs between two runs"; fi
+done
+expect 0 classify -m "$tmp/ch1" -f json "$DATA/tiny-train.jsonl"
+cp "$tmp/out" "$tmp/ch-idx.json"
+rm "$tmp/ch2/vocab.idx"
+expect 0 classify -m "$tmp/ch2" -f json "$DATA/tiny-train.jsonl"
+if cmp -s "$tmp/out" "$tmp/ch-idx.json"; then ok; else fail "--char-ngrams: vocab.tsv and vocab.idx score differently"; fi
+if [ "$(wc -l <"$tmp/out")" -eq "$(wc -l <"$DATA/tiny-train.jsonl")" ]; then ok; else fail "--char-ngrams: not every article classified"; fi
+# a misspelt word still meets its parts: --explain names a character n-gram
+printf 'Diplomatically\nxx\n' >"$tmp/misspelt.txt"
+expect 0 classify -m "$tmp/ch1" -f json --explain 3 --text "$tmp/misspelt.txt"
+has "$tmp/out" '"term":"~'
+expect_error 2 "--char-ngrams needs M-N with 1 <= M <= N <= 8" train -o "$tmp/chb" --char-ngrams 5-3 "$DATA/tiny-train.jsonl"
+expect_error 2 "not '0-4'" train -o "$tmp/chb" --char-ngrams 0-4 "$DATA/tiny-train.jsonl"
+expect_error 2 "not '3-9'" cross-validate --char-ngrams 3-9 "$DATA/tiny-train.jsonl"
+expect_error 2 "--char-ngrams needs a vocabulary: not with --hash-bits" train -o "$tmp/chb" --char-ngrams 4 --hash-bits 12 "$DATA/tiny-train.jsonl"
+if [ ! -e "$tmp/chb" ]; then ok; else fail "a refused --char-ngrams left a model"; fi
+# a model.json that claims them without a vocabulary to match, or out of range, is refused
+cp -r "$tmp/ch1" "$tmp/ch3"
+sed 's/"char_ngram_max":[[:space:]]*5/"char_ngram_max": 2/' "$tmp/ch1/model.json" >"$tmp/ch3/model.json"
+expect_error 1 "char_ngram_min' and 'char_ngram_max' must be 1 <= min <= max <= 8" classify -m "$tmp/ch3" "$DATA/tiny-train.jsonl"
+
 # an existing non-model directory is never overwritten
 mkdir "$tmp/keep" && echo precious >"$tmp/keep/file"
 expect_error 1 'not a model' train -q --min-df 1 --folds 3 -o "$tmp/keep" "$DATA/tiny-train.jsonl"

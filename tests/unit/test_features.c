@@ -39,6 +39,178 @@ static size_t find(const nc_vectorizer *v, const char *term)
     return 0;
 }
 
+/* The sum of squares of v's entries whose terms start (or do not start) with '~'. */
+static double block_norm2(const nc_vectorizer *vz, const nc_vector *v, int chars)
+{
+    double s = 0;
+    for (size_t i = 0; i < v->n; i++)
+        if ((nc_vectorizer_term(vz, (size_t)v->idx[i])[0] == '~') == chars)
+            s += v->val[i] * v->val[i];
+    return s;
+}
+
+/* Write v (with its settings when 'settings') to a temporary file; its path in 'path'. */
+static void write_temp(const nc_vectorizer *v, int settings, char *path)
+{
+    nc_error err = { 0 };
+    int fd = mkstemp(path);
+    FILE *fp;
+    CHECK(fd >= 0);
+    fp = fdopen(fd, "w");
+    CHECK(fp != NULL);
+    if (!fp)
+        return;
+    CHECK_EQ_INT(settings ? nc_vectorizer_write_settings(v, fp, &err)
+                          : nc_vectorizer_write(v, fp, &err), NC_OK);
+    fclose(fp);
+}
+
+/* --char-ngrams: the n-grams of every word but stop words and shapes, counted in characters
+ * with the ends marked; the two blocks normalised apart; a misspelt or unseen word still
+ * meets its parts; save/load keeps them and refuses mismatched settings. */
+static void test_char_ngrams(void)
+{
+    nc_feature_opts o;
+    nc_vectorizer *v = NULL, *w = NULL;
+    nc_error err = { 0 };
+    nc_vector x, y;
+    nc_article docs[3] = {
+        art("Diplomats meet", "The diplomats met in Zürich in 2014."),
+        art("Diplomatic row", "A diplomatic row over Zürich."),
+        art("Cup final", "The final was played."),
+    };
+    char path[] = "/tmp/nc-test-chars-XXXXXX";
+
+    nc_feature_opts_default(&o);
+    o.min_df = 1;
+    o.char_min = 3;
+    o.char_max = 4;
+    nc_vector_init(&x);
+    nc_vector_init(&y);
+    CHECK_EQ_INT(nc_vectorizer_new(&o, &v, &err), NC_OK);
+    for (int i = 0; i < 3; i++)
+        CHECK_EQ_INT(nc_vectorizer_fit_article(v, &docs[i], &err), NC_OK);
+    CHECK_EQ_INT(nc_vectorizer_finish(v, &err), NC_OK);
+    /* word ends marked, lengths 3 and 4 only */
+    CHECK(find(v, "~<di") > 0);
+    CHECK(find(v, "~<dip") > 0);
+    CHECK(find(v, "~ats>") > 0);
+    CHECK(find(v, "~<dipl") == 0);
+    CHECK(find(v, "~<d") == 0);
+    CHECK_EQ_INT(nc_vectorizer_df(v, find(v, "~<dip")), 2);
+    /* characters, not bytes: "ü" is one character */
+    CHECK(find(v, "~<zü") > 0);
+    CHECK(find(v, "~ürich") == 0);
+    CHECK(find(v, "~üri") > 0);
+    /* no n-grams of stop words ("the", "in", "was") nor of shapes ("<dddd>") */
+    CHECK(find(v, "~<th") == 0);
+    CHECK(find(v, "~<in>") == 0);
+    CHECK(find(v, "~<<d") == 0 && find(v, "~ddd") == 0);
+    /* word features unchanged beside them */
+    CHECK(find(v, "diplomats") > 0);
+    CHECK(find(v, "^diplomats") > 0);
+    /* the n-grams are one run of ids, after the terms that start with ASCII ("zürich") */
+    {
+        size_t lo = 0, hi = 0, n = nc_vectorizer_size(v);
+        for (size_t i = 1; i <= n; i++)
+            if (nc_vectorizer_term(v, i)[0] == '~') {
+                lo = lo ? lo : i;
+                hi = i;
+            }
+        CHECK(lo > find(v, "zürich") && hi == n);
+        for (size_t i = lo; lo && i <= hi; i++)
+            CHECK(nc_vectorizer_term(v, i)[0] == '~');
+    }
+    /* each block has length 1/sqrt(2), for either weighting */
+    CHECK_EQ_INT(nc_vectorizer_transform(v, &docs[0], NC_WEIGHT_TFIDF, &x, &err), NC_OK);
+    CHECK(valid(&x, nc_vectorizer_size(v)));
+    CHECK_NEAR(block_norm2(v, &x, 1), 0.5, 1e-12);
+    CHECK_NEAR(block_norm2(v, &x, 0), 0.5, 1e-12);
+    CHECK_EQ_INT(nc_vectorizer_transform(v, &docs[1], NC_WEIGHT_TFIDF_LINEAR, &x, &err), NC_OK);
+    CHECK_NEAR(block_norm2(v, &x, 1), 0.5, 1e-12);
+    /* a word never seen (and no known word): its parts alone, normalised to 1 */
+    {
+        nc_article u = art("", "Diplomatically");
+        CHECK_EQ_INT(nc_vectorizer_transform(v, &u, NC_WEIGHT_TFIDF, &y, &err), NC_OK);
+        CHECK(y.n > 0);
+        CHECK(valid(&y, nc_vectorizer_size(v)));
+        CHECK_NEAR(block_norm2(v, &y, 1), 1.0, 1e-12);
+    }
+    /* a stop word alone: no features at all */
+    {
+        nc_article u = art("", "the");
+        CHECK_EQ_INT(nc_vectorizer_transform(v, &u, NC_WEIGHT_TFIDF, &y, &err), NC_OK);
+        CHECK(block_norm2(v, &y, 1) == 0.0);
+    }
+    /* saved and loaded: the same vectors */
+    write_temp(v, 0, path);
+    CHECK_EQ_INT(nc_vectorizer_read(path, &o, &w, &err), NC_OK);
+    if (w) {
+        CHECK_EQ_INT(nc_vectorizer_transform(v, &docs[1], NC_WEIGHT_TFIDF, &x, &err), NC_OK);
+        CHECK_EQ_INT(nc_vectorizer_transform(w, &docs[1], NC_WEIGHT_TFIDF, &y, &err), NC_OK);
+        CHECK_EQ_INT(x.n, y.n);
+        for (size_t i = 0; i < x.n && i < y.n; i++) {
+            CHECK_EQ_INT(x.idx[i], y.idx[i]);
+            CHECK_NEAR(x.val[i], y.val[i], 1e-12);
+        }
+    }
+    nc_vectorizer_free(w);
+    w = NULL;
+    /* read without the settings: its n-gram terms do not fit, named with the line */
+    {
+        nc_feature_opts plain;
+        nc_feature_opts_default(&plain);
+        plain.min_df = 1;
+        CHECK_EQ_INT(nc_vectorizer_read(path, &plain, &w, &err), NC_EFORMAT);
+        CHECK(strstr(err.msg, "no character n-grams") != NULL);
+        CHECK(strstr(err.msg, path) != NULL);
+        unlink(path);
+        /* with the settings recorded, the header says which option differs */
+        strcpy(path, "/tmp/nc-test-chars-XXXXXX");
+        write_temp(v, 1, path);
+        CHECK_EQ_INT(nc_vectorizer_read(path, &plain, &w, &err), NC_EINVAL);
+        CHECK(strstr(err.msg, "--char-ngrams 3-4 (here without)") != NULL);
+        plain.char_min = 3;
+        plain.char_max = 5;
+        CHECK_EQ_INT(nc_vectorizer_read(path, &plain, &w, &err), NC_EINVAL);
+        CHECK(strstr(err.msg, "--char-ngrams 3-4 (here 3-5)") != NULL);
+        CHECK_EQ_INT(nc_vectorizer_read(path, &o, &w, &err), NC_OK);
+        nc_vectorizer_free(w);
+        w = NULL;
+        unlink(path);
+    }
+    /* n-gram terms out of their run (a hand-edited file) are refused */
+    {
+        FILE *fp;
+        strcpy(path, "/tmp/nc-test-chars-XXXXXX");
+        close(mkstemp(path));
+        fp = fopen(path, "w");
+        fputs("# newsclass-vocab 1 docs=3 features=3 mode=vocab\n1\t~<ab\t1\n2\tword\t1\n"
+              "3\t~cd>\t1\n", fp);
+        fclose(fp);
+        CHECK_EQ_INT(nc_vectorizer_read(path, &o, &w, &err), NC_EFORMAT);
+        CHECK(strstr(err.msg, "not together") != NULL);
+        unlink(path);
+    }
+    /* invalid settings */
+    o.char_min = 0;
+    CHECK_EQ_INT(nc_vectorizer_new(&o, &w, &err), NC_EINVAL);
+    o.char_min = 5;
+    o.char_max = 4;
+    CHECK_EQ_INT(nc_vectorizer_new(&o, &w, &err), NC_EINVAL);
+    o.char_min = 3;
+    o.char_max = 9;
+    CHECK_EQ_INT(nc_vectorizer_new(&o, &w, &err), NC_EINVAL);
+    o.char_max = 5;
+    o.hash_bits = 12;
+    CHECK_EQ_INT(nc_vectorizer_new(&o, &w, &err), NC_EINVAL);
+    CHECK(strstr(err.msg, "need a vocabulary") != NULL);
+
+    nc_vector_finish(&x);
+    nc_vector_finish(&y);
+    nc_vectorizer_free(v);
+}
+
 int main(void)
 {
     nc_feature_opts o;
@@ -149,6 +321,7 @@ int main(void)
     CHECK(x.n > 0 && valid(&x, 4096));
     nc_vectorizer_free(w);
 
+    test_char_ngrams();
     nc_vector_finish(&x);
     nc_vector_finish(&y);
     nc_vectorizer_free(v);
