@@ -23,6 +23,7 @@
  * SPDX-License-Identifier: MIT */
 #include <errno.h>
 #include <math.h>
+#include <stdatomic.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -67,6 +68,8 @@ void nc_vector_finish(nc_vector *v)
     free(v->keys);
     free(v->toks);
     free(v->tail);
+    free(v->cg_at);
+    free(v->cg_pool);
     nc_vector_init(v);
 }
 
@@ -489,7 +492,12 @@ struct nc_vectorizer {
     /* after finish: the character n-grams' feature ids are char_lo..char_hi (none when
      * char_lo > char_hi) */
     size_t char_lo, char_hi;
+    uint64_t serial;        /* after finish: unique in the process (nc_vector's n-gram cache) */
 };
+
+/* Serials for finished vectorizers: a vector's cache of character n-grams names the one it was
+ * filled from by serial, not by address (a freed vectorizer's address can come back). */
+static _Atomic uint64_t next_serial = 1;
 
 static void vidx_release(nc_vectorizer *v);
 
@@ -608,6 +616,7 @@ static const char *set_char_range(nc_vectorizer *v)
     size_t lo = 0, hi = 0;
     v->char_lo = 1;
     v->char_hi = 0;
+    v->serial = atomic_fetch_add(&next_serial, 1);
     if (v->o.hash_bits)
         return NULL;
     for (size_t i = 1; i <= v->nfeat; i++) {
@@ -805,6 +814,61 @@ static int char_grams(struct walk *w, const nc_token *tok)
     return NC_OK;
 }
 
+/* TRANSFORM: char_grams through the vector's cache: a word of the vocabulary has its
+ * n-grams' features looked up once per vector (they depend on the word alone), then copied.
+ * Words not in the dictionary are looked up every time. */
+static int char_grams_cached(struct walk *w, const nc_token *tok)
+{
+    const nc_vectorizer *v = w->v;
+    nc_vector *o = w->out;
+    uint32_t tid;
+    size_t before, cnt;
+    int rc;
+
+    if (tok->len == 0 || tok->len > 4 * 64 || tok->text[0] == '<' ||
+        nc_is_stopword(tok->text, tok->len))
+        return NC_OK;
+    tid = tokdict_find(&v->dict, tok->text, tok->len, tok_hash(tok->text, tok->len));
+    if (tid == NO_TID)
+        return char_grams(w, tok);
+    if (o->cg_serial != v->serial || o->cg_ntok != v->dict.ntok || !o->cg_at) {
+        free(o->cg_at);
+        o->cg_at = calloc(v->dict.ntok ? v->dict.ntok : 1, sizeof *o->cg_at);
+        o->cg_ntok = v->dict.ntok;
+        o->cg_len = 0;
+        o->cg_serial = v->serial;
+        if (!o->cg_at) {
+            o->cg_ntok = 0;
+            o->cg_serial = 0;
+            return NC_ENOMEM;
+        }
+    }
+    if (o->cg_at[tid]) {
+        const int32_t *p = o->cg_pool + o->cg_at[tid] - 1;
+        for (int32_t k = 1; k <= p[0]; k++)
+            if ((rc = push_index(w, p[k])) < 0)
+                return rc;
+        return NC_OK;
+    }
+    before = o->n;
+    if ((rc = char_grams(w, tok)) < 0)
+        return rc;
+    cnt = o->n - before;
+    if (o->cg_len + cnt + 1 >= UINT32_MAX)
+        return NC_OK; /* the pool is full: this word stays uncached */
+    {
+        void *p = o->cg_pool;
+        if (nc_grow(&p, &o->cg_cap, o->cg_len + cnt + 1, sizeof *o->cg_pool) < 0)
+            return NC_ENOMEM;
+        o->cg_pool = p;
+    }
+    o->cg_pool[o->cg_len] = (int32_t)cnt;
+    memcpy(o->cg_pool + o->cg_len + 1, o->idx + before, cnt * sizeof *o->idx);
+    o->cg_at[tid] = (uint32_t)o->cg_len + 1;
+    o->cg_len += cnt + 1;
+    return NC_OK;
+}
+
 static int on_token(const nc_token *tok, void *ctx)
 {
     struct walk *w = ctx;
@@ -834,7 +898,8 @@ static int on_token(const nc_token *tok, void *ctx)
     }
 
     uint32_t tid;
-    if (v->o.char_max && (rc = char_grams(w, tok)) < 0)
+    if (v->o.char_max &&
+        (rc = w->mode == WALK_TRANSFORM ? char_grams_cached(w, tok) : char_grams(w, tok)) < 0)
         return w->rc = rc;
     if (w->mode == WALK_TRANSFORM) {
         /* kept for one prefetched pass over the article (resolve_tokens) */

@@ -108,7 +108,8 @@ static cJSON *features_json(const nc_feature_opts *o, size_t nfeat)
     }
     cJSON_AddBoolToObject(f, "sublinear_tf", o->sublinear_tf);
     cJSON_AddStringToObject(f, "idf", "smooth: ln((1+N)/(1+df))+1");
-    cJSON_AddStringToObject(f, "norm", "l2");
+    cJSON_AddStringToObject(f, "norm", o->char_max ? "l2 per block: words and character "
+                                                     "n-grams each 1/sqrt(2)" : "l2");
     cJSON_AddNumberToObject(f, "features", (double)nfeat);
     return f;
 }

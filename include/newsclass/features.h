@@ -71,6 +71,12 @@ typedef struct nc_vector {
     size_t ntoks, toks_cap;
     char *tail;             /* private: bytes 9.. of the article's long tokens */
     size_t tail_len, tail_cap;
+    uint32_t *cg_at;        /* private: per word id, where its character n-grams' features
+                               are in cg_pool (+ 1; 0: not looked up yet) */
+    size_t cg_ntok;
+    int32_t *cg_pool;       /* private: [count, feature ids...] per word looked up */
+    size_t cg_len, cg_cap;
+    uint64_t cg_serial;     /* private: the vectorizer the cache is for */
 } nc_vector;
 void nc_vector_init(nc_vector *v);
 void nc_vector_finish(nc_vector *v);

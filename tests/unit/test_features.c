@@ -142,6 +142,27 @@ static void test_char_ngrams(void)
         CHECK_EQ_INT(nc_vectorizer_transform(v, &u, NC_WEIGHT_TFIDF, &y, &err), NC_OK);
         CHECK(block_norm2(v, &y, 1) == 0.0);
     }
+    /* a vector reused (its cache of words' n-grams filled) gives what a fresh one gives, also
+     * for another vectorizer of the same size after it */
+    {
+        nc_vector fresh;
+        nc_vector_init(&fresh);
+        for (int round = 0; round < 2; round++)
+            for (int i = 0; i < 3; i++) {
+                CHECK_EQ_INT(nc_vectorizer_transform(v, &docs[i], NC_WEIGHT_TFIDF, &x, &err),
+                             NC_OK);
+                nc_vector_finish(&fresh);
+                CHECK_EQ_INT(nc_vectorizer_transform(v, &docs[i], NC_WEIGHT_TFIDF, &fresh,
+                                                     &err), NC_OK);
+                CHECK_EQ_INT(x.n, fresh.n);
+                for (size_t k = 0; k < x.n && k < fresh.n; k++) {
+                    CHECK_EQ_INT(x.idx[k], fresh.idx[k]);
+                    CHECK(x.val[k] == fresh.val[k]);
+                }
+            }
+        CHECK(x.cg_len > 0);
+        nc_vector_finish(&fresh);
+    }
     /* saved and loaded: the same vectors */
     write_temp(v, 0, path);
     CHECK_EQ_INT(nc_vectorizer_read(path, &o, &w, &err), NC_OK);
@@ -152,6 +173,15 @@ static void test_char_ngrams(void)
         for (size_t i = 0; i < x.n && i < y.n; i++) {
             CHECK_EQ_INT(x.idx[i], y.idx[i]);
             CHECK_NEAR(x.val[i], y.val[i], 1e-12);
+        }
+        /* x's cache is v's: used with w (its words numbered otherwise) it starts again */
+        CHECK_EQ_INT(nc_vectorizer_transform(w, &docs[0], NC_WEIGHT_TFIDF, &y, &err), NC_OK);
+        CHECK_EQ_INT(nc_vectorizer_transform(v, &docs[0], NC_WEIGHT_TFIDF, &x, &err), NC_OK);
+        CHECK_EQ_INT(nc_vectorizer_transform(w, &docs[0], NC_WEIGHT_TFIDF, &x, &err), NC_OK);
+        CHECK_EQ_INT(x.n, y.n);
+        for (size_t i = 0; i < x.n && i < y.n; i++) {
+            CHECK_EQ_INT(x.idx[i], y.idx[i]);
+            CHECK(x.val[i] == y.val[i]);
         }
     }
     nc_vectorizer_free(w);
