@@ -296,6 +296,9 @@ int cmd_features(int argc, char **argv)
         return cli_usage_error("features", "--vocab and --use-vocab exclude each other");
     if (target && tone)
         return cli_usage_error("features", "--target and --tone exclude each other");
+    if (to.features.char_max && to.features.hash_bits)
+        return cli_usage_error("features", "--char-ngrams needs a vocabulary: not with "
+                                           "--hash-bits");
     if (!use_vocab)
         for (int i = optind; i < argc; i++)
             if (strcmp(argv[i], "-") == 0)

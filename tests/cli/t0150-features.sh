@@ -67,6 +67,8 @@ expect_error 1 "$tmp/vc:1: the vocabulary was fitted with other feature options:
 expect 0 features -q --target sport --char-ngrams 3-4 --use-vocab "$tmp/vc" "$DATA/tiny-train.jsonl"
 if cmp -s "$tmp/out" "$tmp/vc.svm"; then ok; else fail "--use-vocab with --char-ngrams: other vectors"; fi
 sed '1s/ ngrams=.*//' "$tmp/vc" >"$tmp/vc-old"
+expect_error 2 "--char-ngrams needs a vocabulary: not with --hash-bits" \
+    features -q --char-ngrams 3-5 --hash-bits 12 "$DATA/tiny-train.jsonl"
 expect_error 1 "does not fit the settings (no character n-grams)" \
     features -q --target sport --use-vocab "$tmp/vc-old" "$DATA/tiny-test.jsonl"
 finish
