@@ -794,6 +794,8 @@ static int char_grams(struct walk *w, const nc_token *tok)
         for (size_t i = 0; i + (size_t)k <= nch; i++) {
             size_t glen = starts[i + (size_t)k] - starts[i];
             uint32_t tid;
+            if (glen > sizeof g - 1) /* not UTF-8 (the tokenizer never gives such a word) */
+                continue;
             memcpy(g + 1, pad + starts[i], glen);
             glen++;
             if (w->mode == WALK_FIT) {
