@@ -23,8 +23,8 @@
  * SPDX-License-Identifier: MIT */
 #include <errno.h>
 #include <math.h>
-#include <stdatomic.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
