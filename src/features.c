@@ -827,8 +827,9 @@ static int char_grams_cached(struct walk *w, const nc_token *tok)
     size_t before, cnt;
     int rc;
 
-    if (tok->len == 0 || tok->len > 4 * 64 || tok->text[0] == '<' ||
-        nc_is_stopword(tok->text, tok->len))
+    /* stop words are left to char_grams: cached (with no n-grams) like other words, they cost
+     * no stop-word search after their first time */
+    if (tok->len == 0 || tok->len > 4 * 64 || tok->text[0] == '<')
         return NC_OK;
     tid = tokdict_find(&v->dict, tok->text, tok->len, tok_hash(tok->text, tok->len));
     if (tid == NO_TID)
