@@ -778,8 +778,10 @@ static int char_grams(struct walk *w, const nc_token *tok)
     size_t starts[4 * 64 + 4], nch = 0, plen;
     int rc;
 
+    /* nor for a word holding a space (NFKC folds U+037A to " \u03b9", U+FE70.. likewise):
+     * its n-grams would be terms a vocabulary cannot hold ("~< \u03b9b" reads as two words) */
     if (tok->len == 0 || tok->len > 4 * 64 || tok->text[0] == '<' ||
-        nc_is_stopword(tok->text, tok->len))
+        nc_is_stopword(tok->text, tok->len) || memchr(tok->text, ' ', tok->len))
         return NC_OK;
     pad[0] = '<';
     memcpy(pad + 1, tok->text, tok->len);

@@ -241,6 +241,40 @@ static void test_char_ngrams(void)
     nc_vectorizer_free(v);
 }
 
+/* A word whose NFKC case folding holds a space (U+037A GREEK YPOGEGRAMMENI folds to " \u03b9";
+ * Arabic isolated forms U+FE70.. likewise): its character n-grams would be terms with a space,
+ * which a vocabulary cannot hold ("a character n-gram is one word"), so train --char-ngrams
+ * failed at saving the bundle. Such a word has no character n-grams, and the vocabulary loads. */
+static void test_char_ngrams_space(void)
+{
+    nc_feature_opts o;
+    nc_vectorizer *v = NULL, *w = NULL;
+    nc_error err = { 0 };
+    nc_article a[2] = { art("", "foo\xcd\xba" "bar"), art("", "diplomats") };
+    char path[] = "/tmp/nc-test-chars-sp-XXXXXX";
+
+    nc_feature_opts_default(&o);
+    o.min_df = 1;
+    o.char_min = 3;
+    o.char_max = 5;
+    CHECK_EQ_INT(nc_vectorizer_new(&o, &v, &err), NC_OK);
+    for (int i = 0; i < 2; i++)
+        CHECK_EQ_INT(nc_vectorizer_fit_article(v, &a[i], &err), NC_OK);
+    CHECK_EQ_INT(nc_vectorizer_finish(v, &err), NC_OK);
+    for (size_t i = 1; i <= nc_vectorizer_size(v); i++) {
+        const char *t = nc_vectorizer_term(v, i);
+        CHECK(t[0] != '~' || !strchr(t, ' '));
+    }
+    CHECK(find(v, "~<dip") > 0);
+    write_temp(v, 0, path);
+    if (nc_vectorizer_read(path, &o, &w, &err) != NC_OK)
+        fprintf(stderr, "read: %s\n", err.msg);
+    CHECK(w != NULL);
+    unlink(path);
+    nc_vectorizer_free(w);
+    nc_vectorizer_free(v);
+}
+
 int main(void)
 {
     nc_feature_opts o;
@@ -352,6 +386,7 @@ int main(void)
     nc_vectorizer_free(w);
 
     test_char_ngrams();
+    test_char_ngrams_space();
     nc_vector_finish(&x);
     nc_vector_finish(&y);
     nc_vectorizer_free(v);
