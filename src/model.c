@@ -134,7 +134,9 @@ static cJSON *compose_card(const nc_model *m, cJSON *files)
         return body;
     }
     cJSON_AddStringToObject(card, "format", NC_MODEL_FORMAT);
-    cJSON_AddNumberToObject(card, "format_version", NC_MODEL_FORMAT_VERSION);
+    /* 1 unless character n-grams need 2: older builds still read the bundles they can */
+    cJSON_AddNumberToObject(card, "format_version",
+                            nc_vectorizer_opts(m->vec)->char_max ? 2 : 1);
     cJSON_AddStringToObject(card, "newsclass_version", nc_version());
     f = features_json(nc_vectorizer_opts(m->vec), nc_vectorizer_size(m->vec));
     if (f)

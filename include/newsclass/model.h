@@ -24,7 +24,10 @@ extern "C" {
 #endif
 
 #define NC_MODEL_FORMAT "newsclass-model"
-#define NC_MODEL_FORMAT_VERSION 1
+/* The newest format this build reads. Bundles are written as version 1 unless they need 2:
+ * version 2 adds character n-grams (features.char_ngram_min/max), which a build that knows
+ * only 1 would ignore and so score silently without them. */
+#define NC_MODEL_FORMAT_VERSION 2
 
 typedef struct nc_model nc_model;
 

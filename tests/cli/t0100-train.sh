@@ -325,6 +325,10 @@ expect 0 train -q --min-df 1 --folds 3 --char-ngrams 3-5 -o "$tmp/ch1" "$DATA/ti
 has "$tmp/ch1/model.json" '"char_ngram_min":[[:space:]]*3,'
 has "$tmp/ch1/model.json" '"char_ngram_max":[[:space:]]*5,'
 has "$tmp/ch1/vocab.tsv" '	~<'
+# format version 2, so that a build knowing only 1 refuses the bundle instead of scoring it
+# without its character n-grams; a model without them stays version 1
+has "$tmp/ch1/model.json" '"format_version":[[:space:]]*2,'
+has "$tmp/m1/model.json" '"format_version":[[:space:]]*1,'
 if grep -q '"char_ngram' "$tmp/m1/model.json"; then fail "a model without them records them"; else ok; fi
 expect 0 info "$tmp/ch1"
 has "$tmp/out" 'word 1\.\.2-grams and character 3-5-grams,'
