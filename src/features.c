@@ -1482,7 +1482,10 @@ static int write_vocab(const nc_vectorizer *v, FILE *fp, int settings, nc_error 
 {
     if (!v->finished)
         return nc_err(err, NC_EINVAL, "vectorizer is not finished");
-    fprintf(fp, "# newsclass-vocab 1 docs=%zu features=%zu mode=%s", v->ndocs, v->nfeat,
+    /* version 2 only with character n-grams: a build that knows only 1 refuses those
+     * vocabularies instead of reading their "~<ab" terms as words */
+    fprintf(fp, "# newsclass-vocab %d docs=%zu features=%zu mode=%s", v->o.char_max ? 2 : 1,
+            v->ndocs, v->nfeat,
             v->o.hash_bits ? "hash" : "vocab");
     if (settings) {
         fprintf(fp, SETTINGS_FMT, v->o.ngram_max, v->o.title_features, v->o.stopwords,
@@ -1596,13 +1599,18 @@ int nc_vectorizer_parse(char *buf, size_t len, const char *path, const nc_featur
     long lineno = 1;
     char mode[16] = "";
     double idf_memo[1024] = { 0 }; /* idf by df (0: not computed yet; idf is always >= 1) */
-    int rc = NC_OK;
+    int rc = NC_OK, version = 0;
 
     *out = NULL;
-    if (sscanf(buf, "# newsclass-vocab 1 docs=%zu features=%zu mode=%15s", &ndocs, &nfeat,
-               mode) != 3 ||
+    if (sscanf(buf, "# newsclass-vocab %d docs=%zu features=%zu mode=%15s", &version, &ndocs,
+               &nfeat, mode) != 4 ||
         (strcmp(mode, "vocab") != 0 && strcmp(mode, "hash") != 0)) {
         rc = nc_err(err, NC_EFORMAT, "%s:1: not a newsclass vocabulary header", path);
+        goto out;
+    }
+    if (version != 1 && version != 2) {
+        rc = nc_err(err, NC_EFORMAT, "%s:1: vocabulary version %d (this newsclass reads 1 and 2)",
+                    path, version);
         goto out;
     }
     /* every term takes a line of at least 6 bytes ("1<TAB>x<TAB>1\n"): a header claiming more

@@ -254,8 +254,17 @@ static inline __attribute__((always_inline)) int flush_word(struct tok_state *st
                                           UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_COMPAT |
                                               UTF8PROC_CASEFOLD | UTF8PROC_IGNORE);
         if (m > 0 && m <= MAX_TOKEN * 4) {
-            /* normalise the right single quotation mark that folding may leave */
-            rc = emit_text(st, (const char *)out, (size_t)m);
+            /* NFKC can put a space inside a word (U+037A folds to " \u03b9", the Arabic forms
+             * U+FE70.. likewise): the pieces are words of their own, since a token with a
+             * space would read back from a vocabulary as two */
+            const char *p = (const char *)out, *end = p + m;
+            while (rc == 0 && p < end) {
+                const char *sp = memchr(p, ' ', (size_t)(end - p));
+                size_t len = (size_t)((sp ? sp : end) - p);
+                if (len)
+                    rc = emit_text(st, p, len);
+                p += len + (sp != NULL);
+            }
         }
         free(out);
         return rc;

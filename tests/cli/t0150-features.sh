@@ -60,7 +60,7 @@ sed '1s/ ngrams=.*//' "$tmp/vs" >"$tmp/vs-old"
 expect 0 features -q --target diplomacy --stem --ngrams 1 --use-vocab "$tmp/vs-old" "$DATA/tiny-train.jsonl"
 # character n-grams are recorded too (only when used), and their terms need them
 expect 0 features -q --target sport --char-ngrams 3-4 --vocab "$tmp/vc" -o "$tmp/vc.svm" "$DATA/tiny-train.jsonl"
-has "$tmp/vc" '^# newsclass-vocab 1 docs=90 features=[0-9]+ mode=vocab ngrams=2 title=1 stopwords=0 stoplist=2 stem=0 chars=3-4$'
+has "$tmp/vc" '^# newsclass-vocab 2 docs=90 features=[0-9]+ mode=vocab ngrams=2 title=1 stopwords=0 stoplist=2 stem=0 chars=3-4$'
 has "$tmp/vc" '	~<'
 expect_error 1 "$tmp/vc:1: the vocabulary was fitted with other feature options: --char-ngrams 3-4 (here without)" \
     features -q --target sport --use-vocab "$tmp/vc" "$DATA/tiny-test.jsonl"

@@ -364,6 +364,11 @@ int main(void)
     fclose(fp);
     CHECK_EQ_INT(nc_vectorizer_read(path, &o, &w, &err), NC_EFORMAT);
     CHECK(strstr(err.msg, ":1: not a newsclass vocabulary") != NULL);
+    fp = fopen(path, "w");
+    fputs("# newsclass-vocab 3 docs=4 features=1 mode=vocab\n1\ttalks\t2\n", fp);
+    fclose(fp);
+    CHECK_EQ_INT(nc_vectorizer_read(path, &o, &w, &err), NC_EFORMAT);
+    CHECK(strstr(err.msg, ":1: vocabulary version 3 (this newsclass reads 1 and 2)") != NULL);
     CHECK_EQ_INT(nc_vectorizer_read("/nonexistent/vocab.tsv", &o, &w, &err), NC_EIO);
     unlink(path);
 

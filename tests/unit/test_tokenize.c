@@ -29,6 +29,15 @@ static int collect(const nc_token *t, void *ctx)
     return 0;
 }
 
+/* Count tokens, and those holding a space. */
+static int count_tokens(const nc_token *t, void *ctx)
+{
+    int *n = ctx;
+    n[0]++;
+    n[1] += memchr(t->text, ' ', t->len) != NULL;
+    return 0;
+}
+
 static const char *tok(const char *s, const nc_feature_opts *o)
 {
     static struct collect c;
@@ -54,6 +63,17 @@ int main(void)
     /* Unicode: NFKC + case folding, curly apostrophes, accented letters */
     CHECK_STR(tok("ÉCOLE Straße ﬁnal", &o), "école strasse final");
     CHECK_STR(tok("Kyiv\xe2\x80\x99s talks", &o), "kyiv talks");
+    /* folding that puts a space in a word (U+037A -> " \u03b9"; Arabic U+FE70.. likewise)
+     * gives two words, never a token with a space (which a vocabulary reads as two) */
+    CHECK_STR(tok("Foo\xcd\xba" "bar talks", &o), "foo \xce\xb9" "bar talks");
+    CHECK_STR(tok("\xcd\xba", &o), "\xce\xb9");
+    {
+        int n[2] = { 0, 0 };
+        const char *s = "Foo\xcd\xba" "bar\xcd\xba" "baz";
+        nc_tokenize(s, strlen(s), &o, count_tokens, n);
+        CHECK_EQ_INT(n[0], 3);
+        CHECK_EQ_INT(n[1], 0);
+    }
     /* scraped-feed entities */
     CHECK_STR(tok("Russia #39;s move &amp; quot;plan quot;", &o), "russia move plan");
     CHECK_STR(tok("it&#39;s fine, isn&#39;t it", &o), "it fine isn't it");
