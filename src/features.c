@@ -1664,6 +1664,7 @@ int nc_vectorizer_parse(char *buf, size_t len, const char *path, const nc_featur
     p = strchr(buf, '\n');
     p = p ? p + 1 : buf + len;
     size_t expect = 1;
+    int char_run = 0; /* 0: no character n-gram term yet, 1: in their run, 2: past it */
     for (; p < buf + len; p = end + 1, lineno++) {
         char *tab1, *tab2;
         long long idx, df;
@@ -1722,6 +1723,17 @@ int nc_vectorizer_parse(char *buf, size_t len, const char *path, const nc_featur
                             path, lineno + 1, term, o->char_max ? "a character n-gram is one word"
                                                            : "no character n-grams");
                 goto out;
+            }
+            if (term[0] == CHAR_MARK) {
+                if (char_run == 2) {
+                    rc = nc_err(err, NC_EFORMAT, "%s:%ld: character n-gram term '%s' apart from "
+                                "the others (terms are sorted, so they are together)", path,
+                                lineno + 1, term);
+                    goto out;
+                }
+                char_run = 1;
+            } else if (char_run == 1) {
+                char_run = 2;
             }
             if (term[0] == TITLE_MARK) {
                 title = 1;

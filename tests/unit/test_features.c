@@ -219,7 +219,7 @@ static void test_char_ngrams(void)
               "3\t~cd>\t1\n", fp);
         fclose(fp);
         CHECK_EQ_INT(nc_vectorizer_read(path, &o, &w, &err), NC_EFORMAT);
-        CHECK(strstr(err.msg, "not together") != NULL);
+        CHECK(strstr(err.msg, ":4: character n-gram term '~cd>' apart from the others") != NULL);
         unlink(path);
     }
     /* invalid settings */
