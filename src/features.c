@@ -868,7 +868,8 @@ static int char_grams_cached(struct walk *w, const nc_token *tok)
         o->cg_pool = p;
     }
     o->cg_pool[o->cg_len] = (int32_t)cnt;
-    memcpy(o->cg_pool + o->cg_len + 1, o->idx + before, cnt * sizeof *o->idx);
+    if (cnt) /* o->idx may still be NULL (a stop word first in an article): no memcpy(NULL) */
+        memcpy(o->cg_pool + o->cg_len + 1, o->idx + before, cnt * sizeof *o->idx);
     o->cg_at[tid] = (uint32_t)o->cg_len + 1;
     o->cg_len += cnt + 1;
     return NC_OK;

@@ -136,6 +136,16 @@ static void test_char_ngrams(void)
         CHECK(valid(&y, nc_vectorizer_size(v)));
         CHECK_NEAR(block_norm2(v, &y, 1), 1.0, 1e-12);
     }
+    /* a fresh vector whose article starts with a known stop word: its empty list is cached
+     * before the vector holds any feature (once a memcpy from NULL, which UBSan reports) */
+    {
+        nc_vector z;
+        nc_article u = art("", "The final");
+        nc_vector_init(&z);
+        CHECK_EQ_INT(nc_vectorizer_transform(v, &u, NC_WEIGHT_TFIDF, &z, &err), NC_OK);
+        CHECK(z.n > 0 && valid(&z, nc_vectorizer_size(v)));
+        nc_vector_finish(&z);
+    }
     /* a stop word alone: no features at all */
     {
         nc_article u = art("", "the");
