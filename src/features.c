@@ -608,9 +608,10 @@ uint32_t nc_vectorizer_df(const nc_vectorizer *v, size_t index)
     return v->df[index - 1];
 }
 
-/* Find the character n-grams' id range (their terms start with CHAR_MARK and sort together).
- * NULL, or what is wrong: such terms without character n-gram settings, or not together (a
- * vocabulary file edited out of order). */
+/* For a vectorizer being finished (fitted, parsed or mapped): give it its serial and find the
+ * character n-grams' id range (their terms start with CHAR_MARK and sort together). NULL, or
+ * what is wrong: such terms without character n-gram settings, or not together (only a
+ * damaged vocab.idx can have them so: fitting sorts, parsing checks term by term). */
 static const char *set_char_range(nc_vectorizer *v)
 {
     size_t lo = 0, hi = 0;
@@ -778,10 +779,10 @@ static int char_grams(struct walk *w, const nc_token *tok)
     size_t starts[4 * 64 + 4], nch = 0, plen;
     int rc;
 
-    /* nor for a word holding a space (NFKC folds U+037A to " \u03b9", U+FE70.. likewise):
-     * its n-grams would be terms a vocabulary cannot hold ("~< \u03b9b" reads as two words) */
+    /* (no token holds a space, which a term could not: the tokenizer splits words that NFKC
+     * folding splits, such as U+037A -> " \u03b9") */
     if (tok->len == 0 || tok->len > 4 * 64 || tok->text[0] == '<' ||
-        nc_is_stopword(tok->text, tok->len) || memchr(tok->text, ' ', tok->len))
+        nc_is_stopword(tok->text, tok->len))
         return NC_OK;
     pad[0] = '<';
     memcpy(pad + 1, tok->text, tok->len);
@@ -1449,9 +1450,10 @@ int nc_vector_weight(const nc_vectorizer *v, const nc_vector *counts, nc_weighti
             a++;
         for (b = a; b < out->n && (size_t)out->idx[b] <= v->char_hi; b++)
             nch += out->val[b] * out->val[b];
-        for (size_t i = 0; i < out->n; i++) /* summed apart, not norm - nch: exact */
-            if (i < a || i >= b)
-                nw += out->val[i] * out->val[i];
+        for (size_t i = 0; i < a; i++) /* the words before the run and after it */
+            nw += out->val[i] * out->val[i];
+        for (size_t i = b; i < out->n; i++)
+            nw += out->val[i] * out->val[i];
         double sw = nw > 0.0 ? 1.0 / sqrt(nch > 0.0 ? 2.0 * nw : nw) : 0.0;
         double sc = nch > 0.0 ? 1.0 / sqrt(nw > 0.0 ? 2.0 * nch : nch) : 0.0;
         for (size_t i = 0; i < out->n; i++)
@@ -1523,7 +1525,7 @@ int nc_vectorizer_write_settings(const nc_vectorizer *v, FILE *fp, nc_error *err
 static int check_settings(const char *buf, size_t len, const char *path, const nc_feature_opts *o,
                           nc_error *err)
 {
-    const char *nl = memchr(buf, '\n', len), *s;
+    const char *nl = memchr(buf, '\n', len), *s, *chars;
     char line[256], diff[256] = "";
     size_t ll = nl ? (size_t)(nl - buf) : len, dl = 0;
     int ng, title, stop, list, stem, cmin = 0, cmax = 0;
@@ -1534,8 +1536,9 @@ static int check_settings(const char *buf, size_t len, const char *path, const n
     line[ll] = '\0';
     if (!(s = strstr(line, " ngrams=")))
         return NC_OK; /* a vocabulary of an older build, or of a model bundle */
+    chars = strstr(s, " chars=");
     if (sscanf(s, SETTINGS_FMT, &ng, &title, &stop, &list, &stem) != 5 ||
-        (strstr(s, " chars=") && sscanf(strstr(s, " chars="), " chars=%d-%d", &cmin, &cmax) != 2))
+        (chars && sscanf(chars, " chars=%d-%d", &cmin, &cmax) != 2))
         return nc_err(err, NC_EFORMAT, "%s:1: bad settings on the header line", path);
 #define DIFF(...) (dl < sizeof diff ? dl += (size_t)snprintf(diff + dl, sizeof diff - dl, __VA_ARGS__) : 0)
     if (ng != o->ngram_max)
@@ -1780,13 +1783,7 @@ int nc_vectorizer_parse(char *buf, size_t len, const char *path, const nc_featur
         rc = nc_err(err, NC_ENOMEM, "out of memory");
         goto out;
     }
-    {
-        const char *why = set_char_range(v);
-        if (why) {
-            rc = nc_err(err, NC_EFORMAT, "%s: %s", path, why);
-            goto out;
-        }
-    }
+    (void)set_char_range(v); /* cannot fail: the terms were checked one by one above */
     v->finished = 1;
     if (!o->hash_bits) {
         v->filebuf = buf; /* the terms live in it */

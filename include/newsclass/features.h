@@ -125,8 +125,8 @@ uint32_t nc_vectorizer_df(const nc_vectorizer *v, size_t index);
 int nc_vectorizer_write(const nc_vectorizer *v, FILE *fp, nc_error *err);
 /* As nc_vectorizer_write, with the tokenizer settings (n-grams, headline features, stop words,
  * stemming, character n-grams) recorded on the header line, for a vocabulary file that has no
- * model.json beside it (`newsclass features --vocab`); nc_vectorizer_read and _parse refuse such a file when 'o'
- * differs from them, instead of vectorising differently from the fit. */
+ * model.json beside it (`newsclass features --vocab`); nc_vectorizer_read and _parse refuse
+ * such a file when 'o' differs from them, instead of vectorising differently from the fit. */
 int nc_vectorizer_write_settings(const nc_vectorizer *v, FILE *fp, nc_error *err);
 /* Load a vocabulary written by nc_vectorizer_write; 'o' gives the tokenizer options that were
  * used (ngram_max, hash_bits, stopwords, stem, sublinear_tf...). Errors name path:line. */

@@ -39,6 +39,16 @@ static size_t find(const nc_vectorizer *v, const char *term)
     return 0;
 }
 
+/* a and b hold the same features, values within tol (0: exactly equal). */
+static void check_same(const nc_vector *a, const nc_vector *b, double tol)
+{
+    CHECK_EQ_INT(a->n, b->n);
+    for (size_t i = 0; i < a->n && i < b->n; i++) {
+        CHECK_EQ_INT(a->idx[i], b->idx[i]);
+        CHECK_NEAR(a->val[i], b->val[i], tol);
+    }
+}
+
 /* The sum of squares of v's entries whose terms start (or do not start) with '~'. */
 static double block_norm2(const nc_vectorizer *vz, const nc_vector *v, int chars)
 {
@@ -164,11 +174,7 @@ static void test_char_ngrams(void)
                 nc_vector_finish(&fresh);
                 CHECK_EQ_INT(nc_vectorizer_transform(v, &docs[i], NC_WEIGHT_TFIDF, &fresh,
                                                      &err), NC_OK);
-                CHECK_EQ_INT(x.n, fresh.n);
-                for (size_t k = 0; k < x.n && k < fresh.n; k++) {
-                    CHECK_EQ_INT(x.idx[k], fresh.idx[k]);
-                    CHECK(x.val[k] == fresh.val[k]);
-                }
+                check_same(&x, &fresh, 0);
             }
         CHECK(x.cg_len > 0);
         nc_vector_finish(&fresh);
@@ -179,20 +185,12 @@ static void test_char_ngrams(void)
     if (w) {
         CHECK_EQ_INT(nc_vectorizer_transform(v, &docs[1], NC_WEIGHT_TFIDF, &x, &err), NC_OK);
         CHECK_EQ_INT(nc_vectorizer_transform(w, &docs[1], NC_WEIGHT_TFIDF, &y, &err), NC_OK);
-        CHECK_EQ_INT(x.n, y.n);
-        for (size_t i = 0; i < x.n && i < y.n; i++) {
-            CHECK_EQ_INT(x.idx[i], y.idx[i]);
-            CHECK_NEAR(x.val[i], y.val[i], 1e-12);
-        }
+        check_same(&x, &y, 1e-12);
         /* x's cache is v's: used with w (its words numbered otherwise) it starts again */
         CHECK_EQ_INT(nc_vectorizer_transform(w, &docs[0], NC_WEIGHT_TFIDF, &y, &err), NC_OK);
         CHECK_EQ_INT(nc_vectorizer_transform(v, &docs[0], NC_WEIGHT_TFIDF, &x, &err), NC_OK);
         CHECK_EQ_INT(nc_vectorizer_transform(w, &docs[0], NC_WEIGHT_TFIDF, &x, &err), NC_OK);
-        CHECK_EQ_INT(x.n, y.n);
-        for (size_t i = 0; i < x.n && i < y.n; i++) {
-            CHECK_EQ_INT(x.idx[i], y.idx[i]);
-            CHECK(x.val[i] == y.val[i]);
-        }
+        check_same(&x, &y, 0);
     }
     nc_vectorizer_free(w);
     w = NULL;
@@ -338,11 +336,7 @@ int main(void)
                                  "Geneva. The peace talks stalled in Geneva.");
         CHECK_EQ_INT(nc_vectorizer_transform(v, &once, NC_WEIGHT_TFIDF_LINEAR, &x, &err), NC_OK);
         CHECK_EQ_INT(nc_vectorizer_transform(v, &ten, NC_WEIGHT_TFIDF_LINEAR, &y, &err), NC_OK);
-        CHECK_EQ_INT(x.n, y.n);
-        for (size_t i = 0; i < x.n && i < y.n; i++) {
-            CHECK_EQ_INT(x.idx[i], y.idx[i]);
-            CHECK_NEAR(x.val[i], y.val[i], 1e-12);
-        }
+        check_same(&x, &y, 1e-12);
     }
     /* save and load give identical vectors */
     fd = mkstemp(path);
@@ -355,11 +349,7 @@ int main(void)
         CHECK_EQ_INT(nc_vectorizer_size(w), nc_vectorizer_size(v));
         CHECK_EQ_INT(nc_vectorizer_transform(v, &docs[1], NC_WEIGHT_TFIDF, &x, &err), NC_OK);
         CHECK_EQ_INT(nc_vectorizer_transform(w, &docs[1], NC_WEIGHT_TFIDF, &y, &err), NC_OK);
-        CHECK_EQ_INT(x.n, y.n);
-        for (size_t i = 0; i < x.n && i < y.n; i++) {
-            CHECK_EQ_INT(x.idx[i], y.idx[i]);
-            CHECK_NEAR(x.val[i], y.val[i], 1e-12);
-        }
+        check_same(&x, &y, 1e-12);
     }
     nc_vectorizer_free(w);
     w = NULL;
