@@ -449,9 +449,9 @@ static void test_scale_in_models(void)
     nc_corpus_finish(&c);
     nc_corpus_finish(&test);
     {
-        const char *f[] = { "model.json", "vocab.tsv", "weights.bin", "lexicon.tsv" };
+        const char *f[] = { "model.json", "vocab.tsv", "vocab.idx", "weights.bin", "lexicon.tsv" };
         char p[256];
-        for (int i = 0; i < 4; i++) {
+        for (int i = 0; i < (int)(sizeof f / sizeof f[0]); i++) {
             snprintf(p, sizeof p, "%s/%s", bundle, f[i]);
             unlink(p);
         }
