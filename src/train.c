@@ -1225,11 +1225,13 @@ out:
     return rc;
 }
 
-/* Folds by input file for rows[0..m) (tone's cross-validation with --tone-file-folds): each
- * file (nc_article.file; a lead view has its original's) goes whole into one fold, the largest
- * files first, each into the fold with the fewest rows so far (the lowest on ties), so the folds
- * come out about equal whatever the order of the input. *nfiles: the number of files; when it
- * is below k, fold is left as it was. */
+/* Folds by input file for rows[0..m) (--tone-file-folds, --topic-file-folds): each file
+ * (nc_article.file; a lead view has its original's) goes whole into one fold, each into the fold
+ * with the fewest rows so far (the lowest on ties), so the folds come out about equal. With seed
+ * 0 the largest files go first, the same folds whatever the order of the input; another seed
+ * deals the files in an order shuffled by it (sorted by name first), a further assignment for
+ * the topics' repeats. *nfiles: the number of files; when it is below k, fold is left as it
+ * was. */
 struct frow {
     const char *file;
     size_t i;
@@ -1254,8 +1256,8 @@ static int cmp_fgroup(const void *a, const void *b)
     return (x->start > y->start) - (x->start < y->start);
 }
 
-static int file_folds(const nc_article *docs, const size_t *rows, size_t m, int k, int *fold,
-                      size_t *nfiles)
+static int file_folds(const nc_article *docs, const size_t *rows, size_t m, int k,
+                      unsigned long seed, int *fold, size_t *nfiles)
 {
     struct frow *fr = nc_alloc_array(m ? m : 1, sizeof *fr);
     struct fgroup *g = nc_alloc_array(m ? m : 1, sizeof *g);
@@ -1281,7 +1283,25 @@ static int file_folds(const nc_article *docs, const size_t *rows, size_t m, int 
     }
     *nfiles = ng;
     if (ng >= (size_t)k && k <= 20) {
-        qsort(g, ng, sizeof *g, cmp_fgroup);
+        if (seed == 0) {
+            qsort(g, ng, sizeof *g, cmp_fgroup);
+        } else {
+            /* the groups are in file-name order here: shuffle them with the seed */
+            gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+            if (!rng) {
+                free(fr);
+                free(g);
+                return NC_ENOMEM;
+            }
+            gsl_rng_set(rng, seed);
+            for (size_t j = ng; j > 1; j--) {
+                size_t t = (size_t)gsl_rng_uniform_int(rng, j);
+                struct fgroup tmp = g[j - 1];
+                g[j - 1] = g[t];
+                g[t] = tmp;
+            }
+            gsl_rng_free(rng);
+        }
         for (size_t j = 0; j < ng; j++) {
             int f = 0;
             for (int c = 1; c < k; c++)
@@ -1343,7 +1363,7 @@ static int train_tone(const nc_train_opts *o, struct trainset *ts, const nc_arti
     }
     if (o->tone_file_folds) {
         size_t nfiles = 0;
-        if ((rc = file_folds(docs, rows, m, o->folds, fold, &nfiles)) < 0) {
+        if ((rc = file_folds(docs, rows, m, o->folds, 0, fold, &nfiles)) < 0) {
             rc = nc_err(err, rc, "out of memory");
             goto out;
         }
@@ -1844,6 +1864,22 @@ static int plan_topics(struct run *r, nc_error *err)
                 return nc_err(err, NC_ENOMEM, "out of memory");
         c.fold_more = r->fold_more;
     }
+    size_t nfiles = 0;
+    if (o->topic_file_folds) {
+        /* whole files in each fold: C, Platt and the thresholds judged on text unlike what
+         * was learnt; the further assignments deal the files in other orders */
+        if (file_folds(r->docs, r->rows, r->m, o->folds, 0, r->fold, &nfiles) < 0)
+            return nc_err(err, NC_ENOMEM, "out of memory");
+        if (nfiles < (size_t)o->folds)
+            return nc_err(err, NC_EINVAL,
+                          "topic file folds: %zu file%s carr%s topics, fewer than the %d folds",
+                          nfiles, nfiles == 1 ? "" : "s", nfiles == 1 ? "ies" : "y", o->folds);
+        for (int k = 0; k < c.nmore; k++)
+            if (file_folds(r->docs, r->rows, r->m, o->folds,
+                           o->seed + 7717 * (unsigned long)(k + 1),
+                           r->fold_more + (size_t)k * r->m, &nfiles) < 0)
+                return nc_err(err, NC_ENOMEM, "out of memory");
+    }
     cJSON *jtopics = cJSON_AddObjectToObject(r->card, "topics");
     cJSON_AddStringToObject(jtopics, "mode", multiclass ? "multi-class" : "multi-label");
     cJSON_AddStringToObject(jtopics, "solver", solver_name(solver));
@@ -1854,6 +1890,10 @@ static int plan_topics(struct run *r, nc_error *err)
     if (c.nmore > 0)
         cJSON_AddNumberToObject(jtopics, "fold_assignments", c.nmore + 1);
     cJSON_AddNumberToObject(jtopics, "folds", o->folds);
+    if (o->topic_file_folds) {
+        cJSON_AddStringToObject(jtopics, "folds_by", "file");
+        cJSON_AddNumberToObject(jtopics, "files", (double)nfiles);
+    }
     if (r->stop_mask)
         cJSON_AddNumberToObject(jtopics, "stopword_features_ignored", (double)r->n_masked);
     cJSON *jlabels = cJSON_AddArrayToObject(jtopics, "labels");

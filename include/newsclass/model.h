@@ -106,6 +106,10 @@ typedef struct nc_train_opts {
                                 interval) holds out whole input files (nc_article.file), so it
                                 is judged on text unlike what it learnt from; needs at least
                                 'folds' files with tone. Default 0: articles in random folds */
+    int topic_file_folds;    /* 1: the topics' cross-validation (C, Platt, the thresholds and
+                                the card's figures) holds out whole input files, as
+                                tone_file_folds does for tone; needs at least 'folds' files
+                                with topics. Default 0 */
     nc_topic_mode topic_mode; /* NC_TOPICS_NONE: decide from the corpus (default); or force
                                  NC_TOPICS_MULTILABEL / NC_TOPICS_MULTICLASS */
     int change_words;        /* 1 (default): with a tone lexicon, a lexicon word that an English

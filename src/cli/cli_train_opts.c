@@ -12,7 +12,7 @@ enum {
     OPT_MAX_DF, OPT_MAX_FEATURES, OPT_HASH_BITS, OPT_NO_TITLE, OPT_STOPWORDS, OPT_TOPIC_STOPWORDS, OPT_STEM,
     OPT_NO_SUBLINEAR, OPT_NO_BALANCE, OPT_NO_CALIBRATE, OPT_NO_THRESHOLDS, OPT_NO_TONE,
     OPT_MULTILABEL, OPT_MULTICLASS, OPT_LEAD_VIEWS, OPT_LEXICON, OPT_PRIOR, OPT_THREADS,
-    OPT_TONE_FILE_FOLDS, OPT_NO_CHANGE_WORDS, OPT_TONE_BASELINE,
+    OPT_TONE_FILE_FOLDS, OPT_TOPIC_FILE_FOLDS, OPT_NO_CHANGE_WORDS, OPT_TONE_BASELINE,
     OPT_THRESHOLD_WINDOW, OPT_THRESHOLD_REPEATS, OPT_CHAR_NGRAMS
 };
 
@@ -41,6 +41,7 @@ const struct option cli_train_longopts[] = {
     { "multi-class", no_argument, NULL, OPT_MULTICLASS },
     { "lead-views", no_argument, NULL, OPT_LEAD_VIEWS },
     { "tone-file-folds", no_argument, NULL, OPT_TONE_FILE_FOLDS },
+    { "topic-file-folds", no_argument, NULL, OPT_TOPIC_FILE_FOLDS },
     { "tone-lexicon", required_argument, NULL, OPT_LEXICON },
     { "no-change-words", no_argument, NULL, OPT_NO_CHANGE_WORDS },
     { "tone-baseline", required_argument, NULL, OPT_TONE_BASELINE },
@@ -86,6 +87,9 @@ const char cli_train_opts_help[] =
     "      --tone-file-folds  tone's cross-validation (its C, the lexicon stack, the scale,\n"
     "                         the 90% interval) holds out whole input files, so they are\n"
     "                         judged on text unlike what was learnt; needs FOLDS files\n"
+    "      --topic-file-folds the topics' cross-validation (C, calibration, thresholds,\n"
+    "                         the card's figures) holds out whole input files; needs FOLDS\n"
+    "                         files\n"
     "      --lead-views       also train on each long article's lead (headline + first\n"
     "                         sentence), so short items are scored like long ones\n"
     "feature options:\n"
@@ -229,6 +233,7 @@ int cli_train_opt(const char *cmd, int c, const char *arg, nc_train_opts *o)
     }
     case OPT_LEAD_VIEWS: o->lead_views = 1; return 1;
     case OPT_TONE_FILE_FOLDS: o->tone_file_folds = 1; return 1;
+    case OPT_TOPIC_FILE_FOLDS: o->topic_file_folds = 1; return 1;
     case OPT_LEXICON: o->tone_lexicon = arg; return 1;
     case OPT_NO_CHANGE_WORDS: o->change_words = 0; return 1;
     case OPT_THRESHOLD_REPEATS:

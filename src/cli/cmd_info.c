@@ -107,6 +107,11 @@ static void print_text(const char *dir, const cJSON *j)
                    nf(t, "threshold_window", 'g'));
         if (cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(t, "fold_assignments")))
             printf(", fitted on %s fold assignments", nf(t, "fold_assignments", 'c'));
+        {
+            const cJSON *fb = cJSON_GetObjectItemCaseSensitive(t, "folds_by");
+            if (cJSON_IsString(fb) && strcmp(fb->valuestring, "file") == 0)
+                printf(", folds by file (%s files)", nf(t, "files", 'c'));
+        }
         printf("\n");
         printf("  %-18s %8s %8s %9s %7s %7s %7s %7s %7s\n", "label", "examples", "C", "threshold",
                "cv-P", "cv-R", "cv-F1", "cv-ECE", "cv-AUC");

@@ -233,6 +233,26 @@ expect_error 1 'tone file folds: 2 files carry tone, fewer than the 3 folds' \
     train -q --min-df 1 --folds 3 --tone-file-folds -o "$tmp/tff2" "$tmp/slice00.jsonl" "$tmp/slice01.jsonl"
 [ ! -e "$tmp/tff2" ] && ok || fail "a failed training left a model behind"
 
+# --topic-file-folds: the topics' folds (C, Platt, thresholds, the card's cv figures) hold out
+# whole input files, recorded on the card and shown by info; the same model for any thread
+# count; too few files is an error
+expect 0 train -q --min-df 1 --folds 3 --topic-file-folds -o "$tmp/pff" "$tmp"/slice0*.jsonl
+has "$tmp/pff/model.json" '"folds_by":[[:space:]]*"file"'
+expect 0 info "$tmp/pff"
+has "$tmp/out" '^topics: .*, folds by file \(3 files\)$'
+if grep -q '^tone: .*folds by file' "$tmp/out"; then fail "--topic-file-folds changed tone's folds"; else ok; fi
+expect 0 train -q --min-df 1 --folds 3 --topic-file-folds --threads 1 -o "$tmp/pff1" "$tmp"/slice0*.jsonl
+cmp -s "$tmp/pff/weights.bin" "$tmp/pff1/weights.bin" && cmp -s "$tmp/pff/model.json" "$tmp/pff1/model.json" &&
+    ok || fail "--topic-file-folds: the model depends on the thread count"
+if grep -q '"folds_by"' "$tmp/tfr/model.json"; then fail "folds_by without --topic-file-folds"; else ok; fi
+# the cross-validated figures are out-of-file ones now
+if [ "$(grep -o '"f1":[^,}]*' "$tmp/pff/model.json")" = "$(grep -o '"f1":[^,}]*' "$tmp/tfr/model.json")" ]; then
+    fail "--topic-file-folds changed nothing in the topics' cross-validated F1"
+else ok; fi
+expect_error 1 'topic file folds: 2 files carry topics, fewer than the 3 folds' \
+    train -q --min-df 1 --folds 3 --topic-file-folds -o "$tmp/pff2" "$tmp/slice00.jsonl" "$tmp/slice01.jsonl"
+[ ! -e "$tmp/pff2" ] && ok || fail "a failed training left a model behind"
+
 # lexicon errors name the file and the line
 printf 'good\t0.5\nbad\t-0.5\ngood\t0.25\n' >"$tmp/duplex.tsv"
 expect_error 1 "duplex.tsv:3: duplicate word 'good' (first on line 1)$" \
