@@ -30,6 +30,7 @@
 #include <cjson/cJSON.h>
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_multifit.h>
+#include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 #include <linear.h>
 
@@ -1294,12 +1295,7 @@ static int file_folds(const nc_article *docs, const size_t *rows, size_t m, int 
                 return NC_ENOMEM;
             }
             gsl_rng_set(rng, seed);
-            for (size_t j = ng; j > 1; j--) {
-                size_t t = (size_t)gsl_rng_uniform_int(rng, j);
-                struct fgroup tmp = g[j - 1];
-                g[j - 1] = g[t];
-                g[t] = tmp;
-            }
+            gsl_ran_shuffle(rng, g, ng, sizeof *g);
             gsl_rng_free(rng);
         }
         for (size_t j = 0; j < ng; j++) {
@@ -1791,6 +1787,19 @@ static int fit_features(struct run *r, nc_error *err)
 
 /* The labels, the mode (multi-class or multi-label), the folds, the card's topic part, and a
  * job per label. */
+/* Fold assignment 'which' (0: the first; k: the k-th further one, for the thresholds' repeats)
+ * of the topics' rows: stratified by the seed, or with --topic-file-folds whole files (the first
+ * largest first, the others in orders shuffled by the seed; *nfiles: how many files). */
+static int topic_folds(const struct run *r, int which, int *fold, size_t *nfiles)
+{
+    const nc_train_opts *o = r->o;
+    unsigned long seed = o->seed + 7717 * (unsigned long)which;
+
+    if (o->topic_file_folds)
+        return file_folds(r->docs, r->rows, r->m, o->folds, which ? seed : 0, fold, nfiles);
+    return grouped_folds(r->rows, r->m, r->strat, r->n_orig, r->origin, o->folds, seed, fold);
+}
+
 static int plan_topics(struct run *r, nc_error *err)
 {
     const nc_train_opts *o = r->o;
@@ -1849,36 +1858,25 @@ static int plan_topics(struct run *r, nc_error *err)
                 break;
             }
     }
-    if (grouped_folds(r->rows, r->m, r->strat, r->n_orig, r->origin, o->folds, o->seed,
-                      r->fold) < 0)
+    /* the folds: stratified over articles (a lead view with its original), or with
+     * --topic-file-folds whole files, so C, Platt and the thresholds are judged on text unlike
+     * what was learnt */
+    size_t nfiles = 0;
+    if (topic_folds(r, 0, r->fold, &nfiles) < 0)
         return nc_err(err, NC_ENOMEM, "out of memory");
+    if (o->topic_file_folds && nfiles < (size_t)o->folds)
+        return nc_err(err, NC_EINVAL,
+                      "topic file folds: %zu file%s carr%s topics, fewer than the %d folds",
+                      nfiles, nfiles == 1 ? "" : "s", nfiles == 1 ? "ies" : "y", o->folds);
     /* multi-label: further fold assignments (other seeds) for Platt and the thresholds */
     if (!multiclass && (o->calibrate || o->tune_thresholds) && o->threshold_repeats > 1) {
         c.nmore = o->threshold_repeats - 1;
         if (!(r->fold_more = nc_alloc_array((size_t)c.nmore * r->m, sizeof *r->fold_more)))
             return nc_err(err, NC_ENOMEM, "out of memory");
         for (int k = 0; k < c.nmore; k++)
-            if (grouped_folds(r->rows, r->m, r->strat, r->n_orig, r->origin, o->folds,
-                              o->seed + 7717 * (unsigned long)(k + 1),
-                              r->fold_more + (size_t)k * r->m) < 0)
+            if (topic_folds(r, k + 1, r->fold_more + (size_t)k * r->m, &nfiles) < 0)
                 return nc_err(err, NC_ENOMEM, "out of memory");
         c.fold_more = r->fold_more;
-    }
-    size_t nfiles = 0;
-    if (o->topic_file_folds) {
-        /* whole files in each fold: C, Platt and the thresholds judged on text unlike what
-         * was learnt; the further assignments deal the files in other orders */
-        if (file_folds(r->docs, r->rows, r->m, o->folds, 0, r->fold, &nfiles) < 0)
-            return nc_err(err, NC_ENOMEM, "out of memory");
-        if (nfiles < (size_t)o->folds)
-            return nc_err(err, NC_EINVAL,
-                          "topic file folds: %zu file%s carr%s topics, fewer than the %d folds",
-                          nfiles, nfiles == 1 ? "" : "s", nfiles == 1 ? "ies" : "y", o->folds);
-        for (int k = 0; k < c.nmore; k++)
-            if (file_folds(r->docs, r->rows, r->m, o->folds,
-                           o->seed + 7717 * (unsigned long)(k + 1),
-                           r->fold_more + (size_t)k * r->m, &nfiles) < 0)
-                return nc_err(err, NC_ENOMEM, "out of memory");
     }
     cJSON *jtopics = cJSON_AddObjectToObject(r->card, "topics");
     cJSON_AddStringToObject(jtopics, "mode", multiclass ? "multi-class" : "multi-label");
