@@ -53,10 +53,14 @@ struct c_grid {
     size_t n;
 };
 
-static struct c_grid c_grid_of(nc_solver s)
+/* The grid C is chosen from: the user's (o->C_grid) or the solver's own. */
+static struct c_grid c_grid_of(const nc_train_opts *o, nc_solver s)
 {
     struct c_grid g = { c_grid_lr, NC_ARRAY_SIZE(c_grid_lr) };
-    if (s == NC_SOLVER_SVM) {
+    if (o->C_grid_len > 0) {
+        g.c = o->C_grid;
+        g.n = o->C_grid_len;
+    } else if (s == NC_SOLVER_SVM) {
         g.c = c_grid_svm;
         g.n = NC_ARRAY_SIZE(c_grid_svm);
     }
@@ -949,7 +953,7 @@ static int label_targets(const struct topic_ctx *c, const nc_model *mdl, size_t 
 static int grid_job(struct topic_ctx *c, const nc_model *mdl, size_t li, size_t g,
                     nc_error *err)
 {
-    struct c_grid cg = c_grid_of(c->solver);
+    struct c_grid cg = c_grid_of(c->o, c->solver);
     double *y = nc_alloc_array(c->ts->n ? c->ts->n : 1, sizeof *y);
     int *yb = nc_alloc_array(c->m ? c->m : 1, sizeof *yb);
     double *dec = nc_alloc_array(c->m ? c->m : 1, sizeof *dec);
@@ -1006,7 +1010,7 @@ static int train_binary(struct topic_ctx *c, nc_model *mdl, size_t li, cJSON *jl
     if (o->C <= 0) {
         /* the grid's out-of-fold scores (grid jobs) at the best C are kept (in prob) for
          * calibration */
-        struct c_grid cg = c_grid_of(c->solver);
+        struct c_grid cg = c_grid_of(c->o, c->solver);
         for (size_t g = 0; g < cg.n; g++) {
             double t;
             memcpy(dec, c->grid[li * cg.n + g], m * sizeof *dec);
@@ -1724,6 +1728,20 @@ static int check_opts(const nc_train_opts *o, size_t n, nc_error *err)
     if (!(o->threshold_window >= 0 && o->threshold_window <= 0.5))
         return nc_err(err, NC_EINVAL, "threshold window must be in [0, 0.5] (got %g)",
                       o->threshold_window);
+    if (o->C_grid_len > NC_C_GRID_MAX)
+        return nc_err(err, NC_EINVAL, "a C grid holds at most %d values (got %zu)",
+                      NC_C_GRID_MAX, o->C_grid_len);
+    if (o->C_grid_len > 0 && o->C > 0)
+        return nc_err(err, NC_EINVAL, "a fixed C and a C grid cannot be combined: the grid is "
+                                      "for choosing C");
+    for (size_t g = 0; g < o->C_grid_len; g++) {
+        if (!(o->C_grid[g] > 0 && o->C_grid[g] <= 1e6))
+            return nc_err(err, NC_EINVAL, "C grid value %zu must be in (0, 1e6] (got %g)",
+                          g + 1, o->C_grid[g]);
+        if (g > 0 && !(o->C_grid[g] > o->C_grid[g - 1]))
+            return nc_err(err, NC_EINVAL, "the C grid must increase (value %zu, %g, follows "
+                                          "%g)", g + 1, o->C_grid[g], o->C_grid[g - 1]);
+    }
     if (!(o->tone_baseline >= 0 && o->tone_baseline <= 1))
         return nc_err(err, NC_EINVAL, "tone baseline weight must be in [0, 1] (got %g)",
                       o->tone_baseline);
@@ -1881,6 +1899,11 @@ static int plan_topics(struct run *r, nc_error *err)
     cJSON *jtopics = cJSON_AddObjectToObject(r->card, "topics");
     cJSON_AddStringToObject(jtopics, "mode", multiclass ? "multi-class" : "multi-label");
     cJSON_AddStringToObject(jtopics, "solver", solver_name(solver));
+    if (o->C_grid_len > 0) {
+        cJSON *jg = cJSON_AddArrayToObject(jtopics, "C_grid");
+        for (size_t g = 0; jg && g < o->C_grid_len; g++)
+            cJSON_AddItemToArray(jg, cJSON_CreateNumber(o->C_grid[g]));
+    }
     cJSON_AddStringToObject(jtopics, "class_weight", o->balanced ? "balanced" : "none");
     cJSON_AddStringToObject(jtopics, "calibration", o->calibrate ? "platt" : "none");
     if (!multiclass && o->tune_thresholds && o->threshold_window > 0)
@@ -1947,7 +1970,7 @@ static int run_pool(struct run *r, struct job *jobs, size_t njobs, nc_error *err
  * those of doing it label by label. */
 static int run_grid(struct run *r, nc_error *err)
 {
-    size_t glen = c_grid_of(r->tc.solver).n, ng = r->mdl->nlabels * glen, na = 0;
+    size_t glen = c_grid_of(r->tc.o, r->tc.solver).n, ng = r->mdl->nlabels * glen, na = 0;
     struct job *ja = calloc(ng + 1, sizeof *ja);
     int rc, tone_first = r->njobs && r->jobs[0].kind == JOB_TONE;
 

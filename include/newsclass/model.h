@@ -73,10 +73,18 @@ typedef void (*nc_tone_oof_fn)(const nc_tone_oof *row, void *ctx);
  * "positive_share", "shortness"; NULL when k is out of range. */
 const char *nc_tone_lexicon_name(int k);
 
+/* The most C values a grid may hold (nc_train_opts.C_grid). */
+#define NC_C_GRID_MAX 12
+
 typedef struct nc_train_opts {
     nc_feature_opts features;
     nc_solver solver;        /* default NC_SOLVER_AUTO */
     double C;                /* > 0: fixed; 0: chosen by cross-validation (default) */
+    double C_grid[NC_C_GRID_MAX]; /* the C values cross-validation chooses from, increasing
+                                (ties go to the smaller C), when C_grid_len > 0; default
+                                (C_grid_len 0): the solver's own grid (2..512 for logistic
+                                regression, 0.125..8 for the SVM). Not with a fixed C */
+    size_t C_grid_len;
     double tone_C;           /* > 0: fixed; 0: chosen by cross-validation (default) */
     int folds;               /* cross-validation folds for C, calibration, thresholds; default 5 */
     unsigned long seed;      /* default 1 */

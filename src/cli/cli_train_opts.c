@@ -8,7 +8,7 @@
 #include "cli.h"
 
 enum {
-    OPT_C = 1000, OPT_TONE_C, OPT_SOLVER, OPT_FOLDS, OPT_SEED, OPT_NGRAMS, OPT_MIN_DF,
+    OPT_C = 1000, OPT_C_GRID, OPT_TONE_C, OPT_SOLVER, OPT_FOLDS, OPT_SEED, OPT_NGRAMS, OPT_MIN_DF,
     OPT_MAX_DF, OPT_MAX_FEATURES, OPT_HASH_BITS, OPT_NO_TITLE, OPT_STOPWORDS, OPT_TOPIC_STOPWORDS, OPT_STEM,
     OPT_NO_SUBLINEAR, OPT_NO_BALANCE, OPT_NO_CALIBRATE, OPT_NO_THRESHOLDS, OPT_NO_TONE,
     OPT_MULTILABEL, OPT_MULTICLASS, OPT_LEAD_VIEWS, OPT_LEXICON, OPT_PRIOR, OPT_THREADS,
@@ -18,6 +18,7 @@ enum {
 
 const struct option cli_train_longopts[] = {
     { "C", required_argument, NULL, OPT_C },
+    { "C-grid", required_argument, NULL, OPT_C_GRID },
     { "tone-C", required_argument, NULL, OPT_TONE_C },
     { "solver", required_argument, NULL, OPT_SOLVER },
     { "folds", required_argument, NULL, OPT_FOLDS },
@@ -56,6 +57,8 @@ const char cli_train_opts_help[] =
     "training options:\n"
     "  -C, --C=C              regularisation for topics (default: chosen by cross-validation\n"
     "                         from 2, 8, 32, 128, 512 for lr; 0.125, 0.5, 2, 8 for svm)\n"
+    "      --C-grid=C1,C2,... choose the topics' C from these values instead (increasing,\n"
+    "                         at most 12; ties go to the smaller C)\n"
     "      --tone-C=C         regularisation for tone (default: cross-validated, 0.1..10)\n"
     "      --solver=S         auto (default: svm for multi-class, lr for multi-label),\n"
     "                         lr (logistic regression), lr-dual, svm (L2-loss SVM)\n"
@@ -127,6 +130,38 @@ void cli_train_opts_default(nc_train_opts *o)
     o->threads = n < 1 ? 1 : n > 16 ? 16 : (int)n;
 }
 
+/* --C-grid: comma-separated C values, increasing. */
+static int parse_c_grid(const char *cmd, const char *arg, nc_train_opts *o)
+{
+    char buf[64];
+    const char *p = arg;
+    size_t n = 0;
+
+    for (;;) {
+        size_t len = strcspn(p, ",");
+        double d;
+        if (n == NC_C_GRID_MAX)
+            return cli_usage_error(cmd, "--C-grid takes at most %d values, not '%s'",
+                                   NC_C_GRID_MAX, arg), -1;
+        if (len == 0 || len >= sizeof buf)
+            return cli_usage_error(cmd, "--C-grid needs numbers separated by commas, not '%s'",
+                                   arg), -1;
+        memcpy(buf, p, len);
+        buf[len] = '\0';
+        if (cli_parse_double(buf, 1e-6, 1e6, &d) < 0)
+            return cli_usage_error(cmd, "--C-grid: '%s' is not a number in (0, 1e6]", buf), -1;
+        if (n > 0 && !(d > o->C_grid[n - 1]))
+            return cli_usage_error(cmd, "--C-grid values must increase ('%s' follows %g)", buf,
+                                   o->C_grid[n - 1]), -1;
+        o->C_grid[n++] = d;
+        if (p[len] == '\0')
+            break;
+        p += len + 1;
+    }
+    o->C_grid_len = n;
+    return 1;
+}
+
 int cli_train_opt(const char *cmd, int c, const char *arg, nc_train_opts *o)
 {
     long l;
@@ -139,6 +174,8 @@ int cli_train_opt(const char *cmd, int c, const char *arg, nc_train_opts *o)
             return cli_usage_error(cmd, "-C needs a number in (0, 1e6], not '%s'", arg), -1;
         o->C = d;
         return 1;
+    case OPT_C_GRID:
+        return parse_c_grid(cmd, arg, o);
     case OPT_TONE_C:
         if (cli_parse_double(arg, 1e-6, 1e6, &d) < 0)
             return cli_usage_error(cmd, "--tone-C needs a number in (0, 1e6], not '%s'", arg), -1;
@@ -290,6 +327,10 @@ int cli_train_opts_check(const char *cmd, const nc_train_opts *o)
     if (o->topic_stopwords && o->features.stem)
         return cli_usage_error(cmd, "--topic-stopwords matches words, not stems: not with "
                                     "--stem"),
+               -1;
+    if (o->C > 0 && o->C_grid_len > 0)
+        return cli_usage_error(cmd, "-C fixes C and --C-grid is for choosing it: give one "
+                                    "of them"),
                -1;
     return 0;
 }

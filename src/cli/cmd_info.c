@@ -102,6 +102,19 @@ static void print_text(const char *dir, const cJSON *j)
     if (t) {
         printf("topics:     %s, solver %s, class weights %s, calibration %s", str(t, "mode"),
                str(t, "solver"), str(t, "class_weight"), str(t, "calibration"));
+        {
+            const cJSON *g = cJSON_GetObjectItemCaseSensitive(t, "C_grid"), *c;
+            const char *sep = ", C chosen from ";
+            if (cJSON_IsArray(g)) {
+                cJSON_ArrayForEach(c, g)
+                {
+                    if (!cJSON_IsNumber(c))
+                        continue;
+                    printf("%s%g", sep, c->valuedouble);
+                    sep = ", ";
+                }
+            }
+        }
         if (cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(t, "threshold_window")))
             printf(", thresholds on the F1 curve averaged over -+%s",
                    nf(t, "threshold_window", 'g'));

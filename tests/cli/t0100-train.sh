@@ -45,6 +45,29 @@ grid_cs "$tmp/mct"
 if in_grid 0.125 0.5 2 8; then ok; else fail "svm C not on its grid: $(tr '\n' ' ' <"$tmp/cs")"; fi
 expect 0 train --help
 has "$tmp/out" 'from 2, 8, 32, 128, 512 for lr; 0.125, 0.5, 2, 8 for svm'
+# --C-grid: C chosen from the user's values instead, for either solver; recorded on the card
+# and shown by info; the default card does not name a grid
+expect 0 train -q --min-df 1 --folds 3 --C-grid 0.01,0.03 -o "$tmp/cg" "$DATA/tiny-train.jsonl"
+grid_cs "$tmp/cg"
+if in_grid 0.01 0.03; then ok; else fail "--C-grid: C not on the given grid: $(tr '\n' ' ' <"$tmp/cs")"; fi
+has "$tmp/cg/model.json" '"C_grid":[[:space:]]*\[0\.01,[[:space:]]*0\.03\]'
+expect 0 info "$tmp/cg"
+has "$tmp/out" '^topics: .*, calibration platt, C chosen from 0\.01, 0\.03, thresholds'
+if grep -q '"C_grid"' "$tmp/m1/model.json"; then fail "a grid on the default card"; else ok; fi
+if cmp -s "$tmp/cg/weights.bin" "$tmp/m1/weights.bin"; then fail "--C-grid changed no weight"; else ok; fi
+expect 0 train -q --min-df 1 --folds 2 --label-from-dir --C-grid 16,64 -o "$tmp/cgs" "$DATA/tiny-bbc"
+grid_cs "$tmp/cgs"
+if in_grid 16 64; then ok; else fail "--C-grid (svm): C not on the given grid: $(tr '\n' ' ' <"$tmp/cs")"; fi
+expect_error 2 "--C-grid values must increase ('2' follows 8)" train -q --C-grid 8,2 -o "$tmp/th" \
+    "$DATA/tiny-train.jsonl"
+expect_error 2 "--C-grid needs numbers separated by commas, not '8,'" train -q --C-grid 8, \
+    -o "$tmp/th" "$DATA/tiny-train.jsonl"
+expect_error 2 "--C-grid: 'x' is not a number in (0, 1e6]" cross-validate -q --C-grid 1,x \
+    "$DATA/tiny-train.jsonl"
+expect_error 2 "--C-grid takes at most 12 values" train -q --C-grid 1,2,3,4,5,6,7,8,9,10,11,12,13 \
+    -o "$tmp/th" "$DATA/tiny-train.jsonl"
+expect_error 2 '-C fixes C and --C-grid is for choosing it: give one of them' train -q -C 4 \
+    --C-grid 1,2 -o "$tmp/th" "$DATA/tiny-train.jsonl"
 # thresholds: the F1 curve averaged over +-0.1 by default (points of a 0.005 grid, recorded in
 # the card), the exact maximum with --threshold-window 0; out-of-range windows refused
 has "$tmp/m1/model.json" '"threshold_window":[[:space:]]*0.1,'

@@ -243,6 +243,27 @@ int main(void)
         CHECK(nc_train(&one, 1, &o, NULL, NULL, &none, &err) < 0);
         CHECK(none == NULL);
     }
+    /* C grids the library refuses: not increasing, a value out of range, beside a fixed C */
+    {
+        nc_train_opts g = o;
+        nc_model *none = NULL;
+        g.C_grid[0] = 8;
+        g.C_grid[1] = 2;
+        g.C_grid_len = 2;
+        CHECK_EQ_INT(nc_train(c.docs, c.n, &g, NULL, NULL, &none, &err), NC_EINVAL);
+        CHECK(strstr(err.msg, "the C grid must increase (value 2, 2, follows 8)") != NULL);
+        g.C_grid[1] = -1;
+        CHECK_EQ_INT(nc_train(c.docs, c.n, &g, NULL, NULL, &none, &err), NC_EINVAL);
+        CHECK(strstr(err.msg, "C grid value 2 must be in (0, 1e6]") != NULL);
+        g.C_grid_len = 1;
+        g.C = 4;
+        CHECK_EQ_INT(nc_train(c.docs, c.n, &g, NULL, NULL, &none, &err), NC_EINVAL);
+        CHECK(strstr(err.msg, "a fixed C and a C grid cannot be combined") != NULL);
+        g.C = 0;
+        g.C_grid_len = NC_C_GRID_MAX + 1;
+        CHECK_EQ_INT(nc_train(c.docs, c.n, &g, NULL, NULL, &none, &err), NC_EINVAL);
+        CHECK(none == NULL);
+    }
 
     /* where a bundle can go (nc_model_save_check), and what a save clears and what it refuses */
     {
