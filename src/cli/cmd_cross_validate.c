@@ -32,7 +32,8 @@ const char cmd_cross_validate_usage[] =
     "Stratified K-fold cross-validation: train on K-1 folds, evaluate on the held-out fold,\n"
     "and report every evaluation metric (see 'newsclass help evaluate') as mean and standard\n"
     "deviation over the folds. Folds are stratified by each article's first gold label\n"
-    "(articles without one form their own group) and shuffled with --seed. Writes nothing.\n"
+    "(articles without one form their own group) and shuffled with --seed. Without -C, it\n"
+    "also gives the C each fold's model chose for each topic. Writes nothing.\n"
     "\n"
     "  -k, --cv-folds=K       number of folds, 2..50 (5)\n"
     "      --by-input         one fold per CORPUS operand instead (leave one input out): how\n"
@@ -110,6 +111,71 @@ static cJSON *inputs_json(char **inputs, const nc_eval_result *res, size_t k)
             cJSON_AddNumberToObject(o, "tone_pearson", r->tone.pearson.value);
     }
     return arr;
+}
+
+/* Record the C that fold f's model chose for each label (its card's topics.labels[].C) in
+ * 'chosen': {label: [C of fold 1, ..., C of fold k]}, null where a fold has no such label.
+ * Returns 0, or -1 when out of memory. */
+static int add_chosen_c(cJSON *chosen, const nc_model *m, size_t f, size_t k)
+{
+    char *text = nc_model_card_json(m);
+    cJSON *card = text ? cJSON_Parse(text) : NULL, *it;
+    const cJSON *topics = cJSON_GetObjectItemCaseSensitive(card, "topics");
+    int rc = card ? 0 : -1;
+
+    free(text);
+    cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(topics, "labels"))
+    {
+        const cJSON *name = cJSON_GetObjectItemCaseSensitive(it, "name");
+        const cJSON *C = cJSON_GetObjectItemCaseSensitive(it, "C");
+        cJSON *arr, *v;
+        if (!cJSON_IsString(name) || !cJSON_IsNumber(C))
+            continue;
+        if (!(arr = cJSON_GetObjectItemCaseSensitive(chosen, name->valuestring))) {
+            if (!(arr = cJSON_AddArrayToObject(chosen, name->valuestring))) {
+                rc = -1;
+                break;
+            }
+            for (size_t i = 0; i < k; i++)
+                if (!cJSON_AddItemToArray(arr, cJSON_CreateNull())) {
+                    rc = -1;
+                    break;
+                }
+        }
+        if (rc < 0 || !(v = cJSON_CreateNumber(C->valuedouble)) ||
+            !cJSON_ReplaceItemInArray(arr, (int)f, v)) {
+            rc = -1;
+            break;
+        }
+    }
+    cJSON_Delete(card);
+    return rc;
+}
+
+/* The text report's table of the C each fold chose, one row per label. */
+static void print_chosen_c(FILE *fp, const cJSON *chosen, size_t k)
+{
+    const cJSON *arr, *v;
+    int w = 14;
+
+    cJSON_ArrayForEach(arr, chosen)
+    {
+        if ((int)strlen(arr->string) > w)
+            w = (int)strlen(arr->string) > 40 ? 40 : (int)strlen(arr->string);
+    }
+    fprintf(fp, "\nC chosen by each fold's cross-validation (folds 1-%zu):\n", k);
+    cJSON_ArrayForEach(arr, chosen)
+    {
+        fprintf(fp, "%-*.*s", w, w, arr->string);
+        cJSON_ArrayForEach(v, arr)
+        {
+            if (cJSON_IsNumber(v))
+                fprintf(fp, " %g", v->valuedouble);
+            else
+                fputs(" -", fp);
+        }
+        fputc('\n', fp);
+    }
 }
 
 /* Classify the held-out articles docs[i] with fold[i] == f and fill 'res'. */
@@ -242,6 +308,7 @@ int cmd_cross_validate(int argc, char **argv)
     nc_error err = { 0 };
     size_t *fold = NULL, *upto = NULL, k = 5;
     char *json = NULL, **inputs;
+    cJSON *chosen = NULL; /* the C each fold chose, per label, when C is cross-validated */
     int json_out = 0, quiet = 0, by_input = 0, k_set = 0, ninputs, c, rc = CLI_EXIT_OK;
     long l;
 
@@ -342,6 +409,10 @@ int cmd_cross_validate(int argc, char **argv)
     }
     for (size_t f = 0; f < k; f++)
         nc_eval_result_init(&results[f]);
+    if (o.C <= 0 && !(chosen = cJSON_CreateObject())) {
+        rc = cli_errorf("cross-validate", "out of memory");
+        goto out;
+    }
     if (by_input) {
         for (size_t f = 0, i = 0; f < k; f++)
             for (; i < upto[f]; i++)
@@ -365,6 +436,10 @@ int cmd_cross_validate(int argc, char **argv)
             rc = cli_error("cross-validate", &err);
             goto out;
         }
+        if (chosen && add_chosen_c(chosen, model, f, k) < 0) {
+            rc = cli_errorf("cross-validate", "out of memory");
+            goto out;
+        }
         nc_model_free(model);
         model = NULL;
         cli_info(quiet, "cross-validate", "fold %zu/%zu%s%s%s: trained on %zu articles, evaluated %zu",
@@ -376,16 +451,28 @@ int cmd_cross_validate(int argc, char **argv)
         rc = cli_error("cross-validate", &err);
         goto out;
     }
-    if (json && by_input) { /* the summary, with how the folds were made and each input's */
-        cJSON *j = cJSON_Parse(json), *per = inputs_json(inputs, results, k);
+    if (chosen && cJSON_GetArraySize(chosen) == 0) { /* no topics: nothing was chosen */
+        cJSON_Delete(chosen);
+        chosen = NULL;
+    }
+    if (json && (by_input || chosen)) {
+        /* the summary, with the C each fold chose, how the folds were made and each input's */
+        cJSON *j = cJSON_Parse(json), *per = by_input ? inputs_json(inputs, results, k) : NULL;
+        int ok = j && (!by_input || per);
         free(json);
         json = NULL;
-        if (j && per) {
+        if (ok && chosen) {
+            ok = cJSON_AddItemToObject(j, "C_chosen", chosen);
+            if (ok)
+                chosen = NULL;
+        }
+        if (ok && by_input) {
             cJSON_AddStringToObject(j, "folds_by", "input");
             cJSON_AddItemToObject(j, "inputs", per);
             per = NULL;
-            json = cJSON_Print(j);
         }
+        if (ok)
+            json = cJSON_Print(j);
         cJSON_Delete(j);
         cJSON_Delete(per);
         if (!json) {
@@ -398,6 +485,8 @@ int cmd_cross_validate(int argc, char **argv)
         fputc('\n', stdout);
     } else {
         print_report(stdout, &summary, corpus.n, o.seed, by_input);
+        if (chosen)
+            print_chosen_c(stdout, chosen, k);
         if (by_input)
             print_inputs(stdout, inputs, results, k);
     }
@@ -405,6 +494,7 @@ int cmd_cross_validate(int argc, char **argv)
 out:
     free(json);
     nc_eval_summary_finish(&summary);
+    cJSON_Delete(chosen);
     for (size_t f = 0; results && f < k; f++)
         nc_eval_result_finish(&results[f]);
     free(results);

@@ -36,21 +36,38 @@ run 0 cross-validate -q -k 3 --seed 7 "$DATA/tiny-train.jsonl"
 cmp -s "$tmp/out" "$tmp/first.txt" || fail "the same seed gave a different report"
 [ -s "$tmp/err" ] && fail "-q: stderr not empty"
 
+# the C each fold chose, per topic, ends the report: one value of the grid per fold
+has "$tmp/first.txt" "^C chosen by each fold's cross-validation \(folds 1-3\):$"
+for t in cybersecurity diplomacy sport; do
+    has "$tmp/first.txt" "^$t +(2|8|32|128|512) (2|8|32|128|512) (2|8|32|128|512)$"
+done
+run 0 cross-validate -q -k 3 --seed 7 --C-grid 0.25,4 "$DATA/tiny-train.jsonl"
+has "$tmp/out" '^sport +(0\.25|4) (0\.25|4) (0\.25|4)$'
+
 # training options are accepted and change the result
 run 0 cross-validate -q -k 3 --seed 7 -C 0.5 --ngrams 1 --no-calibration "$DATA/tiny-train.jsonl"
 cmp -s "$tmp/out" "$tmp/first.txt" && fail "-C/--ngrams made no difference"
+if grep -q '^C chosen' "$tmp/out"; then fail "-C: the report lists chosen C"; else ok; fi
 
 run 0 cross-validate -q --json -k 3 --seed 7 "$DATA/tiny-train.jsonl"
 contains "$tmp/out" '"folds":	3' '"mode":	"multi-label"' '"micro_f1":' '"mean":' '"sd":' \
     '"labels":' '"sport":'
 if command -v python3 >/dev/null 2>&1; then
     python3 -m json.tool "$tmp/out" >/dev/null 2>&1 || fail "--json output is not valid JSON"
+    if python3 - "$tmp/out" <<'EOF'
+import json, sys
+c = json.load(open(sys.argv[1]))["C_chosen"]
+assert sorted(c) == ["cybersecurity", "diplomacy", "sport"], c
+assert all(len(v) == 3 and all(x in (2, 8, 32, 128, 512) for x in v) for v in c.values()), c
+EOF
+    then ok; else fail "--json: C_chosen"; fi
 fi
 
-# multi-class from folder names
+# multi-class from folder names (the SVM's grid)
 run 0 cross-validate -q -k 3 --min-df 1 --label-from-dir "$DATA/tiny-bbc"
 contains "$tmp/out" "3-fold cross-validation of 15 articles" "multi-class" "accuracy" \
     "business" "sport" "tech"
+has "$tmp/out" '^tech +(0\.125|0\.5|2|8) (0\.125|0\.5|2|8) (0\.125|0\.5|2|8)$'
 
 # ---- --by-input: one fold per CORPUS operand ----
 head -n 45 "$DATA/tiny-train.jsonl" >"$tmp/a.jsonl"
