@@ -27,6 +27,8 @@ struct nc_lexicon {
     double *val;
     size_t n;
     uint32_t *slots;  /* index + 1 */
+    uint64_t *shash;  /* the hash and the length of the word in each slot, checked before */
+    size_t *slen;     /* the word itself */
     size_t nslots;
     double shift;     /* change-word rules: a decreased word's valence times -shift; 0: off */
 };
@@ -45,7 +47,7 @@ static long find(const nc_lexicon *lx, const char *s, size_t n, uint64_t hv)
     j = (size_t)hv & (lx->nslots - 1);
     while (lx->slots[j]) {
         size_t i = lx->slots[j] - 1;
-        if (strlen(lx->words[i]) == n && memcmp(lx->words[i], s, n) == 0)
+        if (lx->shash[j] == hv && lx->slen[j] == n && memcmp(lx->words[i], s, n) == 0)
             return (long)i;
         j = (j + 1) & (lx->nslots - 1);
     }
@@ -61,6 +63,8 @@ void nc_lexicon_free(nc_lexicon *lx)
     free(lx->words);
     free(lx->val);
     free(lx->slots);
+    free(lx->shash);
+    free(lx->slen);
     free(lx);
 }
 
@@ -155,7 +159,9 @@ int nc_lexicon_read(const char *path, nc_lexicon **out, nc_error *err)
     lx->nslots = 16;
     while (lx->nslots < lx->n * 2 + 2)
         lx->nslots *= 2;
-    if (!(lx->slots = calloc(lx->nslots, sizeof *lx->slots))) {
+    if (!(lx->slots = calloc(lx->nslots, sizeof *lx->slots)) ||
+        !(lx->shash = calloc(lx->nslots, sizeof *lx->shash)) ||
+        !(lx->slen = calloc(lx->nslots, sizeof *lx->slen))) {
         rc = nc_err(err, NC_ENOMEM, "out of memory");
         goto out;
     }
@@ -167,10 +173,13 @@ int nc_lexicon_read(const char *path, nc_lexicon **out, nc_error *err)
                         lines[i], lx->words[i], lines[first]);
             goto out;
         }
-        size_t j = (size_t)h(lx->words[i], n) & (lx->nslots - 1);
+        uint64_t hv = h(lx->words[i], n);
+        size_t j = (size_t)hv & (lx->nslots - 1);
         while (lx->slots[j])
             j = (j + 1) & (lx->nslots - 1);
         lx->slots[j] = (uint32_t)i + 1;
+        lx->shash[j] = hv;
+        lx->slen[j] = n;
     }
     *out = lx;
     lx = NULL;
