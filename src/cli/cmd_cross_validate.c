@@ -262,9 +262,16 @@ static void print_report(FILE *fp, const nc_eval_summary *s, size_t narticles,
             continue;
         fprintf(fp, "%-22s %-17s %5zu\n", m->name, mean_sd(buf, sizeof buf, m), m->n);
     }
-    for (size_t i = 0; i < s->n; i++)
-        if (s->m[i].label && (int)strlen(s->m[i].label) > w)
+    int any_label = 0;
+    for (size_t i = 0; i < s->n; i++) {
+        if (!s->m[i].label)
+            continue;
+        any_label = 1;
+        if ((int)strlen(s->m[i].label) > w)
             w = (int)strlen(s->m[i].label) > 40 ? 40 : (int)strlen(s->m[i].label);
+    }
+    if (!any_label) /* tone only: no table of topics */
+        return;
     fprintf(fp, "\n%-*s", w, s->mode == NC_TOPICS_MULTICLASS ? "class" : "topic");
     for (size_t c = 0; c < NC_ARRAY_SIZE(label_cols); c++)
         fprintf(fp, c + 1 < NC_ARRAY_SIZE(label_cols) ? " %-17s" : " %s", label_cols[c]);

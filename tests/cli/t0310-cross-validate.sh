@@ -63,6 +63,13 @@ EOF
     then ok; else fail "--json: C_chosen"; fi
 fi
 
+# tone alone (no article carries topics): no table of topics and no C chosen
+sed 's/, *"topics": *\[[^]]*\]//' "$DATA/tiny-train.jsonl" >"$tmp/tone-only.jsonl"
+if grep -q '"topics"' "$tmp/tone-only.jsonl"; then fail "tone-only fixture still has topics"; else ok; fi
+run 0 cross-validate -q -k 3 --min-df 1 "$tmp/tone-only.jsonl"
+contains "$tmp/out" "tone_pearson"
+if grep -q -e '^topic ' -e '^C chosen' "$tmp/out"; then fail "tone only: a topic table"; else ok; fi
+
 # multi-class from folder names (the SVM's grid)
 run 0 cross-validate -q -k 3 --min-df 1 --label-from-dir "$DATA/tiny-bbc"
 contains "$tmp/out" "3-fold cross-validation of 15 articles" "multi-class" "accuracy" \
