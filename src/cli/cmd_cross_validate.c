@@ -142,8 +142,12 @@ static int add_chosen_c(cJSON *chosen, const nc_model *m, size_t f, size_t k)
                     break;
                 }
         }
-        if (rc < 0 || !(v = cJSON_CreateNumber(C->valuedouble)) ||
-            !cJSON_ReplaceItemInArray(arr, (int)f, v)) {
+        if (rc < 0 || !(v = cJSON_CreateNumber(C->valuedouble))) {
+            rc = -1;
+            break;
+        }
+        if (!cJSON_ReplaceItemInArray(arr, (int)f, v)) {
+            cJSON_Delete(v);
             rc = -1;
             break;
         }
