@@ -67,6 +67,13 @@ static struct c_grid c_grid_of(const nc_train_opts *o, nc_solver s)
     return g;
 }
 
+void nc_train_c_grid(const nc_train_opts *o, nc_solver s, const double **c, size_t *n)
+{
+    struct c_grid g = c_grid_of(o, s);
+    *c = g.c;
+    *n = g.n;
+}
+
 void nc_train_opts_default(nc_train_opts *o)
 {
     memset(o, 0, sizeof *o);

@@ -136,6 +136,12 @@ typedef struct nc_train_opts {
     void *tone_oof_ctx;
 } nc_train_opts;
 
+/* The grid the topics' C is chosen from when training with o (o->C_grid when given, else the
+ * solver's own) for solver s (the resolved one: NC_SOLVER_LR, NC_SOLVER_LR_DUAL or
+ * NC_SOLVER_SVM, as the card's topics.solver names it): its values, increasing, in *c
+ * (borrowed from o or static) and their number in *n. */
+void nc_train_c_grid(const nc_train_opts *o, nc_solver s, const double **c, size_t *n);
+
 void nc_train_opts_default(nc_train_opts *o);
 
 /* Progress callback: 'what' is a short phrase ("fold 2/5 of 'sport'"); may be NULL. */

@@ -79,7 +79,42 @@ static void progress(const char *what, void *ctx)
     fprintf(stderr, "newsclass train: %s\n", what);
 }
 
-static void print_summary(const nc_model *m)
+/* After the summary's table: the topics whose cross-validated C is the top of its grid, where
+ * a grid reaching further might fit better (the choice cannot look past the grid's end). */
+static void print_grid_top(const cJSON *topics, const nc_train_opts *o)
+{
+    const cJSON *solver = cJSON_GetObjectItemCaseSensitive(topics, "solver"), *l;
+    nc_solver s = NC_SOLVER_LR;
+    const double *grid;
+    size_t n;
+    const char *sep = "";
+
+    if (o->C > 0 || !cJSON_IsString(solver))
+        return;
+    if (strcmp(solver->valuestring, "svm") == 0)
+        s = NC_SOLVER_SVM;
+    else if (strcmp(solver->valuestring, "lr-dual") == 0)
+        s = NC_SOLVER_LR_DUAL;
+    nc_train_c_grid(o, s, &grid, &n);
+    if (n < 2)
+        return;
+    cJSON_ArrayForEach(l, cJSON_GetObjectItemCaseSensitive(topics, "labels"))
+    {
+        const cJSON *C = cJSON_GetObjectItemCaseSensitive(l, "C");
+        const cJSON *name = cJSON_GetObjectItemCaseSensitive(l, "name");
+        if (!cJSON_IsNumber(C) || !cJSON_IsString(name) || C->valuedouble < grid[n - 1])
+            continue;
+        if (!*sep)
+            fprintf(stderr, "  C is the top of its grid (%g) for ", grid[n - 1]);
+        fprintf(stderr, "%s%s", sep, name->valuestring);
+        sep = ", ";
+    }
+    if (*sep)
+        fprintf(stderr, ";\n  a grid reaching further (--C-grid) may fit better: compare "
+                        "with cross-validate\n");
+}
+
+static void print_summary(const nc_model *m, const nc_train_opts *o)
 {
     char *card = nc_model_card_json(m);
     cJSON *j = card ? cJSON_Parse(card) : NULL;
@@ -109,6 +144,7 @@ static void print_summary(const nc_model *m)
                     cJSON_GetObjectItemCaseSensitive(cv, "f1")->valuedouble,
                     cJSON_GetObjectItemCaseSensitive(cv, "ece")->valuedouble);
         }
+        print_grid_top(topics, o);
     }
     if (tone) {
         const cJSON *cv = cJSON_GetObjectItemCaseSensitive(tone, "cv");
@@ -232,7 +268,7 @@ int cmd_train(int argc, char **argv)
         cli_info(quiet, "train", "cross-validated tone written to '%s'", oof_path);
     }
     if (!quiet) {
-        print_summary(model);
+        print_summary(model, &o);
         fprintf(stderr, "newsclass train: model written to '%s'\n", output);
     }
 out:

@@ -58,6 +58,12 @@ if cmp -s "$tmp/cg/weights.bin" "$tmp/m1/weights.bin"; then fail "--C-grid chang
 expect 0 train -q --min-df 1 --folds 2 --label-from-dir --C-grid 16,64 -o "$tmp/cgs" "$DATA/tiny-bbc"
 grid_cs "$tmp/cgs"
 if in_grid 16 64; then ok; else fail "--C-grid (svm): C not on the given grid: $(tr '\n' ' ' <"$tmp/cs")"; fi
+# the summary names the topics whose C is the top of its grid (never with a fixed C)
+expect 0 train --min-df 1 --folds 3 --C-grid 0.0001,100 -o "$tmp/cgt" "$DATA/tiny-train.jsonl"
+has "$tmp/err" '^  C is the top of its grid \(100\) for cybersecurity, diplomacy, sport;$'
+has "$tmp/err" '^  a grid reaching further \(--C-grid\) may fit better: compare with cross-validate$'
+expect 0 train --min-df 1 --folds 3 -C 100 -o "$tmp/cgt" "$DATA/tiny-train.jsonl"
+if grep -q 'top of its grid' "$tmp/err"; then fail "a fixed C called the top of a grid"; else ok; fi
 expect_error 2 "--C-grid values must increase ('2' follows 8)" train -q --C-grid 8,2 -o "$tmp/th" \
     "$DATA/tiny-train.jsonl"
 expect_error 2 "--C-grid needs numbers separated by commas, not '8,'" train -q --C-grid 8, \

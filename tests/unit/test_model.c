@@ -243,6 +243,24 @@ int main(void)
         CHECK(nc_train(&one, 1, &o, NULL, NULL, &none, &err) < 0);
         CHECK(none == NULL);
     }
+    /* the grid C is chosen from: the solver's own, or the one given */
+    {
+        nc_train_opts g;
+        const double *cg;
+        size_t n;
+        nc_train_opts_default(&g);
+        nc_train_c_grid(&g, NC_SOLVER_LR, &cg, &n);
+        CHECK(n == 5 && cg[0] == 2 && cg[4] == 512);
+        nc_train_c_grid(&g, NC_SOLVER_LR_DUAL, &cg, &n);
+        CHECK(n == 5 && cg[4] == 512);
+        nc_train_c_grid(&g, NC_SOLVER_SVM, &cg, &n);
+        CHECK(n == 4 && cg[0] == 0.125 && cg[3] == 8);
+        g.C_grid[0] = 3;
+        g.C_grid[1] = 30;
+        g.C_grid_len = 2;
+        nc_train_c_grid(&g, NC_SOLVER_SVM, &cg, &n);
+        CHECK(n == 2 && cg == g.C_grid);
+    }
     /* C grids the library refuses: not increasing, a value out of range, beside a fixed C */
     {
         nc_train_opts g = o;
