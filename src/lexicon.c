@@ -27,8 +27,8 @@ struct nc_lexicon {
     double *val;
     size_t n;
     uint32_t *slots;  /* index + 1 */
-    uint64_t *shash;  /* the hash and the length of the word in each slot, checked before */
-    size_t *slen;     /* the word itself */
+    uint64_t *shash;  /* each slot's word's hash and length, compared before the word */
+    size_t *slen;
     size_t nslots;
     double shift;     /* change-word rules: a decreased word's valence times -shift; 0: off */
 };
@@ -167,13 +167,13 @@ int nc_lexicon_read(const char *path, nc_lexicon **out, nc_error *err)
     }
     for (size_t i = 0; i < lx->n; i++) {
         size_t n = strlen(lx->words[i]);
-        long first = find(lx, lx->words[i], n, h(lx->words[i], n));
+        uint64_t hv = h(lx->words[i], n);
+        long first = find(lx, lx->words[i], n, hv);
         if (first >= 0) {
             rc = nc_err(err, NC_EFORMAT, "%s:%ld: duplicate word '%s' (first on line %ld)", path,
                         lines[i], lx->words[i], lines[first]);
             goto out;
         }
-        uint64_t hv = h(lx->words[i], n);
         size_t j = (size_t)hv & (lx->nslots - 1);
         while (lx->slots[j])
             j = (j + 1) & (lx->nslots - 1);

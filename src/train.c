@@ -1810,8 +1810,6 @@ static int fit_features(struct run *r, nc_error *err)
                        &r->ts.arena_t, err);
 }
 
-/* The labels, the mode (multi-class or multi-label), the folds, the card's topic part, and a
- * job per label. */
 /* Fold assignment 'which' (0: the first; k: the k-th further one, for the thresholds' repeats)
  * of the topics' rows: stratified by the seed, or with --topic-file-folds whole files (the first
  * largest first, the others in orders shuffled by the seed; *nfiles: how many files). */
@@ -1825,6 +1823,8 @@ static int topic_folds(const struct run *r, int which, int *fold, size_t *nfiles
     return grouped_folds(r->rows, r->m, r->strat, r->n_orig, r->origin, o->folds, seed, fold);
 }
 
+/* The labels, the mode (multi-class or multi-label), the folds, the card's topic part, and a
+ * job per label. */
 static int plan_topics(struct run *r, nc_error *err)
 {
     const nc_train_opts *o = r->o;

@@ -130,6 +130,23 @@ void cli_train_opts_default(nc_train_opts *o)
     o->threads = n < 1 ? 1 : n > 16 ? 16 : (int)n;
 }
 
+int cli_solver_of(const char *name, nc_solver *s)
+{
+    static const struct {
+        const char *name;
+        nc_solver s;
+    } solvers[] = { { "auto", NC_SOLVER_AUTO },
+                    { "lr", NC_SOLVER_LR },
+                    { "lr-dual", NC_SOLVER_LR_DUAL },
+                    { "svm", NC_SOLVER_SVM } };
+    for (size_t i = 0; i < sizeof solvers / sizeof *solvers; i++)
+        if (strcmp(name, solvers[i].name) == 0) {
+            *s = solvers[i].s;
+            return 0;
+        }
+    return -1;
+}
+
 /* --C-grid: comma-separated C values, increasing. */
 static int parse_c_grid(const char *cmd, const char *arg, nc_train_opts *o)
 {
@@ -182,15 +199,7 @@ int cli_train_opt(const char *cmd, int c, const char *arg, nc_train_opts *o)
         o->tone_C = d;
         return 1;
     case OPT_SOLVER:
-        if (strcmp(arg, "auto") == 0)
-            o->solver = NC_SOLVER_AUTO;
-        else if (strcmp(arg, "lr") == 0)
-            o->solver = NC_SOLVER_LR;
-        else if (strcmp(arg, "lr-dual") == 0)
-            o->solver = NC_SOLVER_LR_DUAL;
-        else if (strcmp(arg, "svm") == 0)
-            o->solver = NC_SOLVER_SVM;
-        else
+        if (cli_solver_of(arg, &o->solver) < 0)
             return cli_usage_error(cmd, "unknown solver '%s' (auto, lr, lr-dual, svm)", arg), -1;
         return 1;
     case OPT_FOLDS:

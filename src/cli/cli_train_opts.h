@@ -24,6 +24,10 @@ void cli_train_opts_default(nc_train_opts *o);
  * training option, -1 after printing a usage error for command 'cmd'. */
 int cli_train_opt(const char *cmd, int c, const char *arg, nc_train_opts *o);
 
+/* The solver named 'name' as --solver and the card's topics.solver name them (auto, lr,
+ * lr-dual, svm) into *s; returns 0, or -1 for an unknown name. */
+int cli_solver_of(const char *name, nc_solver *s);
+
 /* After all options: refuse combinations the library cannot train (a usage error printed for
  * 'cmd'). Returns 0 when the options go together, -1 otherwise. */
 int cli_train_opts_check(const char *cmd, const nc_train_opts *o);

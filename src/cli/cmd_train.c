@@ -84,17 +84,14 @@ static void progress(const char *what, void *ctx)
 static void print_grid_top(const cJSON *topics, const nc_train_opts *o)
 {
     const cJSON *solver = cJSON_GetObjectItemCaseSensitive(topics, "solver"), *l;
-    nc_solver s = NC_SOLVER_LR;
+    nc_solver s;
     const double *grid;
     size_t n;
     const char *sep = "";
 
-    if (o->C > 0 || !cJSON_IsString(solver))
+    if (o->C > 0 || !cJSON_IsString(solver) || cli_solver_of(solver->valuestring, &s) < 0 ||
+        s == NC_SOLVER_AUTO)
         return;
-    if (strcmp(solver->valuestring, "svm") == 0)
-        s = NC_SOLVER_SVM;
-    else if (strcmp(solver->valuestring, "lr-dual") == 0)
-        s = NC_SOLVER_LR_DUAL;
     nc_train_c_grid(o, s, &grid, &n);
     if (n < 2)
         return;
