@@ -27,6 +27,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "csv.h"
 #include "util.h"
 
 void nc_article_init(nc_article *a)
@@ -530,6 +531,52 @@ static int set_origin(nc_article *a, const char *file, long lineno, int need_id)
         return NC_ENOMEM;
     }
     return NC_OK;
+}
+
+/* ---- for csv.c ----------------------------------------------------------------------------- */
+
+size_t nc_utf8_invalid_at(const char *s, size_t len)
+{
+    return utf8_invalid_at(s, len);
+}
+
+int nc_article_set_origin(nc_article *a, const char *file, long lineno, int need_id)
+{
+    return set_origin(a, file, lineno, need_id);
+}
+
+int nc_article_set_topics(nc_article *a, const char *s, size_t len, const char *seps,
+                          const char *file, long lineno, nc_error *err)
+{
+    struct topics t = { 0 };
+    size_t i = 0;
+    int rc = NC_OK, c;
+
+    while (i <= len) {
+        size_t j = i;
+        const char *p;
+        size_t n;
+        while (j < len && !strchr(seps, s[j]))
+            j++;
+        p = s + i;
+        n = j - i;
+        trim(&p, &n);
+        if (n && (c = control_byte(p, n)) >= 0) {
+            rc = bad_topic(file, lineno, c, err);
+            break;
+        }
+        if (n && add_topic(&t, p, n) < 0) {
+            rc = oom(err);
+            break;
+        }
+        i = j + 1;
+    }
+    if (rc == NC_OK) {
+        a->has_topics = 1;
+        topics_move(&t, a);
+    }
+    topics_finish(&t);
+    return rc;
 }
 
 /* ---- JSON Lines -------------------------------------------------------------------------- */

@@ -1,9 +1,9 @@
 /* reader.c: stream articles out of files, standard input and directory trees.
  *
  * The reader owns all input I/O; turning one record into an nc_article is article.c's job
- * (nc_article_from_json / _from_fasttext / _from_text). Every file goes through zlib's gz*
- * calls, which read gzip data and, transparently, plain files, so "x.jsonl.gz" needs no special
- * case. Input is read sequentially and never seeked, so pipes work.
+ * (nc_article_from_json / _from_fasttext / _from_text), and csv.c's for CSV and TSV. Every file
+ * goes through zlib's gz* calls, which read gzip data and, transparently, plain files, so
+ * "x.jsonl.gz" needs no special case. Input is read sequentially and never seeked, so pipes work.
  *
  * Memory: one byte buffer holds the current line (or, for a plain-text article, the current
  * file); it grows geometrically to fit the longest line and is reused for every record, so memory
@@ -35,12 +35,16 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "csv.h"
 #include "util.h"
 
 #define READ_CHUNK (64 * 1024)  /* initial buffer size */
 #define GZ_BUFFER (128 * 1024)  /* zlib's input buffer */
 
-enum src_kind { SRC_JSONL, SRC_FASTTEXT, SRC_TEXT, SRC_SNIFF /* stdin, AUTO: decide by peeking */ };
+enum src_kind {
+    SRC_JSONL, SRC_FASTTEXT, SRC_TEXT, SRC_CSV, SRC_TSV,
+    SRC_SNIFF /* stdin, AUTO: decide by peeking */
+};
 
 struct dir_entry {
     char *name;
@@ -68,6 +72,10 @@ struct nc_reader {
     long lineno;
     int eof;
     int skip_line;           /* discarding the rest of a line already reported (NUL byte) */
+
+    nc_csv_cols csv;         /* CSV/TSV: the header's columns (csv.n == 0 until it is read) */
+    int csv_dead;            /* CSV/TSV: the header was bad, so no record can be read */
+    nc_strbuf rec;           /* CSV/TSV: the lines of the current record */
 
     char *buf;               /* unread data is buf[start..end); buf[end] is always writable */
     size_t cap, start, end, scan;
@@ -103,6 +111,10 @@ static enum src_kind kind_by_name(const char *path)
         return SRC_JSONL;
     if (ends_with_ci(path, len, ".ft") || ends_with_ci(path, len, ".fasttext"))
         return SRC_FASTTEXT;
+    if (ends_with_ci(path, len, ".csv"))
+        return SRC_CSV;
+    if (ends_with_ci(path, len, ".tsv") || ends_with_ci(path, len, ".tab"))
+        return SRC_TSV;
     return SRC_TEXT;
 }
 
@@ -113,6 +125,8 @@ static enum src_kind kind_for(nc_format f, enum src_kind fallback)
     case NC_FORMAT_JSONL: return SRC_JSONL;
     case NC_FORMAT_FASTTEXT: return SRC_FASTTEXT;
     case NC_FORMAT_TEXT: return SRC_TEXT;
+    case NC_FORMAT_CSV: return SRC_CSV;
+    case NC_FORMAT_TSV: return SRC_TSV;
     default: return fallback;
     }
 }
@@ -130,6 +144,8 @@ static void source_close(nc_reader *r)
     r->start = r->end = r->scan = 0;
     r->eof = r->skip_line = 0;
     r->lineno = 0;
+    nc_csv_cols_finish(&r->csv);
+    r->csv_dead = 0;
 }
 
 /* Open 'path' ("-" = stdin) as the current source; 'label' may be NULL. */
@@ -162,6 +178,8 @@ static int source_open(nc_reader *r, const char *path, enum src_kind kind, const
     r->start = r->end = r->scan = 0;
     r->eof = r->skip_line = 0;
     r->lineno = 0;
+    nc_csv_cols_finish(&r->csv);
+    r->csv_dead = 0;
     return NC_OK;
 }
 
@@ -288,6 +306,60 @@ static int source_sniff(nc_reader *r, nc_error *err)
     }
 }
 
+/* The next article of a CSV or TSV source: 1, 0 at its end, or a negative status. The first
+ * record is the header. A record runs over as many lines as its quoted fields need; errors
+ * name the line the record starts on, or the line of the offending byte. */
+static int csv_next(nc_reader *r, nc_article *a, nc_error *err)
+{
+    char sep = r->kind == SRC_TSV ? '\t' : ',';
+
+    for (;;) {
+        char *line = NULL;
+        size_t len = 0;
+        long first = 0;
+        int state = NC_CSV_OUTSIDE, rc;
+
+        if (r->csv_dead)
+            return 0;
+        nc_strbuf_reset(&r->rec);
+        do {
+            if ((rc = source_getline(r, &line, &len, err)) < 0)
+                return rc; /* a NUL byte: the record is dropped, reading goes on after it */
+            if (rc == 0) {
+                if (first == 0)
+                    return 0;
+                r->csv_dead = 1; /* the rest of the file was this record */
+                return nc_err(err, NC_EFORMAT,
+                              "%s:%ld: a quoted field of the record that starts here is never "
+                              "closed",
+                              r->name, first);
+            }
+            if (first == 0) {
+                if (is_blank_line(line, len))
+                    break;
+                first = r->lineno;
+            } else if (nc_strbuf_addc(&r->rec, '\n') < 0) {
+                return nc_err(err, NC_ENOMEM, "out of memory reading '%s'", r->name);
+            }
+            if (nc_strbuf_add(&r->rec, line, len) < 0)
+                return nc_err(err, NC_ENOMEM, "out of memory reading '%s'", r->name);
+            state = nc_csv_scan(line, len, sep, state);
+        } while (state == NC_CSV_IN_QUOTES);
+        if (first == 0)
+            continue; /* a blank line between records */
+        if (r->csv.n == 0) {
+            if ((rc = nc_csv_header(&r->csv, sep, r->rec.buf, r->rec.len, r->name, first,
+                                    err)) < 0) {
+                r->csv_dead = 1;
+                return rc;
+            }
+            continue;
+        }
+        rc = nc_article_from_csv(&r->csv, r->rec.buf, r->rec.len, r->name, first, a, err);
+        return rc < 0 ? rc : 1;
+    }
+}
+
 /* The next article of the current source: 1, 0 at its end, or a negative status. */
 static int source_next(nc_reader *r, nc_article *a, nc_error *err)
 {
@@ -297,6 +369,8 @@ static int source_next(nc_reader *r, nc_article *a, nc_error *err)
 
     if (r->kind == SRC_SNIFF && (rc = source_sniff(r, err)) < 0)
         return rc;
+    if (r->kind == SRC_CSV || r->kind == SRC_TSV)
+        return csv_next(r, a, err);
     if (r->kind == SRC_TEXT) { /* the whole source is one article; the caller closes it */
         size_t done = 0; /* bytes after r->start checked for NUL: what sniffing read, then each
                           * chunk as it comes, so a binary file is not read whole */
@@ -528,11 +602,12 @@ int nc_reader_open(const char *path, const nc_reader_opts *opts, nc_reader **out
     *out = NULL;
     if (!opts)
         opts = &defaults;
-    if (opts->format < NC_FORMAT_AUTO || opts->format > NC_FORMAT_DIR)
+    if (opts->format < NC_FORMAT_AUTO || opts->format > NC_FORMAT_TSV)
         return nc_err(err, NC_EINVAL, "unknown input format %d", (int)opts->format);
     if (!(r = calloc(1, sizeof *r)))
         return nc_err(err, NC_ENOMEM, "out of memory");
     r->opts = *opts;
+    nc_csv_cols_init(&r->csv);
 
     if (strcmp(path, "-") == 0) {
         if (opts->format == NC_FORMAT_DIR) {
@@ -649,5 +724,6 @@ void nc_reader_free(nc_reader *r)
         frame_free(&r->stack[--r->depth]);
     free(r->stack);
     free(r->buf);
+    nc_strbuf_finish(&r->rec);
     free(r);
 }

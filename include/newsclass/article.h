@@ -2,7 +2,7 @@
  *
  * An nc_article is a caller-owned value struct (nc_article_init / nc_article_finish). A reader
  * streams articles one at a time from a JSON Lines corpus (optionally .gz), a plain-text article,
- * a fastText-format file, or a directory of article files; it never seeks, so pipes work, and its
+ * a fastText-format file, a CSV or TSV file with a header row, or a directory of article files; it never seeks, so pipes work, and its
  * memory does not grow with the corpus. Every data error names the file and line. */
 #ifndef NC_ARTICLE_H
 #define NC_ARTICLE_H
@@ -31,7 +31,8 @@ typedef struct nc_article {
     char **field_values;
     size_t nfields;
     char *file;        /* where it came from ("-" for stdin) */
-    long line;         /* 1-based line of a JSONL/fastText record; 0 for a whole file */
+    long line;         /* 1-based line of a JSONL/fastText record, or where a CSV/TSV record
+                          starts; 0 for a whole file */
 } nc_article;
 
 void nc_article_init(nc_article *a);
@@ -43,12 +44,14 @@ const char *nc_article_field(const nc_article *a, const char *name);
 
 typedef enum nc_format {
     NC_FORMAT_AUTO = 0, /* by name: directory, *.jsonl[.gz] / *.json[.gz] / *.ndjson, *.ft /
-                           *.fasttext, else plain text; stdin: JSONL when its first non-blank
-                           byte is '{', else one plain-text article */
+                           *.fasttext, *.csv, *.tsv / *.tab, else plain text; stdin: JSONL
+                           when its first non-blank byte is '{', else one plain-text article */
     NC_FORMAT_JSONL,
     NC_FORMAT_TEXT,     /* one article per file: headline line, then body */
     NC_FORMAT_FASTTEXT, /* "__label__a __label__b text" per line */
-    NC_FORMAT_DIR       /* every regular file below, recursively, sorted by path */
+    NC_FORMAT_DIR,      /* every regular file below, recursively, sorted by path */
+    NC_FORMAT_CSV,      /* comma-separated values under a header row (RFC 4180 quoting) */
+    NC_FORMAT_TSV       /* tab-separated values, the same rules */
 } nc_format;
 
 typedef struct nc_reader_opts {

@@ -5,6 +5,7 @@
 
 #include <stdio.h>
 
+#include <newsclass/article.h>
 #include <newsclass/error.h>
 
 #define CLI_EXIT_OK 0
@@ -61,6 +62,16 @@ void cli_stdin_hint(const char *cmd, int noperands);
  * buffers small outputs until exit, where a failure (a full disk, /dev/full, a closed pipe)
  * would otherwise go unnoticed and the command report success. */
 int cli_flush_stdout(const char *cmd);
+
+/* --input-format=FMT (the commands that read corpora): its getopt code, the help line, and the
+ * parser: FMT jsonl, text, fasttext, csv or tsv into ro->format. 0, or CLI_EXIT_USAGE after a
+ * usage error for 'cmd' (an unknown name, or a second format unlike the first: --jsonl and
+ * --text are the same option). */
+#define CLI_OPT_INPUT_FORMAT 900
+#define CLI_INPUT_FORMAT_HELP                                                                 \
+    "      --input-format=FMT read every file given as FMT: jsonl, text, fasttext, csv, tsv\n" \
+    "                         (default: by name; see docs/input-formats.md)\n"
+int cli_input_format(const char *cmd, const char *name, nc_reader_opts *ro);
 
 /* Strict number parsing: the whole string must be a number in [min, max]. 0 or -1. */
 int cli_parse_long(const char *s, long min, long max, long *out);

@@ -160,6 +160,34 @@ const char *cli_default_model(void)
     return NULL;
 }
 
+int cli_input_format(const char *cmd, const char *name, nc_reader_opts *ro)
+{
+    static const struct {
+        const char *name;
+        nc_format format;
+    } fmts[] = {
+        { "jsonl", NC_FORMAT_JSONL }, { "text", NC_FORMAT_TEXT },
+        { "fasttext", NC_FORMAT_FASTTEXT }, { "csv", NC_FORMAT_CSV }, { "tsv", NC_FORMAT_TSV },
+    };
+    size_t i, prev;
+
+    for (i = 0; i < sizeof fmts / sizeof fmts[0] && strcmp(fmts[i].name, name) != 0; i++)
+        ;
+    if (i == sizeof fmts / sizeof fmts[0])
+        return cli_usage_error(cmd, "unknown input format '%s' (jsonl, text, fasttext, csv, tsv)",
+                               name);
+    if (ro->format != NC_FORMAT_AUTO && ro->format != fmts[i].format) {
+        for (prev = 0; prev < sizeof fmts / sizeof fmts[0] && fmts[prev].format != ro->format;
+             prev++)
+            ;
+        return cli_usage_error(cmd, "two input formats given: %s and %s",
+                               prev < sizeof fmts / sizeof fmts[0] ? fmts[prev].name : "?",
+                               name);
+    }
+    ro->format = fmts[i].format;
+    return 0;
+}
+
 int cli_stdin_once(const char *cmd, char *const *argv, int n)
 {
     int seen = 0;

@@ -32,16 +32,16 @@ const char cmd_classify_usage[] =
     "\n"
     "Label articles: per-topic probabilities, the topics above their thresholds, the primary\n"
     "topic, a tone score in [-1, 1] and its label. FILE is a plain-text article (first line =\n"
-    "headline), a directory of them, a JSON Lines corpus, or '-' (the default: standard\n"
-    "input).\n"
+    "headline), a directory of them, a JSON Lines corpus, a CSV or TSV file with a header\n"
+    "row, or '-' (the default: standard input).\n"
     "\n"
     "  -m, --model=DIR        model bundle (default: $NEWSCLASS_MODEL, else the shipped\n"
     "                         models/default)\n"
     "  -f, --format=FMT       table (default on a terminal), json (JSON Lines; default when\n"
     "                         piped), tsv\n"
     "  -o, --output=FILE      write there (atomically) instead of standard output\n"
-    "      --jsonl            read every FILE as JSON Lines\n"
-    "      --text             read every FILE as one plain-text article\n"
+    CLI_INPUT_FORMAT_HELP
+    "      --jsonl, --text    the same as --input-format=jsonl, =text\n"
     "      --keep-furniture   do not drop page furniture (\"Share this\", ...) from text\n"
     "      --explain=N        the N terms that pushed each reported topic and the tone most\n"
     "                         up and down, with weight x feature value\n"
@@ -740,6 +740,7 @@ int cmd_classify(int argc, char **argv)
         { "output", required_argument, NULL, 'o' },
         { "jsonl", no_argument, NULL, 'J' },
         { "text", no_argument, NULL, 'T' },
+        { "input-format", required_argument, NULL, CLI_OPT_INPUT_FORMAT },
         { "keep-furniture", no_argument, NULL, 'K' },
         { "explain", required_argument, NULL, 'x' },
         { "tone-parts", no_argument, NULL, 'P' },
@@ -788,10 +789,10 @@ int cmd_classify(int argc, char **argv)
         case 'o': o.output = optarg; break;
         case 'J':
         case 'T':
-            if (o.ro.format != NC_FORMAT_AUTO &&
-                o.ro.format != (c == 'J' ? NC_FORMAT_JSONL : NC_FORMAT_TEXT))
-                return cli_usage_error("classify", "--jsonl and --text exclude each other");
-            o.ro.format = c == 'J' ? NC_FORMAT_JSONL : NC_FORMAT_TEXT;
+        case CLI_OPT_INPUT_FORMAT:
+            if (cli_input_format("classify", c == 'J' ? "jsonl" : c == 'T' ? "text" : optarg,
+                                 &o.ro) != 0)
+                return CLI_EXIT_USAGE;
             break;
         case 'K': o.ro.keep_furniture = 1; break;
         case 'x':

@@ -40,7 +40,8 @@ const char cmd_cross_validate_usage[] =
     "                         the recipe does on a source it did not learn from; also\n"
     "                         reports each input's own figures\n"
     "      --json             print one JSON object instead of a report\n"
-    "      --jsonl            read every CORPUS as JSON Lines\n"
+    CLI_INPUT_FORMAT_HELP
+    "      --jsonl            the same as --input-format=jsonl\n"
     "      --label-from-dir   in directories, the parent folder name is the label\n"
     "  -q, --quiet            no progress messages on stderr\n"
     "  -h, --help             show this help\n"
@@ -304,6 +305,7 @@ int cmd_cross_validate(int argc, char **argv)
         { "by-input", no_argument, NULL, 'B' },
         { "json", no_argument, NULL, 'j' },
         { "jsonl", no_argument, NULL, 'J' },
+        { "input-format", required_argument, NULL, CLI_OPT_INPUT_FORMAT },
         { "label-from-dir", no_argument, NULL, 'L' },
         { "quiet", no_argument, NULL, 'q' },
         { "help", no_argument, NULL, 'h' },
@@ -341,7 +343,11 @@ int cmd_cross_validate(int argc, char **argv)
             break;
         case 'B': by_input = 1; break;
         case 'j': json_out = 1; break;
-        case 'J': ro.format = NC_FORMAT_JSONL; break;
+        case 'J':
+        case CLI_OPT_INPUT_FORMAT:
+            if (cli_input_format("cross-validate", c == 'J' ? "jsonl" : optarg, &ro) != 0)
+                return CLI_EXIT_USAGE;
+            break;
         case 'L': ro.label_from_dir = 1; break;
         case 'q': quiet = 1; break;
         case 'h':

@@ -28,8 +28,9 @@ const char cmd_evaluate_usage[] =
     "usage: newsclass evaluate [-m MODEL_DIR] [OPTIONS] CORPUS...\n"
     "\n"
     "Classify labelled articles and compare with their gold labels. CORPUS is a JSON Lines\n"
-    "corpus, a fastText-format file, a plain-text article, a directory of them, or '-'\n"
-    "(standard input). Articles without gold topics are skipped for the topic metrics.\n"
+    "corpus, a CSV or TSV file with a header row, a fastText-format file, a plain-text\n"
+    "article, a directory of them, or '-' (standard input). Articles without gold topics are\n"
+    "skipped for the topic metrics.\n"
     "\n"
     "Multi-label models: per topic precision, recall, F1 and support at the model's\n"
     "thresholds, micro and macro averages, exact-match ratio, ROC AUC and average precision,\n"
@@ -43,7 +44,8 @@ const char cmd_evaluate_usage[] =
     "      --json             print one JSON object with every number instead of a report\n"
     "      --errors=N         list the N worst false positives and false negatives per topic\n"
     "      --reliability=FILE write a reliability diagram (SVG) of the topic probabilities\n"
-    "      --jsonl            read every CORPUS as JSON Lines\n"
+    CLI_INPUT_FORMAT_HELP
+    "      --jsonl            the same as --input-format=jsonl\n"
     "      --label-from-dir   in directories, the parent folder name is the gold label\n"
     "      --compare=DIR      also classify with the model DIR and report, per metric, both\n"
     "                         models and the difference (DIR - MODEL_DIR) with its 95%\n"
@@ -492,6 +494,7 @@ int cmd_evaluate(int argc, char **argv)
         { "errors", required_argument, NULL, 'e' },
         { "reliability", required_argument, NULL, 'r' },
         { "jsonl", no_argument, NULL, 'J' },
+        { "input-format", required_argument, NULL, CLI_OPT_INPUT_FORMAT },
         { "label-from-dir", no_argument, NULL, 'L' },
         { "compare", required_argument, NULL, 'C' },
         { "resamples", required_argument, NULL, 'R' },
@@ -525,7 +528,11 @@ int cmd_evaluate(int argc, char **argv)
                                        optarg);
             break;
         case 'r': o.reliability = optarg; break;
-        case 'J': o.ro.format = NC_FORMAT_JSONL; break;
+        case 'J':
+        case CLI_OPT_INPUT_FORMAT:
+            if (cli_input_format("evaluate", c == 'J' ? "jsonl" : optarg, &o.ro) != 0)
+                return CLI_EXIT_USAGE;
+            break;
         case 'L': o.ro.label_from_dir = 1; break;
         case 'C': o.compare = optarg; break;
         case 'R':

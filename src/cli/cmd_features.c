@@ -40,6 +40,7 @@ const char cmd_features_usage[] =
     "      --tone             write the tone score as the target (regression)\n"
     "      --linear-tf        linear tf (the tone features) instead of the topic weighting\n"
     "      --label-from-dir   in directories, the parent folder name is the label\n"
+    CLI_INPUT_FORMAT_HELP
     "  -q, --quiet            no summary on stderr\n"
     "  -h, --help             show this help\n"
     "\n"
@@ -245,6 +246,7 @@ int cmd_features(int argc, char **argv)
         { "tone", no_argument, NULL, OPT_TONE },
         { "linear-tf", no_argument, NULL, OPT_LINEAR },
         { "label-from-dir", no_argument, NULL, OPT_LFD },
+        { "input-format", required_argument, NULL, CLI_OPT_INPUT_FORMAT },
         { "quiet", no_argument, NULL, 'q' },
         { "help", no_argument, NULL, 'h' },
     };
@@ -279,6 +281,10 @@ int cmd_features(int argc, char **argv)
         case OPT_TONE: tone = 1; break;
         case OPT_LINEAR: linear = 1; break;
         case OPT_LFD: ro.label_from_dir = 1; break;
+        case CLI_OPT_INPUT_FORMAT:
+            if (cli_input_format("features", optarg, &ro) != 0)
+                return CLI_EXIT_USAGE;
+            break;
         case 'q': quiet = 1; break;
         case 'h': fputs(cmd_features_usage, stdout); return CLI_EXIT_OK;
         default:

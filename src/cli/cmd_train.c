@@ -22,12 +22,14 @@ const char cmd_train_usage[] =
     "usage: newsclass train [OPTIONS] CORPUS... -o MODEL_DIR\n"
     "\n"
     "Train topic and tone models from labelled articles and save a model bundle.\n"
-    "CORPUS is a JSON Lines file (.jsonl, .jsonl.gz), a fastText-format file (.ft), a\n"
-    "plain-text article or a directory of them; '-' reads standard input.\n"
+    "CORPUS is a JSON Lines file (.jsonl, .jsonl.gz), a CSV or TSV file with a header row\n"
+    "(.csv, .tsv), a fastText-format file (.ft), a plain-text article or a directory of them;\n"
+    "'-' reads standard input.\n"
     "\n"
     "  -o, --output=DIR       where to write the model bundle (required); written to DIR.tmp\n"
     "                         and renamed into place\n"
     "      --label-from-dir   in directories, the parent folder name is the label\n"
+    CLI_INPUT_FORMAT_HELP
     "      --tone-oof=FILE    also write every training article's cross-validated tone\n"
     "                         (JSON Lines: its out-of-fold regression score, lexicon\n"
     "                         features and tone), written atomically\n"
@@ -163,6 +165,7 @@ int cmd_train(int argc, char **argv)
         { "output", required_argument, NULL, 'o' },
         { "label-from-dir", no_argument, NULL, 'L' },
         { "tone-oof", required_argument, NULL, 'T' },
+        { "input-format", required_argument, NULL, CLI_OPT_INPUT_FORMAT },
         { "quiet", no_argument, NULL, 'q' },
         { "help", no_argument, NULL, 'h' },
     };
@@ -188,6 +191,10 @@ int cmd_train(int argc, char **argv)
         switch (c) {
         case 'o': output = optarg; break;
         case 'L': ro.label_from_dir = 1; break;
+        case CLI_OPT_INPUT_FORMAT:
+            if (cli_input_format("train", optarg, &ro) != 0)
+                return CLI_EXIT_USAGE;
+            break;
         case 'T': oof_path = optarg; break;
         case 'q': quiet = 1; break;
         case 'h':

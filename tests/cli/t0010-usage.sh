@@ -24,7 +24,7 @@ expect_error 2 "\-C needs a number" train -C abc -o "$tmp/m" "$DATA/tiny-train.j
 expect_error 2 'unknown solver' train --solver foo -o "$tmp/m" "$DATA/tiny-train.jsonl"
 expect_error 2 'unknown format' classify --format xml "$DATA/tiny-test.jsonl"
 expect_error 2 '\-\-threads needs' classify --threads 0 "$DATA/tiny-test.jsonl"
-expect_error 2 '\-\-jsonl and \-\-text exclude each other' classify --jsonl --text "$DATA/tiny-test.jsonl"
+expect_error 2 'two input formats given: jsonl and text' classify --jsonl --text "$DATA/tiny-test.jsonl"
 # standard input can be read once: '-' twice is a usage error, before anything is read
 expect_error 2 "'-' given twice: standard input can be read only once" classify - "$DATA/tiny-test.jsonl" - </dev/null
 expect_error 2 "'-' given twice" evaluate - - </dev/null

@@ -596,6 +596,133 @@ static void test_stdin(void)
     close(saved);
 }
 
+/* CSV and TSV: the header's roles, RFC 4180 quoting over several lines, topics split at ';'
+ * and '|', and errors that name the line of the record or of the offending byte. */
+static void test_csv(void)
+{
+    nc_reader *r = NULL;
+    nc_article a;
+    nc_error err = { 0 };
+    nc_reader_opts csv = { NC_FORMAT_CSV, 0, 0 }, tsv = { NC_FORMAT_TSV, 0, 0 };
+
+    nc_article_init(&a);
+    write_file(tmp_path("a.csv"),
+               "\xEF\xBB\xBF" "ID, Headline ,Body,Topics,tone,Date,source\r\n"
+               "c1,\"Talks, at last\",\"He said \"\"yes\"\".\r\n\r\nThen left.\",diplomacy; "
+               "sport|diplomacy,0.5,2024-03-01,Planet\r\n"
+               "\n"
+               " , Cup final ,,,,,\n"
+               "c3,, \"quoted\" ,,-1,,\"\"\n"
+               "c4,plain \"inner\" quotes,x,,,,",
+               0);
+    CHECK_EQ_INT(nc_reader_open(tmp_path("a.csv"), NULL, &r, &err), NC_OK);
+    CHECK_EQ_INT(nc_reader_next(r, &a, &err), 1);
+    CHECK_STR(a.id, "c1");
+    CHECK_STR(a.title, "Talks, at last");
+    CHECK_STR(a.text, "He said \"yes\".\n\nThen left.");
+    CHECK_STR(a.date, "2024-03-01");
+    CHECK_EQ_INT(a.ntopics, 2);
+    CHECK_STR(a.topics[0], "diplomacy");
+    CHECK_STR(a.topics[1], "sport");
+    CHECK_NEAR(a.tone, 0.5, 0);
+    CHECK_EQ_INT(a.has_tone, 1);
+    CHECK_EQ_INT(a.line, 2);
+    CHECK_STR(nc_article_field(&a, "source"), "Planet");
+    CHECK_STR(nc_article_field(&a, "Headline"), "Talks, at last");
+    CHECK(nc_article_field(&a, "Body") == NULL); /* the text is not a field */
+    CHECK_EQ_INT(nc_reader_next(r, &a, &err), 1); /* after a blank line */
+    CHECK_STR(a.id, tmp_path("a.csv:6"));         /* a blank id: file:line */
+    CHECK_STR(a.title, " Cup final ");
+    CHECK_EQ_INT(a.has_topics, 1);                /* a topics column: labelled, none */
+    CHECK_EQ_INT(a.ntopics, 0);
+    CHECK_EQ_INT(a.has_tone, 0);
+    CHECK(a.date == NULL);
+    CHECK_EQ_INT(nc_reader_next(r, &a, &err), 1);
+    CHECK_STR(a.text, "quoted"); /* spaces around a quoted field */
+    CHECK_NEAR(a.tone, -1, 0);
+    CHECK_STR(nc_article_field(&a, "source"), "");
+    CHECK_EQ_INT(nc_reader_next(r, &a, &err), 1); /* no newline at the end */
+    CHECK_STR(a.title, "plain \"inner\" quotes");
+    CHECK_EQ_INT(a.line, 8);
+    CHECK_EQ_INT(nc_reader_next(r, &a, &err), 0);
+    nc_reader_free(r);
+
+    /* TSV by name (.tsv, .tab, .gz looked through) and by format; one label per article */
+    write_file(tmp_path("b.tab"), "text\tcategory\nGoal!\tsport\n\"a\tb\"\t Arts, culture \n", 0);
+    expect(tmp_path("b.tab"), NULL, tmpdir, "/b.tab:2 [sport]\n/b.tab:3 [Arts, culture]\n");
+    expect(tmp_path("b.tab"), &tsv, tmpdir, "/b.tab:2 [sport]\n/b.tab:3 [Arts, culture]\n");
+    CHECK_EQ_INT(nc_reader_open(tmp_path("b.tab"), NULL, &r, &err), NC_OK);
+    CHECK_EQ_INT(nc_reader_next(r, &a, &err), 1);
+    CHECK_EQ_INT(nc_reader_next(r, &a, &err), 1);
+    CHECK_STR(a.text, "a\tb");
+    nc_reader_free(r);
+    write_file(tmp_path("c.txt"), "title,topics\nx,\"a;b\"\n", 0); /* a .txt name, --csv */
+    expect(tmp_path("c.txt"), &csv, tmpdir, "/c.txt:2 [a,b]\n");
+
+    /* data errors: the record's line, or the line of the byte; reading goes on */
+    write_file(tmp_path("e.csv"),
+               "id,text,tone,topics\n"
+               "e1,ok,,\n"
+               "e2,too,few\n"
+               "e3,\"closed\" then more,,\n"
+               "e4,x,1.5,\n"
+               "e5,x,abc,\n"
+               "e6,,,\n"
+               "e7,\"two\nlines \xff\",,\n"
+               "e8,x,,\"bad\x01topic\"\n"
+               "e9,x,nan,\n"
+               "e10,\"last\n",
+               0);
+    expect(tmp_path("e.csv"), NULL, tmpdir,
+           "e1 []\n"
+           "! /e.csv:3: 3 fields where the header (line 1) has 4\n"
+           "! /e.csv:4: field 2: text after its closing quote (a quote inside a quoted field is "
+           "written as two quotes, \"\")\n"
+           "! /e.csv:5: 'tone' must be a number in [-1, 1], not '1.5'\n"
+           "! /e.csv:6: 'tone' must be a number in [-1, 1], not 'abc'\n"
+           "! /e.csv:7: missing 'text' and 'title'\n"
+           "! /e.csv:9: invalid UTF-8 at byte 7\n"
+           "! /e.csv:10: topic name contains a control character (0x01)\n"
+           "! /e.csv:11: 'tone' must be a number in [-1, 1], not 'nan'\n"
+           "! /e.csv:12: a quoted field of the record that starts here is never closed\n");
+
+    /* a bad header ends the file: no record under it can be read */
+    write_file(tmp_path("h1.csv"), "name,value\na,b\nc,d\n", 0);
+    expect(tmp_path("h1.csv"), NULL, tmpdir,
+           "! /h1.csv:1: the header names no text column ('text', 'body', 'content' or "
+           "'description') and no headline column ('title' or 'headline'); the first row must "
+           "be a header\n");
+    write_file(tmp_path("h2.csv"), "\n\ntext,Body\na,b\n", 0);
+    expect(tmp_path("h2.csv"), NULL, tmpdir,
+           "! /h2.csv:3: columns 1 ('text') and 2 ('Body') both give the body\n");
+    write_file(tmp_path("h3.csv"), "text,topics,label\na,b,c\n", 0);
+    expect(tmp_path("h3.csv"), NULL, tmpdir,
+           "! /h3.csv:1: columns 'topics' (topics, several per article) and 'label' (one label "
+           "per article) both give the labels: keep one\n");
+    write_file(tmp_path("h4.csv"), "text,label\na,\n", 0);
+    expect(tmp_path("h4.csv"), NULL, tmpdir, "! /h4.csv:2: empty 'label' (the article's label)\n");
+    write_file(tmp_path("h5.csv"), "", 0); /* empty: no header, no articles, no error */
+    expect(tmp_path("h5.csv"), NULL, tmpdir, "");
+    write_file(tmp_path("h6.csv"), "text\n", 0); /* a header alone */
+    expect(tmp_path("h6.csv"), NULL, tmpdir, "");
+
+    /* NUL: the record is dropped, the next one read */
+    write_file(tmp_path("n.csv"), "text\nbefore\nx\0y\nafter\n", 20);
+    expect(tmp_path("n.csv"), NULL, tmpdir, "/n.csv:2\n! /n.csv:3: NUL byte (binary file?)\n/n.csv:4\n");
+
+    /* gzip is looked through */
+    {
+        gzFile gz = gzopen(tmp_path("g.csv.gz"), "wb");
+        CHECK(gz != NULL);
+        if (gz) {
+            gzputs(gz, "title,label\nZipped,sport\n");
+            gzclose(gz);
+        }
+        expect(tmp_path("g.csv.gz"), NULL, tmpdir, "/g.csv.gz:2 [sport]\n");
+    }
+    nc_article_finish(&a);
+}
+
 static void rm_rf(const char *path)
 {
     char cmd[600];
@@ -623,6 +750,7 @@ int main(void)
     test_stdin();
     test_nul_in_long_line();
     test_nul_flood();
+    test_csv();
     nc_reader_free(NULL);
     rm_rf(tmpdir);
     return check_report();
