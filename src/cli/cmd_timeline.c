@@ -35,9 +35,10 @@ const char cmd_timeline_usage[] =
     "articles between the first and the last are listed with n = 0.\n"
     "\n"
     "CORPUS is a JSON Lines corpus with a \"date\" (YYYY-MM-DD or ISO 8601; the day as written,\n"
-    "not converted to UTC), a directory of article files, '-' for standard input (the default),\n"
-    "or the JSON Lines output of `newsclass classify --format json`, which is used without\n"
-    "scoring again. Articles with a missing or invalid date are reported and skipped.\n"
+    "not converted to UTC), a CSV or TSV file with a date column, a directory of article\n"
+    "files, '-' for standard input (the default), or the JSON Lines output of `newsclass\n"
+    "classify --format json`, which is used without scoring again. Articles with a missing or\n"
+    "invalid date are reported and skipped.\n"
     "\n"
     "  -m, --model=DIR        model bundle (default: $NEWSCLASS_MODEL, else the shipped\n"
     "                         models/default)\n"
@@ -55,6 +56,7 @@ const char cmd_timeline_usage[] =
     "      --merge            the operands are partial files: add them up (exactly)\n"
     "      --from-classify    read every CORPUS as `newsclass classify --format json` output\n"
     "                         (needed for standard input; files are detected)\n"
+    CLI_INPUT_FORMAT_HELP
     "      --date-from-name   take the date from a YYYY-MM-DD in each file name\n"
     "      --since=DATE       leave out articles dated before DATE (YYYY-MM-DD)\n"
     "      --until=DATE       leave out articles dated after DATE (YYYY-MM-DD)\n"
@@ -69,6 +71,7 @@ struct tl_opts {
     int by_set;
     int merge;
     int from_classify;
+    nc_reader_opts ro;        /* --input-format */
     int date_from_name;
     int quiet;
     int has_since, has_until;
@@ -208,7 +211,7 @@ out:
 
 static int read_articles(struct run *r, const char *path)
 {
-    nc_reader_opts ro = { 0 };
+    nc_reader_opts ro = r->o->ro;
     nc_reader *rd = NULL;
     nc_article a;
     nc_prediction p;
@@ -262,7 +265,8 @@ static int read_input(struct run *r, const char *path)
     if (strcmp(path, "-") != 0) {
         if (stat(path, &st) != 0)
             return cli_errorf("timeline", "cannot open '%s': %s", path, strerror(errno));
-        if (!scored && S_ISREG(st.st_mode) && nc_scored_detect(path, &scored, &err) < 0)
+        if (!scored && r->o->ro.format == NC_FORMAT_AUTO && S_ISREG(st.st_mode) &&
+            nc_scored_detect(path, &scored, &err) < 0)
             return cli_error("timeline", &err);
     }
     if (nc_timeline_add_input(r->t, path, &err) < 0)
@@ -287,6 +291,7 @@ static int parse_args(int argc, char **argv, struct tl_opts *o)
         { "partial", required_argument, NULL, O_PARTIAL },
         { "merge", no_argument, NULL, O_MERGE },
         { "from-classify", no_argument, NULL, O_FROM_CLASSIFY },
+        { "input-format", required_argument, NULL, CLI_OPT_INPUT_FORMAT },
         { "date-from-name", no_argument, NULL, O_DATE_FROM_NAME },
         { "since", required_argument, NULL, O_SINCE },
         { "until", required_argument, NULL, O_UNTIL },
@@ -348,6 +353,10 @@ static int parse_args(int argc, char **argv, struct tl_opts *o)
         case O_FROM_CLASSIFY:
             o->from_classify = 1;
             break;
+        case CLI_OPT_INPUT_FORMAT:
+            if (cli_input_format("timeline", optarg, &o->ro) != 0)
+                return CLI_EXIT_USAGE;
+            break;
         case O_DATE_FROM_NAME:
             o->date_from_name = 1;
             break;
@@ -381,11 +390,15 @@ static int parse_args(int argc, char **argv, struct tl_opts *o)
         return cli_usage_error("timeline", "'--csv' and '--json' exclude each other");
     if (o->to.weighted && !o->to.topic)
         return cli_usage_error("timeline", "'--weighted' needs '--topic'");
+    if (o->from_classify && o->ro.format != NC_FORMAT_AUTO)
+        return cli_usage_error("timeline", "'--from-classify' and '--input-format' exclude each "
+                                           "other");
     if (o->has_since && o->has_until && o->since > o->until)
         return cli_usage_error("timeline", "'--since' is after '--until'");
     if (o->merge) {
         if (o->to.topic || o->to.weighted || o->to.group_by || o->from_classify ||
-            o->date_from_name || o->model_dir || o->has_since || o->has_until)
+            o->date_from_name || o->model_dir || o->has_since || o->has_until ||
+            o->ro.format != NC_FORMAT_AUTO)
             return cli_usage_error("timeline", "'--merge' takes topic, weighting and grouping "
                                                "from the partial files; it reads no corpus");
         if (optind >= argc)

@@ -44,6 +44,15 @@ expect 0 features -q --min-df 1 --target sport -o "$tmp/c.svm" "$C/train.csv"
 expect 0 features -q --min-df 1 --target sport -o "$tmp/j.svm" "$C/train.jsonl"
 if cmp -s "$tmp/c.svm" "$tmp/j.svm"; then ok; else fail "features: CSV and JSON Lines vectors differ"; fi
 
+# timeline: the date column, by name or from standard input
+expect 0 timeline -q --by month --csv "$C/train.jsonl"
+cp "$tmp/out" "$tmp/tj"
+expect 0 timeline -q --by month --csv --input-format csv - <"$C/train.csv"
+if cmp -s "$tmp/out" "$tmp/tj"; then ok; else fail "timeline: CSV and JSON Lines series differ"; fi
+expect 0 timeline -q --by month --csv "$C/train.tsv"
+if cmp -s "$tmp/out" "$tmp/tj"; then ok; else fail "timeline: TSV and JSON Lines series differ"; fi
+expect_error 2 "'--from-classify' and '--input-format' exclude each other" timeline --from-classify --input-format csv "$C/train.csv"
+
 # errors: file and line, exit 1, no model left behind
 { head -n 20 "$C/train.csv"; printf 'bad-1,"A headline","a body, then",diplomacy,2,,\r\n'; } >"$tmp/bad.csv"
 expect_error 1 "bad.csv:21: 'tone' must be a number in \[-1, 1\], not '2'" train -q --min-df 1 --folds 3 -o "$tmp/mb" "$tmp/bad.csv"
