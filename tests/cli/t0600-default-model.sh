@@ -109,6 +109,26 @@ for cls, sh in ag.items():
     else
         fail "eval-default --ceilings: $(cat "$tmp/err")"
     fi
+    # tools/learning-curve: subsets of the three slices, measured on the same stand-in sets
+    if /usr/bin/python3 "$SRC/tools/learning-curve" --newsclass "$NC" --shared "$tmp/shared" \
+            --files "$tmp"/slice0*.jsonl --fractions 0.34,0.67 --seeds 1,2 --json \
+            -- --min-df 1 --folds 3 >"$tmp/out" 2>"$tmp/err" &&
+       /usr/bin/python3 -c 'import json, sys
+runs = json.load(open(sys.argv[1]))["runs"]
+assert [(r["fraction"], r["files"], r["articles"]) for r in runs] == \
+    [(0.34, 1, 30), (0.34, 1, 30), (0.67, 2, 60), (0.67, 2, 60), (1.0, 3, 90)], runs
+full = runs[-1]
+assert all(0 <= full[t][k] <= 1 for t in ("diplomacy", "cybersecurity", "sport")
+           for k in ("auc", "f1", "best_f1")), full
+assert full["diplomacy"]["best_f1"] >= full["diplomacy"]["f1"], full
+assert -1 <= full["tone_pearson"] <= 1 and 0 <= full["tone_accuracy3"] <= 1, full' "$tmp/out"
+    then ok; else fail "learning-curve: $(cat "$tmp/err")"; fi
+    if /usr/bin/python3 "$SRC/tools/learning-curve" --newsclass "$NC" --shared "$tmp/no-such" \
+            >"$tmp/out" 2>"$tmp/err"; then
+        has "$tmp/err" 'no newstopics_dev or nyt_editorial_tone; skipped$'
+    else
+        fail "learning-curve without the shared corpora: not a clean skip"
+    fi
     if /usr/bin/python3 "$SRC/tools/cv-by-file" --newsclass "$tmp/none" >/dev/null 2>"$tmp/err"; then
         fail "cv-by-file ran without a newsclass binary"
     else
