@@ -234,6 +234,11 @@ int nc_classify_ws(const nc_model *m, const nc_article *a, nc_prediction *out,
                         "(is weights.bin damaged?)");
             goto out;
         }
+        /* Reported to 4 decimals, and kept at that: the label, the three-class figures of
+         * evaluate and every output then follow the value printed (a tone of 0.25003, printed
+         * 0.25, was labelled positive while the guide's "above 0.25" read off the output says
+         * neutral). */
+        t = round(t * 1e4) / 1e4;
         out->tone = t;
         out->has_tone = 1;
         if (m->tone_q90 > 0) {

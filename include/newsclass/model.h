@@ -181,7 +181,7 @@ typedef struct nc_prediction {
     int *selected;    /* 1 when the label is given to the article (owned) */
     int primary;      /* index of the highest-scoring selected label, or -1 (none) */
     int has_tone;
-    double tone;      /* in [-1, 1] */
+    double tone;      /* in [-1, 1], rounded to 4 decimals (as printed) */
     int has_tone_interval; /* 1 when the model carries a tone interval (trained since 0.1.0
                             * of 2026-11-27) */
     double tone_lo, tone_hi; /* the 90% interval: tone -+ the model's half-width, within

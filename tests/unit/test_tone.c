@@ -204,8 +204,9 @@ static void check_scaled(nc_model *m, const nc_corpus *c)
         m->tone_scale = 1.0;
         CHECK_EQ_INT(nc_classify(m, &c->docs[i], &q, &err), NC_OK);
         if (q.tone > -1 && q.tone < 1) {
+            /* both tones are rounded to 4 decimals: q's rounding is stretched by s */
             double t = s * q.tone;
-            CHECK_NEAR(p.tone, t > 1 ? 1 : t < -1 ? -1 : t, 1e-12);
+            CHECK_NEAR(p.tone, t > 1 ? 1 : t < -1 ? -1 : t, 0.5e-4 * (1 + s) + 1e-12);
             unclamped++;
         }
     }
@@ -354,7 +355,7 @@ static void check_tone_parts(const nc_model *m, const nc_corpus *test)
             CHECK_NEAR(lex[k], f[k], 1e-12);
         t = m->tone_scale * nc_tone_stack(m->stack, reg, lex);
         t = t > 1 ? 1 : t < -1 ? -1 : t;
-        CHECK_NEAR(p.tone, t, 1e-12);
+        CHECK_NEAR(p.tone, round(t * 1e4) / 1e4, 1e-12); /* classify reports 4 decimals */
     }
     nc_prediction_finish(&p);
     CHECK_STR(nc_tone_lexicon_name(0), "mean");
