@@ -589,12 +589,12 @@ out:
     return rc;
 }
 
-/* The lead of an article: its first sentence, or its first 40 words, whichever is shorter.
- * NULL when the text is already that short (no view is needed). */
-static char *lead_of(const char *text)
+/* The lead of an article: its first `sentences` sentences, or its first 20 + 20 * sentences
+ * words, whichever is shorter. NULL when the text is already that short (no view is needed). */
+static char *lead_of(const char *text, int sentences)
 {
-    size_t i = 0, words = 0, len;
-    int in_word = 0;
+    size_t i = 0, words = 0, len, max_words = 20 + 20 * (size_t)sentences;
+    int in_word = 0, seen = 0;
     if (!text)
         return NULL;
     len = strlen(text);
@@ -604,10 +604,11 @@ static char *lead_of(const char *text)
         if (!space && !in_word)
             words++;
         in_word = !space;
-        if (words > 40)
+        if (words > max_words)
             break;
         if ((c == '.' || c == '!' || c == '?') && i + 1 < len &&
-            (text[i + 1] == ' ' || text[i + 1] == '\n') && words >= 8) {
+            (text[i + 1] == ' ' || text[i + 1] == '\n') && words >= 8 * (size_t)(seen + 1) &&
+            ++seen == sentences) {
             i++;
             break;
         }
@@ -1729,6 +1730,8 @@ static int check_opts(const nc_train_opts *o, size_t n, nc_error *err)
         return nc_err(err, NC_EINVAL, "no articles to train on");
     if (o->folds < 2 || o->folds > 20)
         return nc_err(err, NC_EINVAL, "folds must be in 2..20 (got %d)", o->folds);
+    if (o->lead_views < 0 || o->lead_views > 3)
+        return nc_err(err, NC_EINVAL, "lead views must be in 0..3 (got %d)", o->lead_views);
     if (o->threshold_repeats < 1 || o->threshold_repeats > 10)
         return nc_err(err, NC_EINVAL, "threshold repeats must be in 1..10 (got %d)",
                       o->threshold_repeats);
@@ -1761,22 +1764,32 @@ static int check_opts(const nc_train_opts *o, size_t n, nc_error *err)
     return NC_OK;
 }
 
-/* --lead-views: each long article also as its headline and first sentence. */
+/* --lead-views=N: each long article also as its headline with its first sentence, its first two
+ * sentences, ... its first N (each view only when shorter than the text and than the next). */
 static int add_lead_views(struct run *r, nc_error *err)
 {
-    r->ext = nc_alloc_array(2 * r->n_orig, sizeof *r->ext);
-    r->origin = nc_alloc_array(r->n_orig, sizeof *r->origin);
+    size_t views = (size_t)r->o->lead_views;
+    r->ext = nc_alloc_array((1 + views) * r->n_orig, sizeof *r->ext);
+    r->origin = nc_alloc_array(views * r->n_orig, sizeof *r->origin);
     if (!r->ext || !r->origin)
         return nc_err(err, NC_ENOMEM, "out of memory");
     memcpy(r->ext, r->docs_in, r->n_orig * sizeof *r->ext);
     for (size_t i = 0; i < r->n_orig; i++) {
-        char *lead = lead_of(r->docs_in[i].text);
-        if (!lead)
-            continue;
-        r->ext[r->n] = r->docs_in[i]; /* borrows everything but the text */
-        r->ext[r->n].text = lead;
-        r->origin[r->n - r->n_orig] = i;
-        r->n++;
+        size_t prev_len = 0;
+        for (int k = 1; k <= r->o->lead_views; k++) {
+            char *lead = lead_of(r->docs_in[i].text, k);
+            if (!lead)
+                break;
+            if (strlen(lead) == prev_len) { /* the same cut as the view before */
+                free(lead);
+                continue;
+            }
+            prev_len = strlen(lead);
+            r->ext[r->n] = r->docs_in[i]; /* borrows everything but the text */
+            r->ext[r->n].text = lead;
+            r->origin[r->n - r->n_orig] = i;
+            r->n++;
+        }
     }
     r->docs = r->ext;
     return NC_OK;
@@ -2027,6 +2040,8 @@ static int finish_model(struct run *r, nc_error *err)
     add_corpus_stats(jt, r->docs_in, r->n_orig, mdl);
     if (r->n > r->n_orig)
         cJSON_AddNumberToObject(jt, "lead_views", (double)(r->n - r->n_orig));
+    if (r->o->lead_views > 1)
+        cJSON_AddNumberToObject(jt, "lead_sentences", r->o->lead_views);
     cJSON_AddNumberToObject(jt, "seed", (double)r->o->seed);
     cJSON_AddNumberToObject(jt, "folds", r->o->folds);
     if (nc_model_pack(mdl) < 0 || !(mdl->card = cJSON_PrintUnformatted(r->card)))

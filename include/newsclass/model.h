@@ -106,8 +106,9 @@ typedef struct nc_train_opts {
                                 where the model is used (0 < prior < 1); probabilities and
                                 thresholds are shifted from the corpus's share to it. 0: use
                                 the corpus's share (default) */
-    int lead_views;          /* 1: also train on each long article's lead (headline + first
-                                sentence), so short items score like long ones; default 0 */
+    int lead_views;          /* N in 1..3: also train on each long article's leads (its
+                                headline with its first sentence, first two, ... first N), so
+                                short items score like long ones; default 0 */
     int topic_stopwords;     /* 1: the topic models ignore features made only of stop words
                                 ("of the", "said"); tone still uses them. Default 0 */
     int tone_file_folds;     /* 1: tone's cross-validation (C, the lexicon stack, the scale, the

@@ -40,7 +40,7 @@ const struct option cli_train_longopts[] = {
     { "no-tone", no_argument, NULL, OPT_NO_TONE },
     { "multi-label", no_argument, NULL, OPT_MULTILABEL },
     { "multi-class", no_argument, NULL, OPT_MULTICLASS },
-    { "lead-views", no_argument, NULL, OPT_LEAD_VIEWS },
+    { "lead-views", optional_argument, NULL, OPT_LEAD_VIEWS },
     { "tone-file-folds", no_argument, NULL, OPT_TONE_FILE_FOLDS },
     { "topic-file-folds", no_argument, NULL, OPT_TOPIC_FILE_FOLDS },
     { "tone-lexicon", required_argument, NULL, OPT_LEXICON },
@@ -93,8 +93,12 @@ const char cli_train_opts_help[] =
     "      --topic-file-folds the topics' cross-validation (C, calibration, thresholds,\n"
     "                         the card's figures) holds out whole input files; needs FOLDS\n"
     "                         files\n"
-    "      --lead-views       also train on each long article's lead (headline + first\n"
-    "                         sentence), so short items are scored like long ones\n"
+    "      --lead-views[=N]   also train on each long article's leads: its headline with\n"
+    "                         its first sentence, first two, ... first N (1..3; 1), so\n"
+    "                         short items are scored like long ones\n";
+
+/* apart from the training options: one string literal may hold only 4095 characters in C11 */
+const char cli_feature_opts_help[] =
     "feature options:\n"
     "      --ngrams=N         word n-grams 1..N, N in 1..3 (2)\n"
     "      --min-df=N         drop terms in fewer than N articles (2)\n"
@@ -277,7 +281,15 @@ int cli_train_opt(const char *cmd, int c, const char *arg, nc_train_opts *o)
         o->topic_mode = m;
         return 1;
     }
-    case OPT_LEAD_VIEWS: o->lead_views = 1; return 1;
+    case OPT_LEAD_VIEWS:
+        if (!arg) {
+            o->lead_views = 1;
+            return 1;
+        }
+        if (cli_parse_long(arg, 1, 3, &l) < 0)
+            return cli_usage_error(cmd, "--lead-views needs 1, 2 or 3, not '%s'", arg), -1;
+        o->lead_views = (int)l;
+        return 1;
     case OPT_TONE_FILE_FOLDS: o->tone_file_folds = 1; return 1;
     case OPT_TOPIC_FILE_FOLDS: o->topic_file_folds = 1; return 1;
     case OPT_LEXICON: o->tone_lexicon = arg; return 1;

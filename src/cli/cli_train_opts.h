@@ -11,6 +11,7 @@
 extern const struct option cli_train_longopts[];
 /* Help lines for those options. */
 extern const char cli_train_opts_help[];
+extern const char cli_feature_opts_help[];
 
 /* Copy a command's own options, then the training options, into dst (room for cap entries,
  * terminator included); returns the number copied. */

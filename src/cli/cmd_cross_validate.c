@@ -353,6 +353,7 @@ int cmd_cross_validate(int argc, char **argv)
         case 'h':
             fputs(cmd_cross_validate_usage, stdout);
             fputs(cli_train_opts_help, stdout);
+            fputs(cli_feature_opts_help, stdout);
             return CLI_EXIT_OK;
         default:
             r = cli_train_opt("cross-validate", c, optarg, &o);

@@ -182,10 +182,16 @@ static void print_text(const char *dir, const cJSON *j)
                nf(tr, "articles", 'c'), nf(tr, "articles_with_topics", 'c'),
                nf(tr, "articles_without_topic", 'c'), nf(tr, "articles_with_tone", 'c'),
                nf(tr, "seed", 'c'), nf(tr, "folds", 'c'));
-        if (cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(tr, "lead_views")))
-            printf("            plus %s lead views (a long article's headline and first "
-                   "sentence, with its labels); the examples above count both\n",
-                   nf(tr, "lead_views", 'c'));
+        if (cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(tr, "lead_views"))) {
+            if (cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(tr, "lead_sentences")))
+                printf("            plus %s lead views (a long article's headline and first "
+                       "1..%s sentences, with its labels); the examples above count both\n",
+                       nf(tr, "lead_views", 'c'), nf(tr, "lead_sentences", 'c'));
+            else
+                printf("            plus %s lead views (a long article's headline and first "
+                       "sentence, with its labels); the examples above count both\n",
+                       nf(tr, "lead_views", 'c'));
+        }
         if (cJSON_IsArray(dr) && cJSON_GetArraySize(dr) == 2)
             printf("dates:      %s .. %s\n", strv(cJSON_GetArrayItem(dr, 0)),
                    strv(cJSON_GetArrayItem(dr, 1)));

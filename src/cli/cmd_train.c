@@ -200,6 +200,7 @@ int cmd_train(int argc, char **argv)
         case 'h':
             fputs(cmd_train_usage, stdout);
             fputs(cli_train_opts_help, stdout);
+            fputs(cli_feature_opts_help, stdout);
             return CLI_EXIT_OK;
         default:
             r = cli_train_opt("train", c, optarg, &o);

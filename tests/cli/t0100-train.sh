@@ -367,6 +367,30 @@ expect_error 1 "tone-oof: --no-tone trains no tone" train -q --min-df 1 --folds 
     --tone-oof "$tmp/oof2.jsonl" -o "$tmp/oofm2" "$DATA/tiny-train.jsonl"
 if [ ! -e "$tmp/oof2.jsonl" ] && [ ! -e "$tmp/oofm2" ]; then ok; else fail "--tone-oof error left files"; fi
 
+# --lead-views=N: with three sentences in every article, --lead-views=2 adds two leads of each
+# (headline + first sentence, headline + first two), recorded in the card; 1..3 only
+sed 's/"text": "\([^"]*\)"/"text": "\1 Officials gave no further details on Monday evening. A fuller statement is expected later this week."/' \
+    "$DATA/tiny-train.jsonl" >"$tmp/three.jsonl"
+expect 0 train -q --min-df 1 --folds 3 --lead-views=2 --tone-oof "$tmp/oof3.jsonl" -o "$tmp/lv2" "$tmp/three.jsonl"
+expect 0 train -q --min-df 1 --folds 3 --lead-views -o "$tmp/lv1" "$tmp/three.jsonl"
+if command -v python3 >/dev/null 2>&1; then
+    if python3 - "$tmp/three.jsonl" "$tmp/lv1/model.json" "$tmp/lv2/model.json" "$tmp/oof3.jsonl" <<'EOF'
+import collections, json, sys
+n = sum(1 for line in open(sys.argv[1]) if line.strip())
+one, two = (json.load(open(p))["training"] for p in sys.argv[2:4])
+assert one["lead_views"] == n and "lead_sentences" not in one, one
+assert two["lead_views"] == 2 * n and two["lead_sentences"] == 2, two
+lines = collections.Counter(json.loads(line)["line"] for line in open(sys.argv[4]))
+assert set(lines.values()) == {3} and len(lines) == n, lines
+EOF
+    then ok; else fail "--lead-views=2: not two leads of every article"; fi
+fi
+for v in 0 4 x; do
+    expect_error 2 "--lead-views needs 1, 2 or 3, not '$v'" \
+        train -q --lead-views="$v" -o "$tmp/lvx" "$DATA/tiny-train.jsonl"
+done
+[ ! -e "$tmp/lvx" ] && ok || fail "a refused --lead-views left a model behind"
+
 # --char-ngrams: character n-grams beside the words, recorded in the card, shown by info,
 # byte-identical on rerun; classify scores the same from vocab.idx and from vocab.tsv; bad
 # values and --hash-bits refused before reading

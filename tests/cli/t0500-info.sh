@@ -18,6 +18,12 @@ sed 's/"text": "\([^"]*\)"/"text": "\1 Officials gave no further details on Mond
 expect 0 train -q --min-df 1 --folds 3 --lead-views --no-tone -o "$tmp/mlv" "$tmp/two.jsonl"
 expect 0 info "$tmp/mlv"
 has "$tmp/out" '^ +plus 90 lead views \(a long article.s headline and first sentence, with its labels\); the examples above count both$'
+# --lead-views=2 on a third sentence: two leads of each article, and info names both
+sed 's/"text": "\([^"]*\)"/"text": "\1 A fuller statement is expected from the ministry later this week."/' \
+    "$tmp/two.jsonl" >"$tmp/three.jsonl"
+expect 0 train -q --min-df 1 --folds 3 --lead-views=2 --no-tone -o "$tmp/mlv2" "$tmp/three.jsonl"
+expect 0 info "$tmp/mlv2"
+has "$tmp/out" '^ +plus 180 lead views \(a long article.s headline and first 1\.\.2 sentences, with its labels\); the examples above count both$'
 expect 0 info --json "$tmp/m"
 has "$tmp/out" '"files"'
 if command -v python3 >/dev/null 2>&1; then
