@@ -568,6 +568,15 @@ static void test_baseline(void)
         CHECK(strstr(err.msg, "baseline") != NULL);
         CHECK(m == NULL);
     }
+    for (int lv = -1; lv <= 4; lv += 5) { /* lead views outside 0..3 are refused */
+        nc_train_opts o;
+        nc_model *m = NULL;
+        nc_train_opts_default(&o);
+        o.lead_views = lv;
+        CHECK_EQ_INT(nc_train(c.docs, c.n, &o, NULL, NULL, &m, &err), NC_EINVAL);
+        CHECK(strstr(err.msg, "lead views must be in 0..3") != NULL);
+        CHECK(m == NULL);
+    }
     nc_corpus_finish(&c);
     unlink(lex);
     unlink(corpus);
