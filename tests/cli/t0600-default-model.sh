@@ -65,6 +65,18 @@ if [ -x /usr/bin/python3 ]; then
     else
         fail "cv-by-file --json: not the pooled figures"
     fi
+    # without tone each file's line says so; a training failure is named, with no traceback
+    /usr/bin/python3 "$SRC/tools/cv-by-file" --newsclass "$NC" --files "$tmp"/slice0*.jsonl \
+        -- --min-df 1 --folds 3 --no-tone >"$tmp/out" 2>"$tmp/err" || fail "cv-by-file --no-tone failed"
+    has "$tmp/err" '^cv-by-file: slice00\.jsonl +30 articles  \(no tone\)$'
+    if grep -q 'tone +Pearson' "$tmp/out"; then fail "cv-by-file --no-tone: a tone line"; else ok; fi
+    if /usr/bin/python3 "$SRC/tools/cv-by-file" --newsclass "$NC" --files "$tmp"/slice0*.jsonl \
+        -- --min-df 0 >/dev/null 2>"$tmp/err"; then
+        fail "cv-by-file ran with a refused option"
+    else
+        has "$tmp/err" '^cv-by-file: newsclass train failed \(its message is above\) with the options --min-df 0, holding out .*slice00\.jsonl$'
+        if grep -q Traceback "$tmp/err"; then fail "cv-by-file: a traceback"; else ok; fi
+    fi
     # tools/eval-default: its least squares (exact on a linear target, weight 0 for a constant
     # or copied regressor), and --ceilings on a stand-in for ../shared made of the tiny corpus
     if /usr/bin/python3 - "$SRC/tools/eval-default" <<'PY'
