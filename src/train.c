@@ -590,7 +590,10 @@ out:
 }
 
 /* The lead of an article: its first `sentences` sentences, or its first 20 + 20 * sentences
- * words, whichever is shorter. NULL when the text is already that short (no view is needed). */
+ * words, whichever is shorter (a full stop counts as the k-th sentence's end only once k * 8
+ * words have gone by, so that "Mr." or "U.S." does not cut it short). NULL when the text is
+ * already that short (no view is needed). A lead of k + 1 sentences is always longer than
+ * the lead of k. */
 static char *lead_of(const char *text, int sentences)
 {
     size_t i = 0, words = 0, len, max_words = 20 + 20 * (size_t)sentences;
@@ -1765,7 +1768,7 @@ static int check_opts(const nc_train_opts *o, size_t n, nc_error *err)
 }
 
 /* --lead-views=N: each long article also as its headline with its first sentence, its first two
- * sentences, ... its first N (each view only when shorter than the text and than the next). */
+ * sentences, ... its first N (each only while shorter than the text). */
 static int add_lead_views(struct run *r, nc_error *err)
 {
     size_t views = (size_t)r->o->lead_views;
@@ -1775,16 +1778,10 @@ static int add_lead_views(struct run *r, nc_error *err)
         return nc_err(err, NC_ENOMEM, "out of memory");
     memcpy(r->ext, r->docs_in, r->n_orig * sizeof *r->ext);
     for (size_t i = 0; i < r->n_orig; i++) {
-        size_t prev_len = 0;
         for (int k = 1; k <= r->o->lead_views; k++) {
             char *lead = lead_of(r->docs_in[i].text, k);
             if (!lead)
                 break;
-            if (strlen(lead) == prev_len) { /* the same cut as the view before */
-                free(lead);
-                continue;
-            }
-            prev_len = strlen(lead);
             r->ext[r->n] = r->docs_in[i]; /* borrows everything but the text */
             r->ext[r->n].text = lead;
             r->origin[r->n - r->n_orig] = i;

@@ -183,14 +183,12 @@ static void print_text(const char *dir, const cJSON *j)
                nf(tr, "articles_without_topic", 'c'), nf(tr, "articles_with_tone", 'c'),
                nf(tr, "seed", 'c'), nf(tr, "folds", 'c'));
         if (cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(tr, "lead_views"))) {
-            if (cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(tr, "lead_sentences")))
-                printf("            plus %s lead views (a long article's headline and first "
-                       "1..%s sentences, with its labels); the examples above count both\n",
-                       nf(tr, "lead_views", 'c'), nf(tr, "lead_sentences", 'c'));
-            else
-                printf("            plus %s lead views (a long article's headline and first "
-                       "sentence, with its labels); the examples above count both\n",
-                       nf(tr, "lead_views", 'c'));
+            /* "first sentence", or with --lead-views=N above 1 "first 1..N sentences" */
+            int n = cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(tr, "lead_sentences"));
+            printf("            plus %s lead views (a long article's headline and first %s%s%s, "
+                   "with its labels); the examples above count both\n",
+                   nf(tr, "lead_views", 'c'), n ? "1.." : "",
+                   n ? nf(tr, "lead_sentences", 'c') : "", n ? " sentences" : "sentence");
         }
         if (cJSON_IsArray(dr) && cJSON_GetArraySize(dr) == 2)
             printf("dates:      %s .. %s\n", strv(cJSON_GetArrayItem(dr, 0)),

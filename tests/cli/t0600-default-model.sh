@@ -65,6 +65,21 @@ if [ -x /usr/bin/python3 ]; then
     else
         fail "cv-by-file --json: not the pooled figures"
     fi
+    # cv-by-file's default options (which learning-curve and tone-stack-study take too) are
+    # tools/train-default-model's, but for the seed (1 is train's default)
+    if /usr/bin/python3 - "$SRC" <<'PY'
+import importlib.machinery, os, re, shlex, sys
+src = os.path.abspath(sys.argv[1])
+cv = importlib.machinery.SourceFileLoader("cv_by_file", os.path.join(src, "tools", "cv-by-file")).load_module()
+sh = open(os.path.join(src, "tools", "train-default-model")).read().replace("\\\n", " ")
+line = re.search(r'"\$nc" train --quiet (.*?) -o "\$out"', sh).group(1)
+opts = [w.replace("$top", src) for w in shlex.split(line.replace('"', ""))]
+i = opts.index("--seed")
+assert opts[i + 1] == "1", opts
+del opts[i:i + 2]
+assert sorted(opts) == sorted(cv.DEFAULT) and len(opts) == len(cv.DEFAULT), (opts, cv.DEFAULT)
+PY
+    then ok; else fail "cv-by-file's default options are not tools/train-default-model's"; fi
     # without tone each file's line says so; a training failure is named, with no traceback
     /usr/bin/python3 "$SRC/tools/cv-by-file" --newsclass "$NC" --files "$tmp"/slice0*.jsonl \
         -- --min-df 1 --folds 3 --no-tone >"$tmp/out" 2>"$tmp/err" || fail "cv-by-file --no-tone failed"
